@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using Governance.Core.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Governance.Core.Accounts;
+
+/// <summary>Sign-in, creation and the first Admin of local accounts.</summary>
+public sealed class LocalAccountService(LocalAccountStore store, IOptions<LocalAccountOptions> options, TimeProvider time)
+{
+    private static readonly PasswordHasher<LocalAccount> Hasher = new();
+
+    // Hashing a throwaway password when the user is unknown keeps the answer time the same either way.
+    private static readonly string DummyHash = Hasher.HashPassword(null!, "not-a-real-password-" + Guid.NewGuid());
+
+    public async Task<SignInResult> SignInAsync(string userName, string password, CancellationToken ct)
+    {
+        var account = string.IsNullOrWhiteSpace(userName) ? null : await store.FindAsync(userName.Trim(), ct);
+        if (account is null || account.DisabledAt is not null)
+        {
+            Hasher.VerifyHashedPassword(null!, DummyHash, password ?? "");
+            return new SignInResult(SignInStatus.InvalidCredentials);
+        }
+
+        var now = time.GetUtcNow();
+        if (account.LockedUntil is { } until && until > now)
+        {
+            return new SignInResult(SignInStatus.LockedOut, LockedUntil: until);
+        }
+
+        var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            var o = options.Value;
+            var locked = await store.RecordFailureAsync(account.Id, o.MaxFailedAttempts, now.AddMinutes(o.LockoutMinutes), ct);
+            return locked is { } l && l > now
+                ? new SignInResult(SignInStatus.LockedOut, LockedUntil: l)
+                : new SignInResult(SignInStatus.InvalidCredentials);
+        }
+
+        await store.RecordSuccessAsync(account.Id, now, ct);
+        return new SignInResult(SignInStatus.Succeeded, account);
+    }
+
+    /// <summary>Adds an account. Throws <see cref="ArgumentException"/> naming the field for bad input; nothing is written then.</summary>
+    public async Task<long> AddAsync(string userName, string password, IEnumerable<string> roles, CancellationToken ct)
+    {
+        var name = ValidateUserName(userName);
+        var roleList = ValidateRoles(roles);
+        ValidatePassword(password);
+        var id = await store.InsertAsync(name, Hasher.HashPassword(null!, password), roleList, ct);
+        return id ?? throw new ArgumentException($"An account named '{name}' already exists.", nameof(userName));
+    }
+
+    /// <summary>
+    /// Creates the first Admin when there is no account at all. Returns the password to show once (generated, or
+    /// the one given), or null when accounts already exist.
+    /// </summary>
+    public async Task<string?> EnsureInitialAdminAsync(string? password, CancellationToken ct)
+    {
+        if (await store.CountAsync(ct) > 0)
+        {
+            return null;
+        }
+
+        var chosen = string.IsNullOrEmpty(password) ? GeneratePassword() : password;
+        ValidatePassword(chosen);
+        var created = await store.InsertFirstAsync(options.Value.InitialAdminUserName, Hasher.HashPassword(null!, chosen), [Roles.Admin], ct);
+        return created ? chosen : null;
+    }
+
+    public static string GeneratePassword()
+    {
+        const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        return RandomNumberGenerator.GetString(alphabet, 20);
+    }
+
+    private static string ValidateUserName(string userName)
+    {
+        var name = (userName ?? "").Trim();
+        if (name.Length is 0 or > 64 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ArgumentException("User name must be 1 to 64 characters without spaces.", nameof(userName));
+        }
+
+        return name;
+    }
+
+    private static string[] ValidateRoles(IEnumerable<string> roles)
+    {
+        var list = new List<string>();
+        foreach (var r in roles)
+        {
+            var role = Roles.Normalise(r) ?? throw new ArgumentException(
+                $"Unknown role '{r}': use one of {string.Join(", ", Roles.All)}.", nameof(roles));
+            if (!list.Contains(role))
+            {
+                list.Add(role);
+            }
+        }
+
+        return list.Count > 0 ? [.. list] : throw new ArgumentException("Give at least one role.", nameof(roles));
+    }
+
+    private void ValidatePassword(string password)
+    {
+        var min = options.Value.MinimumPasswordLength;
+        if (string.IsNullOrEmpty(password) || password.Length < min)
+        {
+            throw new ArgumentException($"Password must be at least {min} characters.", nameof(password));
+        }
+    }
+}

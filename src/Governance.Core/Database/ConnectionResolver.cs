@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Governance.Core.ChatStores;
+using Governance.Core.Database.Embedded;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Governance.Core.Database;
+
+/// <summary>
+/// Turns configuration into connection strings. Where <c>ConnectionStrings:Governance</c> or a chat store's
+/// connection string is empty, the embedded cluster under the data folder serves that database.
+/// </summary>
+public sealed partial class ConnectionResolver(IConfiguration configuration, ILoggerFactory loggerFactory)
+{
+    public const string GovernanceConnectionName = "Governance";
+    public const string GovernanceDatabaseName = "governance";
+
+    public string DataDirectory => GovernancePaths.DataDirectory(configuration);
+
+    public EmbeddedPostgresOptions EmbeddedOptions =>
+        configuration.GetSection(EmbeddedPostgresOptions.Section).Get<EmbeddedPostgresOptions>() ?? new EmbeddedPostgresOptions();
+
+    public EmbeddedCluster EmbeddedCluster()
+    {
+        var options = EmbeddedOptions;
+        var dir = string.IsNullOrWhiteSpace(options.DataDirectory) ? Path.Combine(DataDirectory, "pg") : options.DataDirectory;
+        return new EmbeddedCluster(dir, options, loggerFactory.CreateLogger<EmbeddedCluster>());
+    }
+
+    /// <summary>The configured chat stores, validated (names are identifiers, regions present).</summary>
+    public IReadOnlyList<(string Name, ChatStoreOptions Options)> StoreOptions()
+    {
+        var list = new List<(string, ChatStoreOptions)>();
+        foreach (var child in configuration.GetSection(ChatStoreOptions.Section).GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            var options = child.Get<ChatStoreOptions>() ?? new ChatStoreOptions();
+            if (!StoreName().IsMatch(child.Key))
+            {
+                throw new InvalidOperationException(
+                    $"ChatStores:{child.Key}: a store name must be lower-case letters, digits or '_' (at most 30), e.g. 'eu'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Region))
+            {
+                throw new InvalidOperationException($"ChatStores:{child.Key}:Region is empty: give the region the store's data lives in, e.g. 'eu'.");
+            }
+
+            list.Add((child.Key, options));
+        }
+
+        return list;
+    }
+
+    public bool NeedsEmbedded() =>
+        string.IsNullOrWhiteSpace(configuration.GetConnectionString(GovernanceConnectionName))
+        || StoreOptions().Any(s => string.IsNullOrWhiteSpace(s.Options.ConnectionString));
+
+    /// <summary>Resolves every connection string; starts the embedded cluster when needed and <paramref name="startEmbedded"/> is set.</summary>
+    public async Task<ResolvedConnections> ResolveAsync(bool startEmbedded, CancellationToken ct)
+    {
+        int? port = null;
+        if (NeedsEmbedded())
+        {
+            var cluster = EmbeddedCluster();
+            port = cluster.RunningPort();
+            if (port is null)
+            {
+                if (!startEmbedded)
+                {
+                    throw new EmbeddedPostgresException(
+                        $"The local database in {cluster.DataDirectory} is not running: start it with './gov db start', or configure ConnectionStrings:Governance.");
+                }
+
+                port = await cluster.StartAsync(ct);
+            }
+        }
+
+        var governance = configuration.GetConnectionString(GovernanceConnectionName);
+        governance = string.IsNullOrWhiteSpace(governance)
+            ? Embedded.EmbeddedCluster.ConnectionString(port!.Value, GovernanceDatabaseName)
+            : Validate(governance, $"ConnectionStrings:{GovernanceConnectionName}");
+
+        var stores = new List<ResolvedStore>();
+        foreach (var (name, options) in StoreOptions())
+        {
+            var cs = string.IsNullOrWhiteSpace(options.ConnectionString)
+                ? Embedded.EmbeddedCluster.ConnectionString(port!.Value, string.IsNullOrWhiteSpace(options.Database) ? $"chat_{name}" : options.Database)
+                : Validate(options.ConnectionString, $"ChatStores:{name}:ConnectionString");
+            var blobRoot = string.IsNullOrWhiteSpace(options.BlobRoot)
+                ? Path.Combine(DataDirectory, "blobs", options.Region)
+                : Path.GetFullPath(options.BlobRoot);
+            stores.Add(new ResolvedStore(name, options.Region, cs, blobRoot));
+        }
+
+        return new ResolvedConnections(governance, stores, port);
+    }
+
+    /// <summary>Checks that a configured connection string parses; the error names the setting, never the string (it may hold a password).</summary>
+    public static string Validate(string connectionString, string setting)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.Host))
+            {
+                throw new InvalidOperationException($"{setting} names no Host: add e.g. 'Host=db.example.internal;'.");
+            }
+
+            return connectionString;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"{setting} is not a valid PostgreSQL connection string ({ex.Message}): fix it or clear it to use the local database.");
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,29}$")]
+    private static partial Regex StoreName();
+}

@@ -1,0 +1,34 @@
+using Governance.Core.Accounts;
+using Governance.Core.ChatStores;
+using Governance.Core.Database;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Governance.Core;
+
+public static class GovernanceCoreServices
+{
+    /// <summary>
+    /// Registers the databases, stores and use cases of Core. Connection strings are resolved when first needed,
+    /// so that configuration added late (tests, hosting) is seen; the embedded cluster starts then if allowed.
+    /// </summary>
+    public static IServiceCollection AddGovernanceCore(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ConnectionResolver>();
+        services.AddSingleton(sp =>
+        {
+            var resolver = sp.GetRequiredService<ConnectionResolver>();
+            return resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, CancellationToken.None).GetAwaiter().GetResult();
+        });
+        services.AddSingleton(sp => new GovernanceDatabase(NpgsqlDataSource.Create(sp.GetRequiredService<ResolvedConnections>().Governance)));
+        services.AddSingleton(sp => new ChatStoreRegistry(sp.GetRequiredService<ResolvedConnections>().Stores));
+        services.AddSingleton<ChatStoreOverview>();
+
+        services.AddOptions<LocalAccountOptions>().BindConfiguration(LocalAccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LocalAccountStore>();
+        services.AddSingleton<LocalAccountService>();
+        return services;
+    }
+}

@@ -1,0 +1,30 @@
+using Governance.Core.Database;
+using Governance.Jobs.Hosting;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Governance.Jobs;
+
+public static class GovernanceJobsServices
+{
+    /// <summary>Hangfire on PostgreSQL storage in the governance database, and the optional in-process server.</summary>
+    public static IServiceCollection AddGovernanceJobs(this IServiceCollection services)
+    {
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHangfire((sp, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                o => o.UseConnectionFactory(new HangfireConnectionFactory(sp.GetRequiredService<GovernanceDatabase>())),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Schema,
+                    PrepareSchemaIfNecessary = false,
+                }));
+        services.AddHostedService<GovernanceJobServer>();
+        return services;
+    }
+}

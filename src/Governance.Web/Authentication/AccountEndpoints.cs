@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Governance.Core.Accounts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Governance.Web.Authentication;
+
+/// <summary>Sign-in and sign-out: a form post for local accounts, a challenge for Entra ID and OIDC.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/account").AllowAnonymous();
+
+        group.MapPost("/login", async (
+            HttpContext http,
+            [FromForm] string? userName,
+            [FromForm] string? password,
+            [FromForm] string? returnUrl,
+            SignInOptions options,
+            LocalAccountService accounts,
+            ILoggerFactory loggers,
+            CancellationToken ct) =>
+        {
+            if (options.Mode != SignInMode.Local)
+            {
+                return Results.BadRequest();
+            }
+
+            var back = SafeReturnUrl(returnUrl);
+            if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+            {
+                return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=missing&returnUrl={Uri.EscapeDataString(back)}");
+            }
+
+            var result = await accounts.SignInAsync(userName, password, ct);
+            var log = loggers.CreateLogger("Governance.SignIn");
+            switch (result.Status)
+            {
+                case SignInStatus.Succeeded:
+                    var account = result.Account!;
+                    var identity = new ClaimsIdentity(CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
+                    identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, $"local:{account.Id}"));
+                    identity.AddClaim(new Claim(ClaimTypes.Name, account.UserName));
+                    foreach (var role in account.Roles)
+                    {
+                        identity.AddClaim(new Claim(ClaimTypes.Role, role));
+                    }
+
+                    await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+                    log.LogInformation("Local account {AccountId} signed in", account.Id);
+                    return Results.Redirect(back);
+                case SignInStatus.LockedOut:
+                    log.LogWarning("Sign-in refused: account locked");
+                    return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=locked&returnUrl={Uri.EscapeDataString(back)}");
+                default:
+                    log.LogWarning("Sign-in refused: wrong user name or password");
+                    return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
+            }
+        });
+
+        group.MapGet("/challenge", (string? returnUrl, SignInOptions options) =>
+            options.Mode == SignInMode.Local
+                ? Results.Redirect(AuthenticationSetup.LoginPath)
+                : Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }));
+
+        group.MapPost("/logout", async (HttpContext http, SignInOptions options) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            if (options.Mode != SignInMode.Local)
+            {
+                return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
+                    [CookieAuthenticationDefaults.AuthenticationScheme, Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectDefaults.AuthenticationScheme]);
+            }
+
+            return Results.Redirect(AuthenticationSetup.LoginPath);
+        });
+
+        return app;
+    }
+
+    /// <summary>Only a local path may follow sign-in: never another site (open redirect).</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.StartsWith("/account/", StringComparison.OrdinalIgnoreCase)
+            ? returnUrl
+            : "/";
+}

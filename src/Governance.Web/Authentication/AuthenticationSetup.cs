@@ -1,0 +1,197 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Identity.Web;
+
+namespace Governance.Web.Authentication;
+
+public static class AuthenticationSetup
+{
+    public const string LoginPath = "/account/login";
+
+    /// <summary>Registers the sign-in mode chosen in <c>Authentication:Mode</c>, the cookie, and the authorization policies.</summary>
+    public static IServiceCollection AddGovernanceAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SignInOptions.Section).Get<SignInOptions>() ?? new SignInOptions();
+        services.AddSingleton(options);
+
+        switch (options.Mode)
+        {
+            case SignInMode.AzureAd:
+                services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme)
+                    .AddMicrosoftIdentityWebApp(
+                        o =>
+                        {
+                            configuration.Bind("Authentication:AzureAd", o);
+                            o.TokenValidationParameters.RoleClaimType = "roles";
+                        },
+                        cookie => ConfigureCookie(cookie, options));
+                break;
+            case SignInMode.Oidc:
+                RequireOidc(options.Oidc);
+                services.AddAuthentication(o =>
+                    {
+                        o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                        o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+                    })
+                    .AddCookie(cookie => ConfigureCookie(cookie, options))
+                    .AddOpenIdConnect(o => ConfigureOidc(o, options.Oidc));
+                break;
+            default:
+                services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+                    .AddCookie(cookie => ConfigureCookie(cookie, options));
+                break;
+        }
+
+        services.AddAuthorization(GovernancePolicies.Add);
+        services.AddCascadingAuthenticationState();
+        return services;
+    }
+
+    private static void ConfigureCookie(CookieAuthenticationOptions cookie, SignInOptions options)
+    {
+        cookie.Cookie.Name = "gov.auth";
+        cookie.Cookie.HttpOnly = true;
+        cookie.Cookie.SameSite = SameSiteMode.Lax;
+        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.ExpireTimeSpan = TimeSpan.FromMinutes(options.SessionMinutes);
+        cookie.SlidingExpiration = true;
+        cookie.LoginPath = LoginPath;
+        cookie.Events.OnRedirectToLogin = ctx =>
+        {
+            // APIs answer 401; pages go to the sign-in page.
+            if (ctx.Request.Path.StartsWithSegments("/api"))
+            {
+                ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            }
+            else
+            {
+                ctx.Response.Redirect(ctx.RedirectUri);
+            }
+
+            return Task.CompletedTask;
+        };
+        cookie.Events.OnRedirectToAccessDenied = async ctx =>
+        {
+            // A signed-in user without the role gets a plain 403, on pages as on APIs.
+            ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+            if (!ctx.Request.Path.StartsWithSegments("/api"))
+            {
+                ctx.Response.ContentType = "text/html; charset=utf-8";
+                await ctx.Response.WriteAsync(
+                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not allowed</title></head><body style=\"font-family:sans-serif;margin:3rem\">"
+                    + "<h1>Not allowed</h1><p>Your role does not give access to this page.</p><p><a href=\"/\">Back to the dashboard</a></p></body></html>");
+            }
+        };
+    }
+
+    private static void RequireOidc(OidcSettings oidc)
+    {
+        if (string.IsNullOrWhiteSpace(oidc.Authority) || string.IsNullOrWhiteSpace(oidc.ClientId))
+        {
+            throw new InvalidOperationException("Authentication:Mode is Oidc but Authentication:Oidc:Authority or :ClientId is empty: set both.");
+        }
+    }
+
+    private static void ConfigureOidc(OpenIdConnectOptions o, OidcSettings oidc)
+    {
+        o.Authority = oidc.Authority;
+        o.ClientId = oidc.ClientId;
+        o.ClientSecret = string.IsNullOrEmpty(oidc.ClientSecret) ? null : oidc.ClientSecret;
+        o.ResponseType = "code";
+        o.UsePkce = true;
+        o.SaveTokens = false;
+        o.MapInboundClaims = false;
+        o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
+        o.GetClaimsFromUserInfoEndpoint = true;
+        o.Scope.Clear();
+        foreach (var scope in oidc.Scopes)
+        {
+            o.Scope.Add(scope);
+        }
+
+        o.TokenValidationParameters.NameClaimType = oidc.NameClaim;
+        o.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
+        o.Events.OnTokenValidated = ctx =>
+        {
+            if (ctx.Principal?.Identity is ClaimsIdentity identity)
+            {
+                foreach (var role in RolesFromClaims(identity.Claims, oidc.RoleClaim))
+                {
+                    identity.AddClaim(new Claim(ClaimTypes.Role, role));
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>
+    /// Reads role names from a claim: a plain claim (one value, or several claims of that type) or a dotted path into
+    /// a JSON claim, as Keycloak sends <c>realm_access</c> = <c>{"roles": [...]}</c>.
+    /// </summary>
+    public static IEnumerable<string> RolesFromClaims(IEnumerable<Claim> claims, string roleClaim)
+    {
+        var list = claims.ToList();
+        var direct = list.Where(c => c.Type == roleClaim).Select(c => c.Value).ToList();
+        if (direct.Count > 0)
+        {
+            foreach (var value in direct)
+            {
+                if (value.StartsWith('['))
+                {
+                    foreach (var r in JsonSerializer.Deserialize<string[]>(value) ?? [])
+                    {
+                        yield return r;
+                    }
+                }
+                else
+                {
+                    yield return value;
+                }
+            }
+
+            yield break;
+        }
+
+        var dot = roleClaim.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0)
+        {
+            yield break;
+        }
+
+        var container = list.FirstOrDefault(c => c.Type == roleClaim[..dot]);
+        if (container is null)
+        {
+            yield break;
+        }
+
+        JsonElement node;
+        try
+        {
+            node = JsonDocument.Parse(container.Value).RootElement;
+        }
+        catch (JsonException)
+        {
+            yield break;
+        }
+
+        foreach (var part in roleClaim[(dot + 1)..].Split('.'))
+        {
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(part, out node))
+            {
+                yield break;
+            }
+        }
+
+        if (node.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in node.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String))
+            {
+                yield return item.GetString()!;
+            }
+        }
+    }
+}

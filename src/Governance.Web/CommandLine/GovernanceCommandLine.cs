@@ -1,0 +1,300 @@
+using System.CommandLine;
+using Governance.Core;
+using Governance.Core.Accounts;
+using Governance.Core.ChatStores;
+using Governance.Core.Database;
+using Governance.Core.Database.Embedded;
+using Governance.Core.Demo;
+using Governance.Jobs.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Governance.Web.CommandLine;
+
+/// <summary>The console's command line: <c>./gov db|demo|users|serve</c>. Every failure is one line on stderr and a non-zero exit.</summary>
+public static class GovernanceCommandLine
+{
+    private static readonly string[] CliFlags = ["--help", "-h", "-?", "--version"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // No command (or only host options such as --urls) runs the web host, as a deployment would start it.
+        if (args.Length == 0 || (args[0].StartsWith('-') && !CliFlags.Contains(args[0])))
+        {
+            return await ServeAsync(args);
+        }
+
+        return await Build().Parse(args).InvokeAsync();
+    }
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Governance console for the chat system: data-subject requests, retention, residency, audit.");
+        root.Add(DbCommand());
+        root.Add(DemoCommand());
+        root.Add(UsersCommand());
+
+        var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://127.0.0.1:5080" };
+        serve.Add(urls);
+        serve.SetAction((parse, ct) =>
+        {
+            var extra = parse.GetValue(urls) is { } u ? new[] { $"--urls={u}" } : [];
+            return ServeAsync(extra);
+        });
+        root.Add(serve);
+        return root;
+    }
+
+    private static async Task<int> ServeAsync(string[] args)
+    {
+        return await GuardAsync(async ct =>
+        {
+            var configuration = GovernanceConfiguration.ForCommandLine();
+            var resolver = Resolver(configuration);
+            var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, ct);
+            await using (var check = await PostgresAdmin.OpenAsync(connections.Governance, "ConnectionStrings:Governance", ct))
+            {
+            }
+
+            var pending = await new GovernanceMigrator(connections.Governance, NullLogger()).PendingAsync(ct);
+            if (pending.Count > 0)
+            {
+                throw new InvalidOperationException($"The governance database has {pending.Count} migrations pending: run './gov db migrate' first.");
+            }
+
+            var app = GovernanceWebHost.Build(args);
+            await app.RunAsync();
+            return 0;
+        });
+    }
+
+    private static Command DbCommand()
+    {
+        var db = new Command("db", "The governance database, and the local PostgreSQL cluster used when no connection string is set.");
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder of the local cluster (default: .data/pg)" };
+        var port = new Option<int?>("--port") { Description = "Port on 127.0.0.1 (default: a free one)" };
+        var durable = new Option<bool>("--no-fsync") { Description = "Throwaway clusters only: turn off fsync for speed" };
+
+        var start = new Command("start", "Initialise (first time) and start the local PostgreSQL cluster.") { dataDir, port, durable };
+        start.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var resolver = Resolver(Overrides(parse, dataDir, port, durable));
+            if (!resolver.NeedsEmbedded())
+            {
+                Console.WriteLine("Connection strings are configured for every database: the console uses those servers and starts nothing.");
+                return 0;
+            }
+
+            var cluster = resolver.EmbeddedCluster();
+            var p = await cluster.StartAsync(token);
+            Console.WriteLine($"Local PostgreSQL runs on 127.0.0.1:{p} (cluster in {cluster.DataDirectory}).");
+            return 0;
+        }, ct));
+
+        var stop = new Command("stop", "Stop the local PostgreSQL cluster.") { dataDir };
+        stop.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var cluster = Resolver(Overrides(parse, dataDir, null, null)).EmbeddedCluster();
+            Console.WriteLine(await cluster.StopAsync(token) ? "Local PostgreSQL stopped." : "Local PostgreSQL was not running.");
+            return 0;
+        }, ct));
+
+        var status = new Command("status", "Say whether the local cluster runs and whether migrations are pending.") { dataDir };
+        status.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var resolver = Resolver(Overrides(parse, dataDir, null, null));
+            if (resolver.NeedsEmbedded())
+            {
+                var cluster = resolver.EmbeddedCluster();
+                var running = cluster.RunningPort();
+                Console.WriteLine(running is { } p
+                    ? $"Local PostgreSQL: running on 127.0.0.1:{p} (cluster in {cluster.DataDirectory})."
+                    : cluster.IsInitialized
+                        ? $"Local PostgreSQL: stopped (cluster in {cluster.DataDirectory}); start it with './gov db start'."
+                        : $"Local PostgreSQL: not created yet; './gov db start' creates it in {cluster.DataDirectory}.");
+                if (running is null)
+                {
+                    return 3;
+                }
+            }
+
+            var connections = await resolver.ResolveAsync(startEmbedded: false, token);
+            await PostgresAdmin.EnsureDatabaseAsync(connections.Governance, "ConnectionStrings:Governance", token);
+            var pending = await new GovernanceMigrator(connections.Governance, NullLogger()).PendingAsync(token);
+            Console.WriteLine($"Governance database {ConnectionSummary.Describe(connections.Governance)}: "
+                + (pending.Count == 0 ? "up to date." : $"{pending.Count} migrations pending; run './gov db migrate'."));
+            return 0;
+        }, ct));
+
+        var migrate = new Command("migrate", "Create the governance database if missing and apply pending migrations (and Hangfire's schema).") { dataDir };
+        migrate.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var configuration = Overrides(parse, dataDir, null, null);
+            var resolver = Resolver(configuration);
+            var connections = await resolver.ResolveAsync(startEmbedded: true, token);
+            if (await PostgresAdmin.EnsureDatabaseAsync(connections.Governance, "ConnectionStrings:Governance", token))
+            {
+                Console.WriteLine($"Created database {ConnectionSummary.Describe(connections.Governance)}.");
+            }
+
+            var outcome = await new GovernanceMigrator(connections.Governance, NullLogger()).MigrateAsync(token);
+            if (!outcome.Successful)
+            {
+                Console.Error.WriteLine($"error: migration failed in {outcome.Error}; the failed script was rolled back.");
+                return 1;
+            }
+
+            var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+            await HangfireSchema.InstallAsync(connections.Governance, jobs.Schema, token);
+            Console.WriteLine(outcome.Applied.Count == 0
+                ? "Governance database is up to date."
+                : $"Applied {outcome.Applied.Count} migrations: {string.Join(", ", outcome.Applied.Select(ShortName))}.");
+            return 0;
+        }, ct));
+
+        db.Add(start);
+        db.Add(stop);
+        db.Add(status);
+        db.Add(migrate);
+        return db;
+    }
+
+    private static Command DemoCommand()
+    {
+        var users = new Option<int>("--users") { Description = "People across all regions", DefaultValueFactory = _ => 2_000 };
+        var messages = new Option<long>("--messages") { Description = "Messages across all regions", DefaultValueFactory = _ => 200_000 };
+        var seed = new Option<ulong>("--seed") { Description = "Same seed and anchor, same data", DefaultValueFactory = _ => 42 };
+        var anchor = new Option<string?>("--anchor") { Description = "Last day of the three years of history, yyyy-MM-dd (default: today, UTC)" };
+        var replace = new Option<bool>("--replace") { Description = "Replace the rows already in the chat stores" };
+        var seedCommand = new Command("seed", "Create the chat stores on the local cluster (if missing) and fill them with deterministic demo data.")
+        {
+            users, messages, seed, anchor, replace,
+        };
+        seedCommand.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var anchorText = parse.GetValue(anchor);
+            DateOnly day;
+            if (anchorText is null)
+            {
+                day = DateOnly.FromDateTime(DateTime.UtcNow);
+            }
+            else if (!DateOnly.TryParseExact(anchorText, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
+            {
+                throw new ArgumentException($"--anchor must be a date as yyyy-MM-dd (got '{anchorText}').");
+            }
+
+            var options = new DemoSeedOptions(parse.GetValue(users), parse.GetValue(messages), parse.GetValue(seed), day, parse.GetValue(replace));
+            options.Validate();
+            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var seeder = new DemoSeeder(services.GetRequiredService<ChatStoreRegistry>(), services.GetRequiredService<ILogger<DemoSeeder>>());
+            var report = await seeder.SeedAsync(options, token);
+            foreach (var s in report.Stores)
+            {
+                Console.WriteLine($"{s.Store} ({s.Region}): {s.Rows["users"]:N0} users, {s.Rows["conversations"]:N0} conversations, {s.Rows["messages"]:N0} messages, {s.Files:N0} files, {s.Rows.Values.Sum():N0} rows in all");
+            }
+
+            Console.WriteLine($"Seeded {report.Total("messages"):N0} messages in {report.Elapsed.TotalSeconds:F1} s.");
+            return 0;
+        }, ct));
+
+        var demo = new Command("demo", "Demo data for the reference chat store.");
+        demo.Add(seedCommand);
+        return demo;
+    }
+
+    private static Command UsersCommand()
+    {
+        var userName = new Option<string>("--user-name") { Description = "Sign-in name", Required = true };
+        var role = new Option<string[]>("--role") { Description = "PrivacyOfficer, Legal, Auditor or Admin; repeat for several", Required = true, AllowMultipleArgumentsPerToken = true };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input instead of generating one" };
+        var add = new Command("add", "Add a local account (Authentication:Mode = Local).") { userName, role, passwordStdin };
+        add.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var fromStdin = parse.GetValue(passwordStdin);
+            var password = fromStdin ? (Console.In.ReadLine() ?? "").TrimEnd('\r', '\n') : LocalAccountService.GeneratePassword();
+            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var accounts = services.GetRequiredService<LocalAccountService>();
+            var id = await accounts.AddAsync(parse.GetValue(userName)!, password, parse.GetValue(role)!, token);
+            Console.WriteLine($"Added local account {id}.");
+            if (!fromStdin)
+            {
+                Console.WriteLine($"Password (shown only this once): {password}");
+            }
+
+            return 0;
+        }, ct));
+
+        var users = new Command("users", "Local sign-in accounts.");
+        users.Add(add);
+        return users;
+    }
+
+    private static IConfiguration Overrides(ParseResult parse, Option<string?> dataDir, Option<int?>? port, Option<bool>? noFsync)
+    {
+        var values = new Dictionary<string, string?>();
+        if (parse.GetValue(dataDir) is { } d)
+        {
+            values[$"{EmbeddedPostgresOptions.Section}:{nameof(EmbeddedPostgresOptions.DataDirectory)}"] = Path.GetFullPath(d);
+        }
+
+        if (port is not null && parse.GetValue(port) is { } p)
+        {
+            values[$"{EmbeddedPostgresOptions.Section}:{nameof(EmbeddedPostgresOptions.Port)}"] = p.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (noFsync is not null && parse.GetValue(noFsync))
+        {
+            values[$"{EmbeddedPostgresOptions.Section}:{nameof(EmbeddedPostgresOptions.Durable)}"] = "false";
+        }
+
+        return new ConfigurationBuilder().AddConfiguration(GovernanceConfiguration.ForCommandLine()).AddInMemoryCollection(values).Build();
+    }
+
+    private static ConnectionResolver Resolver(IConfiguration configuration) => new(configuration, LoggerFactory());
+
+    private static async Task<ServiceProvider> CoreServicesAsync(IConfiguration configuration, CancellationToken ct)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Governance", LogLevel.Information));
+        services.AddGovernanceCore();
+        var provider = services.BuildServiceProvider();
+        // Resolve (and start the local cluster if allowed) up front, so that a problem is reported before any work.
+        var resolver = provider.GetRequiredService<ConnectionResolver>();
+        await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, ct);
+        return provider;
+    }
+
+    private static ILoggerFactory LoggerFactory() =>
+        Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Governance", LogLevel.Information));
+
+    private static ILogger NullLogger() => Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private static string ShortName(string resource) =>
+        resource.Replace("Governance.Core.Database.Migrations.", "", StringComparison.Ordinal);
+
+    /// <summary>Turns the expected kinds of failure into one line on stderr; anything else is a bug and keeps its stack trace.</summary>
+    private static async Task<int> GuardAsync(Func<CancellationToken, Task<int>> action, CancellationToken ct = default)
+    {
+        try
+        {
+            return await action(ct);
+        }
+        catch (Exception ex) when (ex is EmbeddedPostgresException or InvalidOperationException or ArgumentException or OptionsValidationException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ex is ArgumentException ? 2 : 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled.");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Governance.Core;
+using Governance.Jobs;
+using Governance.Web.Authentication;
+using Governance.Web.Components;
+using Governance.Web.Health;
+using Hangfire;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Governance.Web;
+
+/// <summary>Composes the web process: Blazor Server, APIs, sign-in, Hangfire dashboard and (optionally) server, health.</summary>
+public static class GovernanceWebHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        // Settings and static assets are found beside the binary, whatever the working folder (tests pass their own root).
+        var ownRoot = !args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = ownRoot ? AppContext.BaseDirectory : null,
+        });
+        builder.Configuration.AddGovernanceSettingsFile();
+        builder.WebHost.UseStaticWebAssets();
+
+        builder.Services.AddGovernanceCore();
+        builder.Services.AddGovernanceJobs();
+        builder.Services.AddGovernanceAuthentication(builder.Configuration);
+        builder.Services.AddHostedService<InitialAdmin>();
+        builder.Services.AddGovernanceHealthChecks();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddFluentUIComponents();
+        builder.Services.AddHttpContextAccessor();
+
+        var app = builder.Build();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapGovernanceHealth();
+        app.MapAccountEndpoints();
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            // Access is decided by the endpoint's policy below; Hangfire's own filter would allow local requests only.
+            Authorization = [],
+            AppPath = "/",
+            DashboardTitle = "Governance jobs",
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(GovernancePolicies.Jobs);
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
