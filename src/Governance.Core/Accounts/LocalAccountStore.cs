@@ -15,7 +15,30 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
             where lower(user_name) = lower(@userName)
             """;
         await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<LocalAccount>(new CommandDefinition(sql, new { userName }, cancellationToken: ct));
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { userName }, cancellationToken: ct));
+        return row is null
+            ? null
+            : new LocalAccount(row.Id, row.UserName, row.PasswordHash, row.Roles, row.FailedAttempts, Utc(row.LockedUntil), Utc(row.DisabledAt));
+    }
+
+    private static DateTimeOffset? Utc(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+
+        public string UserName { get; init; } = "";
+
+        public string PasswordHash { get; init; } = "";
+
+        public string[] Roles { get; init; } = [];
+
+        public int FailedAttempts { get; init; }
+
+        public DateTime? LockedUntil { get; init; }
+
+        public DateTime? DisabledAt { get; init; }
     }
 
     public async Task<long> CountAsync(CancellationToken ct)
@@ -64,7 +87,7 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
             returning locked_until
             """;
         await using var connection = await database.OpenAsync(ct);
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(sql, new { id, maxAttempts, lockUntil }, cancellationToken: ct));
+        return Utc(await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { id, maxAttempts, lockUntil }, cancellationToken: ct)));
     }
 
     public async Task RecordSuccessAsync(long id, DateTimeOffset at, CancellationToken ct)

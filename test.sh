@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs every test: installs PostgreSQL and Chromium where missing, restores and
+# builds, starts a throwaway PostgreSQL cluster on a free port, runs the tests, and removes the cluster.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+scripts/setup-machine.sh --browser
+
+echo "== restore and build"
+dotnet build Governance.sln -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary"
+touch src/Governance.Web/bin/Release/net10.0/Governance.Web.dll
+
+echo "== throwaway PostgreSQL cluster"
+work="$(mktemp -d /tmp/gov-test-XXXXXX)"
+chmod 755 "$work"
+cleanup() {
+  ./gov db stop --data-dir "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+out="$(./gov db start --data-dir "$work/pg" --no-fsync)"
+echo "$out"
+port="$(printf '%s\n' "$out" | sed -n 's/.*127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' | head -n1)"
+[ -n "$port" ] || { echo "error: could not read the test cluster's port" >&2; exit 1; }
+export GOV_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+export GOV_TEST_WORK="$work"
+
+echo "== tests"
+status=0
+dotnet test Governance.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$work/test.log" || status=$?
+
+passed=$(sed -n 's/.*Passed: *\([0-9][0-9]*\).*/\1/p' "$work/test.log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/.*Failed: *\([0-9][0-9]*\),.*/\1/p' "$work/test.log" | awk '{s+=$1} END {print s+0}')
+echo "${passed} passed, ${failed} failed"
+exit "$status"

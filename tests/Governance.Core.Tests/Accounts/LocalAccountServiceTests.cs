@@ -1,0 +1,138 @@
+using Governance.Core.Accounts;
+using Governance.Core.Database;
+using Governance.Core.Security;
+using Governance.Tests.Support;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Governance.Core.Tests.Accounts;
+
+public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixture<MigratedDatabase>
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+
+    private LocalAccountService Service(LocalAccountOptions? options = null) =>
+        new(new LocalAccountStore(new GovernanceDatabase(NpgsqlDataSource.Create(db.ConnectionString))),
+            Options.Create(options ?? new LocalAccountOptions()), _time);
+
+    private static string Name() => "user-" + Guid.NewGuid().ToString("N")[..10];
+
+    [Fact]
+    public async Task SignInAsync_RightPassword_SucceedsWithRolesAndAnyCaseOfName()
+    {
+        var service = Service();
+        var name = Name();
+        await service.AddAsync(name, "a-long-enough-password", ["auditor", "Legal"], CancellationToken.None);
+
+        var result = await service.SignInAsync(name.ToUpperInvariant(), "a-long-enough-password", CancellationToken.None);
+
+        Assert.Equal(SignInStatus.Succeeded, result.Status);
+        Assert.Equal([Roles.Auditor, Roles.Legal], result.Account!.Roles);
+    }
+
+    [Fact]
+    public async Task SignInAsync_UnknownUserOrWrongPassword_AreTheSameAnswer()
+    {
+        var service = Service();
+        var name = Name();
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], CancellationToken.None);
+
+        var wrong = await service.SignInAsync(name, "not-the-password", CancellationToken.None);
+        var unknown = await service.SignInAsync(Name(), "not-the-password", CancellationToken.None);
+
+        Assert.Equal(SignInStatus.InvalidCredentials, wrong.Status);
+        Assert.Equal(SignInStatus.InvalidCredentials, unknown.Status);
+        Assert.Null(wrong.Account);
+    }
+
+    [Fact]
+    public async Task SignInAsync_RepeatedFailures_LockUntilTheLockoutEnds()
+    {
+        var service = Service(new LocalAccountOptions { MaxFailedAttempts = 3, LockoutMinutes = 15 });
+        var name = Name();
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], CancellationToken.None);
+
+        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-1", CancellationToken.None)).Status);
+        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-2", CancellationToken.None)).Status);
+        var third = await service.SignInAsync(name, "wrong-3", CancellationToken.None);
+        Assert.Equal(SignInStatus.LockedOut, third.Status);
+        Assert.Equal(_time.GetUtcNow().AddMinutes(15), third.LockedUntil);
+
+        // Even the right password is refused while locked.
+        Assert.Equal(SignInStatus.LockedOut, (await service.SignInAsync(name, "a-long-enough-password", CancellationToken.None)).Status);
+
+        _time.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(SignInStatus.Succeeded, (await service.SignInAsync(name, "a-long-enough-password", CancellationToken.None)).Status);
+        // Success resets the count: one more failure does not lock again.
+        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-4", CancellationToken.None)).Status);
+    }
+
+    [Theory]
+    [InlineData("has space", "a-long-enough-password", "Admin", "userName")]
+    [InlineData("", "a-long-enough-password", "Admin", "userName")]
+    [InlineData("ok-name", "short", "Admin", "password")]
+    [InlineData("ok-name", "a-long-enough-password", "Superuser", "roles")]
+    public async Task AddAsync_BadInput_NamesTheFieldAndWritesNothing(string userName, string password, string role, string field)
+    {
+        var before = await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.local_accounts");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Service().AddAsync(userName, password, [role], CancellationToken.None));
+
+        Assert.Equal(field, error.ParamName);
+        Assert.Equal(before, await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.local_accounts"));
+    }
+
+    [Fact]
+    public async Task AddAsync_TakenNameInOtherCase_IsRefused()
+    {
+        var service = Service();
+        var name = Name();
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Legal], CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => service.AddAsync(name.ToUpperInvariant(), "another-long-password", [Roles.Legal], CancellationToken.None));
+
+        Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoredHash_IsNotThePassword()
+    {
+        var name = Name();
+        await Service().AddAsync(name, "a-long-enough-password", [Roles.Admin], CancellationToken.None);
+
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select password_hash from gov.local_accounts where user_name = @n", connection);
+        command.Parameters.AddWithValue("n", name);
+        var hash = (string)(await command.ExecuteScalarAsync())!;
+        Assert.DoesNotContain("a-long-enough-password", hash, StringComparison.Ordinal);
+        Assert.True(hash.Length > 40);
+    }
+}
+
+public sealed class InitialAdminTests
+{
+    [Fact]
+    public async Task EnsureInitialAdminAsync_ManyProcessesAtOnce_CreateExactlyOneAdmin()
+    {
+        var cs = await TestPostgres.CreateDatabaseAsync("first");
+        try
+        {
+            await new GovernanceMigrator(cs, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).MigrateAsync(CancellationToken.None);
+            var services = Enumerable.Range(0, 6).Select(_ => new LocalAccountService(
+                new LocalAccountStore(new GovernanceDatabase(NpgsqlDataSource.Create(cs))), Options.Create(new LocalAccountOptions()), TimeProvider.System)).ToList();
+
+            var passwords = await Task.WhenAll(services.Select(s => s.EnsureInitialAdminAsync(null, CancellationToken.None)));
+
+            var shown = Assert.Single(passwords, p => p is not null);
+            Assert.Equal(1, await TestPostgres.ScalarAsync<long>(cs, "select count(*) from gov.local_accounts where roles = array['Admin']"));
+            Assert.Equal(SignInStatus.Succeeded, (await services[0].SignInAsync("admin", shown!, CancellationToken.None)).Status);
+            Assert.Null(await services[0].EnsureInitialAdminAsync(null, CancellationToken.None));
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(cs);
+        }
+    }
+}

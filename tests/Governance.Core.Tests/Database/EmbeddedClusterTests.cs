@@ -1,0 +1,106 @@
+using Governance.Core.Database.Embedded;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Governance.Core.Tests.Database;
+
+public sealed class EmbeddedClusterTests : IDisposable
+{
+    private readonly string _work;
+
+    public EmbeddedClusterTests()
+    {
+        var parent = Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath();
+        _work = Path.Combine(parent, "cluster-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(_work);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_work, (UnixFileMode)0b111_101_101);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private EmbeddedCluster Cluster(string name, EmbeddedPostgresOptions? options = null) =>
+        new(Path.Combine(_work, name), options ?? new EmbeddedPostgresOptions { Durable = false }, NullLogger.Instance);
+
+    [Fact]
+    public async Task StartAsync_NewFolder_InitialisesStartsAnswersAndStops()
+    {
+        var cluster = Cluster("pg");
+        Assert.False(cluster.IsInitialized);
+
+        var port = await cluster.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(cluster.IsInitialized);
+            Assert.Equal(port, cluster.RunningPort());
+            Assert.Equal(port, await cluster.StartAsync(CancellationToken.None)); // starting again is a no-op
+
+            await using var connection = new NpgsqlConnection(EmbeddedCluster.ConnectionString(port, "postgres"));
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("show listen_addresses", connection);
+            Assert.Equal("127.0.0.1", await command.ExecuteScalarAsync());
+        }
+        finally
+        {
+            Assert.True(await cluster.StopAsync(CancellationToken.None));
+        }
+
+        Assert.Null(cluster.RunningPort());
+        Assert.False(await cluster.StopAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task StartAsync_ConfiguredPortInUse_SaysWhichPortAndLeavesNoServer()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var busy = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        var cluster = Cluster("busy", new EmbeddedPostgresOptions { Port = busy, Durable = false });
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => cluster.StartAsync(CancellationToken.None));
+
+        Assert.Contains($"Port {busy}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("EmbeddedPostgres:Port", error.Message, StringComparison.Ordinal);
+        Assert.Null(cluster.RunningPort());
+    }
+
+    [Fact]
+    public async Task StartAsync_BinariesMissing_SaysHowToInstallAndCreatesNothing()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_work, "no-bin")).FullName;
+        var cluster = Cluster("never", new EmbeddedPostgresOptions { BinDirectory = empty });
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => cluster.StartAsync(CancellationToken.None));
+
+        Assert.Contains("initdb", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(cluster.DataDirectory));
+    }
+
+    [Fact]
+    public async Task StartAsync_FolderHoldsOtherFiles_RefusesAndLeavesThemAlone()
+    {
+        var cluster = Cluster("occupied");
+        Directory.CreateDirectory(cluster.DataDirectory);
+        var keep = Path.Combine(cluster.DataDirectory, "notes.txt");
+        await File.WriteAllTextAsync(keep, "not a cluster");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => cluster.StartAsync(CancellationToken.None));
+
+        Assert.Contains("holds no PostgreSQL cluster", error.Message, StringComparison.Ordinal);
+        Assert.Equal("not a cluster", await File.ReadAllTextAsync(keep));
+    }
+}
