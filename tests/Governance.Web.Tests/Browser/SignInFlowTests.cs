@@ -1,0 +1,69 @@
+using Governance.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Governance.Web.Tests.Browser;
+
+/// <summary>A person in Debian's Chromium: opens a page, is sent to sign in, signs in, sees the dashboard, signs out.</summary>
+public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    ];
+
+    [Fact]
+    public async Task PrivacyOfficer_SignsIn_SeesDashboardWithStoresAndOnlyTheirAreas_ThenSignsOut()
+    {
+        Assert.True(File.Exists(Chromium), "Chromium is missing: ./test.sh installs it with apt-get.");
+        await using var console = await ConsoleProcess.StartAsync(databases.Settings);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+
+        try
+        {
+            await page.GotoAsync($"{console.BaseUrl}/requests");
+            await page.WaitForURLAsync("**/account/login**");
+            await page.FillAsync("#userName", "officer");
+            await page.FillAsync("#password", ConsoleDatabases.Password);
+            await page.ClickAsync("button[type=submit]");
+
+            // Back where the person wanted to go, on an interactive page.
+            await page.WaitForURLAsync($"{console.BaseUrl}/requests");
+            await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+            Assert.Equal("Data-subject requests", await page.Locator("h1").TextContentAsync());
+            Assert.True(await page.Locator("[data-testid=not-built-yet]").IsVisibleAsync());
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
+            await page.Locator("h1", new() { HasText = "Dashboard" }).WaitForAsync();
+            var stores = page.Locator("[data-testid=store-table] tbody tr");
+            await stores.First.WaitForAsync();
+            Assert.Equal(3, await stores.CountAsync());
+            Assert.Contains("reachable", await stores.Nth(0).TextContentAsync(), StringComparison.Ordinal);
+            Assert.Equal("officer", await page.Locator("[data-testid=signed-in-user]").TextContentAsync());
+
+            var links = await page.Locator("nav.sitenav a").AllTextContentsAsync();
+            Assert.Contains(links, l => l.Trim() == "Requests");
+            Assert.DoesNotContain(links, l => l.Trim() is "Settings" or "Jobs");
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "dashboard.png"), FullPage = true });
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.WaitForURLAsync("**/account/login**");
+            await page.GotoAsync($"{console.BaseUrl}/");
+            await page.WaitForURLAsync("**/account/login**");
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Browser flow failed; console output:\n{console.Output}", ex);
+        }
+    }
+}

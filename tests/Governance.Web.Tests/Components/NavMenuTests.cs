@@ -1,0 +1,110 @@
+using System.Security.Claims;
+using Bunit;
+using Governance.Core.Security;
+using Governance.Web.Authentication;
+using Governance.Web.Components.Layout;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Governance.Web.Tests.Components;
+
+/// <summary>The navigation, rendered with the real policies: each role sees exactly the areas it may open.</summary>
+public sealed class NavMenuTests : IDisposable
+{
+    private readonly BunitContext _context = new();
+
+    public NavMenuTests()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddFluentUIComponents();
+        // bunit registers placeholders for authorization; take them out so that the real policies are evaluated.
+        foreach (var placeholder in _context.Services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
+        {
+            _context.Services.Remove(placeholder);
+        }
+
+        _context.Services.AddAuthorizationCore(GovernancePolicies.Add);
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    private IRenderedComponent<NavMenu> RenderAs(params string[] roles)
+    {
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "someone"), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test");
+        _context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
+        _context.Services.AddCascadingAuthenticationState();
+        return _context.Render<NavMenu>();
+    }
+
+    [Theory]
+    [InlineData(Roles.PrivacyOfficer)]
+    [InlineData(Roles.Legal)]
+    [InlineData(Roles.Auditor)]
+    [InlineData(Roles.Admin)]
+    public void Render_ForRole_ShowsExactlyTheAreasOfItsPolicies(string role)
+    {
+        var nav = RenderAs(role);
+
+        var shown = nav.FindAll("fluent-anchor, a").Select(a => a.GetAttribute("href")).Where(h => h is not null).ToHashSet();
+        foreach (var (path, policy) in Authentication.AccessMatrixTests.Areas)
+        {
+            var allowed = GovernancePolicies.Matrix[policy].Contains(role);
+            Assert.True(allowed == shown.Contains(path), $"{role}: link {path} shown={shown.Contains(path)}, allowed={allowed}");
+        }
+    }
+
+    [Fact]
+    public void Render_Auditor_SeesAuditButNotRequestsOrJobs()
+    {
+        var markup = RenderAs(Roles.Auditor).Markup;
+
+        Assert.Contains("Audit log", markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Requests", markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Jobs", markup, StringComparison.Ordinal);
+    }
+
+    private sealed class FixedState(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
+
+public sealed class LoginPageTests : IDisposable
+{
+    private readonly BunitContext _context = new();
+
+    public LoginPageTests() => _context.JSInterop.Mode = JSRuntimeMode.Loose;
+
+    public void Dispose() => _context.Dispose();
+
+    [Fact]
+    public void Render_LocalMode_ShowsTheFormAndTheErrorOfTheQuery()
+    {
+        _context.Services.AddSingleton(new SignInOptions { Mode = SignInMode.Local });
+        _context.Services.AddSingleton<Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider>(new FakeAntiforgery());
+        var nav = _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        nav.NavigateTo("/account/login?error=locked");
+
+        var page = _context.Render<Governance.Web.Components.Pages.Account.Login>();
+
+        Assert.NotNull(page.Find("form[action='/account/login'] input[name=password][type=password]"));
+        Assert.Contains("locked", page.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_OidcMode_OffersTheProviderInsteadOfAPasswordForm()
+    {
+        _context.Services.AddSingleton(new SignInOptions { Mode = SignInMode.Oidc });
+
+        var page = _context.Render<Governance.Web.Components.Pages.Account.Login>();
+
+        Assert.Empty(page.FindAll("input[type=password]"));
+        Assert.StartsWith("/account/challenge", page.Find("a.button").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    private sealed class FakeAntiforgery : Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider
+    {
+        public override Microsoft.AspNetCore.Components.Forms.AntiforgeryRequestToken? GetAntiforgeryToken() => new("token-value", "__RequestVerificationToken");
+    }
+}

@@ -1,0 +1,85 @@
+using Governance.Core.Accounts;
+using Governance.Core.ChatStores;
+using Governance.Core.Database;
+using Governance.Core.Demo;
+using Governance.Core.Security;
+using Governance.Jobs.Hosting;
+using Governance.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Governance.Web.Tests.Support;
+
+/// <summary>
+/// A migrated governance database, three small seeded chat stores and one local account per role, on the test
+/// server; <see cref="Settings"/> is the configuration that points the console at them.
+/// </summary>
+public sealed class ConsoleDatabases : IAsyncLifetime
+{
+    public const string Password = "test-password-123";
+
+    public static readonly (string User, string Role)[] Accounts =
+    [
+        ("officer", Roles.PrivacyOfficer),
+        ("lawyer", Roles.Legal),
+        ("auditor", Roles.Auditor),
+        ("admin", Roles.Admin),
+    ];
+
+    private readonly List<string> _databases = [];
+
+    public string Work { get; } = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "web-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    public static string UserFor(string role) => Accounts.Single(a => a.Role == role).User;
+
+    public async Task InitializeAsync()
+    {
+        var governance = await TestPostgres.CreateDatabaseAsync("web");
+        _databases.Add(governance);
+        await new GovernanceMigrator(governance, NullLogger.Instance).MigrateAsync(CancellationToken.None);
+        await HangfireSchema.InstallAsync(governance, "hangfire", CancellationToken.None);
+
+        Settings["ConnectionStrings:Governance"] = governance;
+        Settings["Governance:DataDirectory"] = Work;
+        Settings["Jobs:RunServer"] = "false";
+        Settings["Authentication:Mode"] = "Local";
+        var stores = new List<ResolvedStore>();
+        foreach (var region in new[] { "eu", "us", "cn" })
+        {
+            var cs = await TestPostgres.CreateDatabaseAsync($"web_{region}");
+            _databases.Add(cs);
+            Settings[$"ChatStores:{region}:Region"] = region;
+            Settings[$"ChatStores:{region}:ConnectionString"] = cs;
+            stores.Add(new ResolvedStore(region, region, cs, Path.Combine(Work, "blobs", region)));
+        }
+
+        await using (var registry = new ChatStoreRegistry(stores))
+        {
+            await new DemoSeeder(registry, NullLogger<DemoSeeder>.Instance)
+                .SeedAsync(new DemoSeedOptions(60, 2_000, 5, new DateOnly(2026, 11, 28), false), CancellationToken.None);
+        }
+
+        var accounts = new LocalAccountService(new LocalAccountStore(new GovernanceDatabase(NpgsqlDataSource.Create(governance))),
+            Options.Create(new LocalAccountOptions()), TimeProvider.System);
+        foreach (var (user, role) in Accounts)
+        {
+            await accounts.AddAsync(user, Password, [role], CancellationToken.None);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var cs in _databases)
+        {
+            await TestPostgres.DropDatabaseAsync(cs);
+        }
+
+        if (Directory.Exists(Work))
+        {
+            Directory.Delete(Work, recursive: true);
+        }
+    }
+}
