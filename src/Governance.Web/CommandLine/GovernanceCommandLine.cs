@@ -288,7 +288,8 @@ public static class GovernanceCommandLine
         }
         catch (Exception ex) when (ex is EmbeddedPostgresException or InvalidOperationException or ArgumentException or OptionsValidationException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            var message = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+            Console.Error.WriteLine($"error: {message}");
             return ex is ArgumentException ? 2 : 1;
         }
         catch (OperationCanceledException)
