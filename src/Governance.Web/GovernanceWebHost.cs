@@ -23,6 +23,7 @@ public static class GovernanceWebHost
         builder.Configuration.AddGovernanceSettingsFile();
         builder.WebHost.UseStaticWebAssets();
 
+        builder.Services.AddHostedService<Health.StartupCheck>();
         builder.Services.AddGovernanceCore();
         builder.Services.AddGovernanceJobs();
         builder.Services.AddGovernanceAuthentication(builder.Configuration);

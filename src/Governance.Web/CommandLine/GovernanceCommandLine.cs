@@ -45,28 +45,15 @@ public static class GovernanceCommandLine
         return root;
     }
 
-    private static async Task<int> ServeAsync(string[] args)
-    {
-        return await GuardAsync(async ct =>
+    private static Task<int> ServeAsync(string[] args) =>
+        GuardAsync(async _ =>
         {
-            var configuration = GovernanceConfiguration.ForCommandLine();
-            var resolver = Resolver(configuration);
-            var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, ct);
-            await using (var check = await PostgresAdmin.OpenAsync(connections.Governance, "ConnectionStrings:Governance", ct))
-            {
-            }
-
-            var pending = await new GovernanceMigrator(connections.Governance, NullLogger()).PendingAsync(ct);
-            if (pending.Count > 0)
-            {
-                throw new InvalidOperationException($"The governance database has {pending.Count} migrations pending: run './gov db migrate' first.");
-            }
-
+            // Start-up checks (database reachable, no pending migration) run as the host's first hosted service,
+            // against the host's own configuration.
             var app = GovernanceWebHost.Build(args);
             await app.RunAsync();
             return 0;
         });
-    }
 
     private static Command DbCommand()
     {
