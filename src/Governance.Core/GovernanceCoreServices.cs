@@ -1,4 +1,5 @@
 using Governance.Core.Accounts;
+using Governance.Core.Audit;
 using Governance.Core.ChatStores;
 using Governance.Core.Database;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,22 @@ public static class GovernanceCoreServices
         services.AddOptions<LocalAccountOptions>().BindConfiguration(LocalAccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LocalAccountStore>();
         services.AddSingleton<LocalAccountService>();
+
+        services.AddSingleton<AuditSealSignal>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditSealer>();
+        services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<AuditQuery>();
+        services.AddSingleton<ReviewAuditLog>();
+        services.AddSingleton<AuditChainStatus>();
+        services.AddSingleton<VerifyAuditChain>();
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<AlertEvaluator>();
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
+            .Validate(o => o.Rules.All(r => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+                r, new System.ComponentModel.DataAnnotations.ValidationContext(r), null, validateAllProperties: true)),
+                "Alerts:Rules: each rule needs a Name (lower case, '-'), an Action, Threshold >= 0, WindowMinutes >= 1 and Severity info, warning or critical.")
+            .ValidateOnStart();
         return services;
     }
 }

@@ -24,7 +24,10 @@ public static class GovernanceJobsServices
                     SchemaName = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Schema,
                     PrepareSchemaIfNecessary = false,
                 }));
+        services.AddHostedService<RecurringJobs>();
         services.AddHostedService<GovernanceJobServer>();
+        services.AddTransient<Audit.VerifyAuditChainJob>();
+        services.AddTransient<Audit.EvaluateAlertsJob>();
         return services;
     }
 }

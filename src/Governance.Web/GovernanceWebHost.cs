@@ -1,5 +1,6 @@
 using Governance.Core;
 using Governance.Jobs;
+using Governance.Web.Audit;
 using Governance.Web.Authentication;
 using Governance.Web.Components;
 using Governance.Web.Health;
@@ -28,6 +29,7 @@ public static class GovernanceWebHost
         builder.Services.AddGovernanceJobs();
         builder.Services.AddGovernanceAuthentication(builder.Configuration);
         builder.Services.AddHostedService<InitialAdmin>();
+        builder.Services.AddHostedService<Governance.Core.Audit.AuditSealingService>();
         builder.Services.AddGovernanceHealthChecks();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
@@ -47,6 +49,7 @@ public static class GovernanceWebHost
 
         app.MapGovernanceHealth();
         app.MapAccountEndpoints();
+        app.MapAuditEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             // Access is decided by the endpoint's policy below; Hangfire's own filter would allow local requests only.

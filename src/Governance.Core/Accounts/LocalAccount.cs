@@ -16,4 +16,4 @@ public enum SignInStatus
     LockedOut,
 }
 
-public sealed record SignInResult(SignInStatus Status, LocalAccount? Account = null, DateTimeOffset? LockedUntil = null);
+public sealed record SignInResult(SignInStatus Status, LocalAccount? Account = null, DateTimeOffset? LockedUntil = null, long? AccountId = null);

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using Governance.Core.Audit;
+using Governance.Core.Database;
 using Governance.Core.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -6,26 +9,48 @@ using Microsoft.Extensions.Options;
 namespace Governance.Core.Accounts;
 
 /// <summary>Sign-in, creation and the first Admin of local accounts.</summary>
-public sealed class LocalAccountService(LocalAccountStore store, IOptions<LocalAccountOptions> options, TimeProvider time)
+public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatabase database, AuditLog audit, IOptions<LocalAccountOptions> options, TimeProvider time)
 {
     private static readonly PasswordHasher<LocalAccount> Hasher = new();
 
     // Hashing a throwaway password when the user is unknown keeps the answer time the same either way.
     private static readonly string DummyHash = Hasher.HashPassword(null!, "not-a-real-password-" + Guid.NewGuid());
 
-    public async Task<SignInResult> SignInAsync(string userName, string password, CancellationToken ct)
+    /// <summary>Checks a password and audits the attempt (the typed user name is never recorded: it may be a mistyped password).</summary>
+    public async Task<SignInResult> SignInAsync(string userName, string password, string? clientAddress, CancellationToken ct)
+    {
+        var result = await CheckAsync(userName, password, ct);
+        var accountId = result.Account?.Id ?? result.AccountId;
+        var actor = accountId is { } id
+            ? new AuditActor(AuditActorType.User, ActorId(id), result.Account?.Roles ?? [], clientAddress)
+            : new AuditActor(AuditActorType.User, "anonymous", [], clientAddress);
+        var outcome = result.Status == SignInStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure;
+        var reason = result.Status switch
+        {
+            SignInStatus.Succeeded => null,
+            SignInStatus.LockedOut => "locked",
+            _ => accountId is null ? "unknown-account" : "wrong-password",
+        };
+        await audit.AppendAsync(new AuditRecord(actor, "auth.sign-in", outcome, "account", accountId?.ToString(CultureInfo.InvariantCulture),
+            Details: reason is null ? null : new Dictionary<string, object?> { ["reason"] = reason }), ct);
+        return result;
+    }
+
+    public static string ActorId(long accountId) => $"local:{accountId.ToString(CultureInfo.InvariantCulture)}";
+
+    private async Task<SignInResult> CheckAsync(string userName, string password, CancellationToken ct)
     {
         var account = string.IsNullOrWhiteSpace(userName) ? null : await store.FindAsync(userName.Trim(), ct);
         if (account is null || account.DisabledAt is not null)
         {
             Hasher.VerifyHashedPassword(null!, DummyHash, password ?? "");
-            return new SignInResult(SignInStatus.InvalidCredentials);
+            return new SignInResult(SignInStatus.InvalidCredentials, AccountId: account?.Id);
         }
 
         var now = time.GetUtcNow();
         if (account.LockedUntil is { } until && until > now)
         {
-            return new SignInResult(SignInStatus.LockedOut, LockedUntil: until);
+            return new SignInResult(SignInStatus.LockedOut, LockedUntil: until, AccountId: account.Id);
         }
 
         var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
@@ -34,22 +59,29 @@ public sealed class LocalAccountService(LocalAccountStore store, IOptions<LocalA
             var o = options.Value;
             var locked = await store.RecordFailureAsync(account.Id, o.MaxFailedAttempts, now.AddMinutes(o.LockoutMinutes), ct);
             return locked is { } l && l > now
-                ? new SignInResult(SignInStatus.LockedOut, LockedUntil: l)
-                : new SignInResult(SignInStatus.InvalidCredentials);
+                ? new SignInResult(SignInStatus.LockedOut, LockedUntil: l, AccountId: account.Id)
+                : new SignInResult(SignInStatus.InvalidCredentials, AccountId: account.Id);
         }
 
         await store.RecordSuccessAsync(account.Id, now, ct);
-        return new SignInResult(SignInStatus.Succeeded, account);
+        return new SignInResult(SignInStatus.Succeeded, account, AccountId: account.Id);
     }
 
     /// <summary>Adds an account. Throws <see cref="ArgumentException"/> naming the field for bad input; nothing is written then.</summary>
-    public async Task<long> AddAsync(string userName, string password, IEnumerable<string> roles, CancellationToken ct)
+    public async Task<long> AddAsync(string userName, string password, IEnumerable<string> roles, AuditActor actor, CancellationToken ct)
     {
         var name = ValidateUserName(userName);
         var roleList = ValidateRoles(roles);
         ValidatePassword(password);
-        var id = await store.InsertAsync(name, Hasher.HashPassword(null!, password), roleList, ct);
-        return id ?? throw new ArgumentException($"An account named '{name}' already exists.", nameof(userName));
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var id = await LocalAccountStore.InsertAsync(connection, tx, name, Hasher.HashPassword(null!, password), roleList, ct)
+            ?? throw new ArgumentException($"An account named '{name}' already exists.", nameof(userName));
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "account.create", AuditOutcome.Success, "account", id.ToString(CultureInfo.InvariantCulture),
+            Details: new Dictionary<string, object?> { ["roles"] = roleList }), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+        return id;
     }
 
     /// <summary>
@@ -66,6 +98,12 @@ public sealed class LocalAccountService(LocalAccountStore store, IOptions<LocalA
         var chosen = string.IsNullOrEmpty(password) ? GeneratePassword() : password;
         ValidatePassword(chosen);
         var created = await store.InsertFirstAsync(options.Value.InitialAdminUserName, Hasher.HashPassword(null!, chosen), [Roles.Admin], ct);
+        if (created)
+        {
+            await audit.AppendAsync(new AuditRecord(AuditActor.System("first-start"), "account.create-initial-admin", AuditOutcome.Success, "account",
+                Details: new Dictionary<string, object?> { ["roles"] = new[] { Roles.Admin } }), ct);
+        }
+
         return created ? chosen : null;
     }
 

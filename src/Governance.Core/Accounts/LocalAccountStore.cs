@@ -47,8 +47,8 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from gov.local_accounts", cancellationToken: ct));
     }
 
-    /// <summary>Inserts an account; returns null when the user name is taken.</summary>
-    public async Task<long?> InsertAsync(string userName, string passwordHash, string[] roles, CancellationToken ct)
+    /// <summary>Inserts an account in the caller's transaction; returns null when the user name is taken.</summary>
+    public static async Task<long?> InsertAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, string userName, string passwordHash, string[] roles, CancellationToken ct)
     {
         const string sql = """
             insert into gov.local_accounts (user_name, password_hash, roles)
@@ -56,9 +56,9 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
             on conflict do nothing
             returning id
             """;
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { userName, passwordHash, roles }, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { userName, passwordHash, roles }, tx, cancellationToken: ct));
     }
+
 
     /// <summary>Inserts the first account only while the table is empty (several processes may start at once).</summary>
     public async Task<bool> InsertFirstAsync(string userName, string passwordHash, string[] roles, CancellationToken ct)

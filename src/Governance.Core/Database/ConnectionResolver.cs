@@ -14,6 +14,7 @@ namespace Governance.Core.Database;
 public sealed partial class ConnectionResolver(IConfiguration configuration, ILoggerFactory loggerFactory)
 {
     public const string GovernanceConnectionName = "Governance";
+    public const string GovernanceAdminConnectionName = "GovernanceAdmin";
     public const string GovernanceDatabaseName = "governance";
 
     public string DataDirectory => GovernancePaths.DataDirectory(configuration);
@@ -76,10 +77,24 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
             }
         }
 
+        // On the local cluster the console runs as the application role and migrates as the superuser. Elsewhere
+        // ConnectionStrings:GovernanceAdmin names the owner for migrations (default: the same as Governance).
         var governance = configuration.GetConnectionString(GovernanceConnectionName);
-        governance = string.IsNullOrWhiteSpace(governance)
-            ? Embedded.EmbeddedCluster.ConnectionString(port!.Value, GovernanceDatabaseName)
-            : Validate(governance, $"ConnectionStrings:{GovernanceConnectionName}");
+        var admin = configuration.GetConnectionString(GovernanceAdminConnectionName);
+        if (string.IsNullOrWhiteSpace(governance))
+        {
+            governance = new NpgsqlConnectionStringBuilder(Embedded.EmbeddedCluster.ConnectionString(port!.Value, GovernanceDatabaseName))
+            {
+                Username = GovernanceMigrator.AppRole,
+            }.ConnectionString;
+            admin = string.IsNullOrWhiteSpace(admin) ? Embedded.EmbeddedCluster.ConnectionString(port.Value, GovernanceDatabaseName) : admin;
+        }
+        else
+        {
+            governance = Validate(governance, $"ConnectionStrings:{GovernanceConnectionName}");
+        }
+
+        admin = string.IsNullOrWhiteSpace(admin) ? governance : Validate(admin, $"ConnectionStrings:{GovernanceAdminConnectionName}");
 
         var stores = new List<ResolvedStore>();
         foreach (var (name, options) in StoreOptions())
@@ -93,7 +108,7 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
             stores.Add(new ResolvedStore(name, options.Region, cs, blobRoot));
         }
 
-        return new ResolvedConnections(governance, stores, port);
+        return new ResolvedConnections(governance, admin, stores, port);
     }
 
     /// <summary>Checks that a configured connection string parses; the error names the setting, never the string (it may hold a password).</summary>

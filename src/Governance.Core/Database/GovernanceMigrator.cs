@@ -34,10 +34,46 @@ public sealed class GovernanceMigrator(string connectionString, ILogger logger)
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public async Task<IReadOnlyList<string>> PendingAsync(CancellationToken ct)
+    /// <summary>Scripts not applied yet. Reads only, so the application role may ask.</summary>
+    public Task<IReadOnlyList<string>> PendingAsync(CancellationToken ct)
     {
-        await EnsureJournalSchemaAsync(ct);
-        return Engine().GetScriptsToExecute().Select(s => s.Name).ToList();
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<string>>(Engine().GetScriptsToExecute().Select(s => s.Name).ToList());
+    }
+
+    public const string AppRole = "governance_app";
+
+    /// <summary>
+    /// Grants the application role exactly what <c>Database/Grants.sql</c> lists, and Hangfire's tables when that
+    /// schema exists. Run after every migration, as the owner.
+    /// </summary>
+    public async Task ApplyGrantsAsync(string hangfireSchema, CancellationToken ct)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(hangfireSchema, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new ArgumentException("Jobs:Schema must be a lower-case identifier.", nameof(hangfireSchema));
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        using (var reader = new StreamReader(Assembly.GetExecutingAssembly().GetManifestResourceStream("Governance.Core.Database.Grants.sql")!))
+        {
+            await using var grants = new NpgsqlCommand(await reader.ReadToEndAsync(ct), connection);
+            await grants.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var exists = new NpgsqlCommand("select exists (select 1 from pg_namespace where nspname = @s)", connection);
+        exists.Parameters.AddWithValue("s", hangfireSchema);
+        if (await exists.ExecuteScalarAsync(ct) is true)
+        {
+            // The schema name was checked against a strict pattern above; identifiers cannot be parameters.
+            await using var hangfire = new NpgsqlCommand(
+                $"grant usage on schema \"{hangfireSchema}\" to {AppRole}; " +
+                $"grant select, insert, update, delete on all tables in schema \"{hangfireSchema}\" to {AppRole}; " +
+                $"grant usage, select, update on all sequences in schema \"{hangfireSchema}\" to {AppRole};",
+                connection);
+            await hangfire.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public async Task<Outcome> MigrateAsync(CancellationToken ct)

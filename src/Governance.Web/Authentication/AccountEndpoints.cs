@@ -34,7 +34,8 @@ public static class AccountEndpoints
                 return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=missing&returnUrl={Uri.EscapeDataString(back)}");
             }
 
-            var result = await accounts.SignInAsync(userName, password, ct);
+            var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+            var result = await accounts.SignInAsync(userName, password, address, ct);
             var log = loggers.CreateLogger("Governance.SignIn");
             switch (result.Status)
             {
@@ -65,8 +66,13 @@ public static class AccountEndpoints
                 ? Results.Redirect(AuthenticationSetup.LoginPath)
                 : Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }));
 
-        group.MapPost("/logout", async (HttpContext http, SignInOptions options) =>
+        group.MapPost("/logout", async (HttpContext http, SignInOptions options, Governance.Core.Audit.AuditLog audit, CancellationToken ct) =>
         {
+            if (http.User.Identity?.IsAuthenticated == true)
+            {
+                await audit.AppendAsync(new Governance.Core.Audit.AuditRecord(Audit.WebAuditActor.From(http.User, http), "auth.sign-out", Governance.Core.Audit.AuditOutcome.Success), ct);
+            }
+
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             if (options.Mode != SignInMode.Local)
             {

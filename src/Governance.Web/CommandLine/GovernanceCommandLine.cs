@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Governance.Core;
 using Governance.Core.Accounts;
+using Governance.Core.Audit;
 using Governance.Core.ChatStores;
 using Governance.Core.Database;
 using Governance.Core.Database.Embedded;
@@ -32,6 +33,8 @@ public static class GovernanceCommandLine
         root.Add(DbCommand());
         root.Add(DemoCommand());
         root.Add(UsersCommand());
+        root.Add(AuditCommand());
+        root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
         var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://127.0.0.1:5080" };
@@ -106,8 +109,8 @@ public static class GovernanceCommandLine
             }
 
             var connections = await resolver.ResolveAsync(startEmbedded: false, token);
-            await PostgresAdmin.EnsureDatabaseAsync(connections.Governance, "ConnectionStrings:Governance", token);
-            var pending = await new GovernanceMigrator(connections.Governance, NullLogger()).PendingAsync(token);
+            await PostgresAdmin.EnsureDatabaseAsync(connections.GovernanceAdmin, "ConnectionStrings:GovernanceAdmin", token);
+            var pending = await new GovernanceMigrator(connections.GovernanceAdmin, NullLogger()).PendingAsync(token);
             Console.WriteLine($"Governance database {ConnectionSummary.Describe(connections.Governance)}: "
                 + (pending.Count == 0 ? "up to date." : $"{pending.Count} migrations pending; run './gov db migrate'."));
             return 0;
@@ -119,12 +122,13 @@ public static class GovernanceCommandLine
             var configuration = Overrides(parse, dataDir, null, null);
             var resolver = Resolver(configuration);
             var connections = await resolver.ResolveAsync(startEmbedded: true, token);
-            if (await PostgresAdmin.EnsureDatabaseAsync(connections.Governance, "ConnectionStrings:Governance", token))
+            if (await PostgresAdmin.EnsureDatabaseAsync(connections.GovernanceAdmin, "ConnectionStrings:GovernanceAdmin", token))
             {
-                Console.WriteLine($"Created database {ConnectionSummary.Describe(connections.Governance)}.");
+                Console.WriteLine($"Created database {ConnectionSummary.Describe(connections.GovernanceAdmin)}.");
             }
 
-            var outcome = await new GovernanceMigrator(connections.Governance, NullLogger()).MigrateAsync(token);
+            var migrator = new GovernanceMigrator(connections.GovernanceAdmin, NullLogger());
+            var outcome = await migrator.MigrateAsync(token);
             if (!outcome.Successful)
             {
                 Console.Error.WriteLine($"error: migration failed in {outcome.Error}; the failed script was rolled back.");
@@ -132,7 +136,8 @@ public static class GovernanceCommandLine
             }
 
             var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-            await HangfireSchema.InstallAsync(connections.Governance, jobs.Schema, token);
+            await HangfireSchema.InstallAsync(connections.GovernanceAdmin, jobs.Schema, token);
+            await migrator.ApplyGrantsAsync(jobs.Schema, token);
             Console.WriteLine(outcome.Applied.Count == 0
                 ? "Governance database is up to date."
                 : $"Applied {outcome.Applied.Count} migrations: {string.Join(", ", outcome.Applied.Select(ShortName))}.");
@@ -201,7 +206,8 @@ public static class GovernanceCommandLine
             var password = fromStdin ? (Console.In.ReadLine() ?? "").TrimEnd('\r', '\n') : LocalAccountService.GeneratePassword();
             await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
             var accounts = services.GetRequiredService<LocalAccountService>();
-            var id = await accounts.AddAsync(parse.GetValue(userName)!, password, parse.GetValue(role)!, token);
+            var id = await accounts.AddAsync(parse.GetValue(userName)!, password, parse.GetValue(role)!, CliActor, token);
+            await services.GetRequiredService<AuditSealer>().SealAllAsync(token);
             Console.WriteLine($"Added local account {id}.");
             if (!fromStdin)
             {
@@ -214,6 +220,60 @@ public static class GovernanceCommandLine
         var users = new Command("users", "Local sign-in accounts.");
         users.Add(add);
         return users;
+    }
+
+    /// <summary>Commands typed at the console's own command line act as this system actor (the OS user is not known to the console).</summary>
+    private static readonly AuditActor CliActor = AuditActor.System("cli");
+
+    private static Command AuditCommand()
+    {
+        var from = new Option<string?>("--from") { Description = "First chain position, or a date yyyy-MM-dd (entries sealed from that day)" };
+        var to = new Option<string?>("--to") { Description = "Last chain position, or a date yyyy-MM-dd (entries sealed before the next day)" };
+        var verify = new Command("verify", "Verify the audit log's hash chain; exit 4 and name the first bad position when it is broken.") { from, to };
+        verify.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var database = services.GetRequiredService<GovernanceDatabase>();
+            var first = await AuditPositions.ResolveAsync(database, parse.GetValue(from), "--from", isEnd: false, token);
+            var last = await AuditPositions.ResolveAsync(database, parse.GetValue(to), "--to", isEnd: true, token);
+            if (first is { } f && last is { } l && f > l)
+            {
+                throw new ArgumentException("--from comes after --to.");
+            }
+
+            var result = await services.GetRequiredService<VerifyAuditChain>().RunAsync(CliActor, first, last, token);
+            await services.GetRequiredService<AuditSealer>().SealAllAsync(token);
+            Console.WriteLine($"{result.Summary} ({result.Checked:N0} positions checked in {result.Elapsed.TotalSeconds:F2} s)");
+            if (!result.Intact)
+            {
+                Console.WriteLine($"First bad position: {result.FirstBadPosition} ({result.Problem}).");
+                return 4;
+            }
+
+            return 0;
+        }, ct));
+
+        var audit = new Command("audit", "The audit log.");
+        audit.Add(verify);
+        return audit;
+    }
+
+    private static Command BenchCommand()
+    {
+        var entries = new Option<int>("--entries") { Description = "Entries in the verification and review benchmarks", DefaultValueFactory = _ => 1_000_000 };
+        var appends = new Option<int>("--appends") { Description = "Entries appended by the concurrent writers", DefaultValueFactory = _ => 8_000 };
+        var bench = new Command("audit", "Benchmark the audit log on a scratch database: append throughput, verification, review queries.") { entries, appends };
+        bench.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var resolver = Resolver(GovernanceConfiguration.ForCommandLine());
+            var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, token);
+            await Governance.Core.Audit.Benchmark.AuditBenchmark.RunAsync(connections.GovernanceAdmin, parse.GetValue(entries), parse.GetValue(appends), Console.Out, token);
+            return 0;
+        }, ct));
+
+        var root = new Command("bench", "Benchmarks that print their figures.");
+        root.Add(bench);
+        return root;
     }
 
     private static IConfiguration Overrides(ParseResult parse, Option<string?> dataDir, Option<int?>? port, Option<bool>? noFsync)

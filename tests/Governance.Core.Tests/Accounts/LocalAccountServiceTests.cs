@@ -1,4 +1,5 @@
 using Governance.Core.Accounts;
+using Governance.Core.Audit;
 using Governance.Core.Database;
 using Governance.Core.Security;
 using Governance.Tests.Support;
@@ -12,9 +13,13 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
 
-    private LocalAccountService Service(LocalAccountOptions? options = null) =>
-        new(new LocalAccountStore(new GovernanceDatabase(NpgsqlDataSource.Create(db.ConnectionString))),
-            Options.Create(options ?? new LocalAccountOptions()), _time);
+    private LocalAccountService Service(LocalAccountOptions? options = null)
+    {
+        var database = new GovernanceDatabase(NpgsqlDataSource.Create(db.AppConnectionString));
+        return new(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), _time), Options.Create(options ?? new LocalAccountOptions()), _time);
+    }
+
+    private static readonly AuditActor Cli = AuditActor.System("test");
 
     private static string Name() => "user-" + Guid.NewGuid().ToString("N")[..10];
 
@@ -23,9 +28,9 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     {
         var service = Service();
         var name = Name();
-        await service.AddAsync(name, "a-long-enough-password", ["auditor", "Legal"], CancellationToken.None);
+        await service.AddAsync(name, "a-long-enough-password", ["auditor", "Legal"], Cli, CancellationToken.None);
 
-        var result = await service.SignInAsync(name.ToUpperInvariant(), "a-long-enough-password", CancellationToken.None);
+        var result = await service.SignInAsync(name.ToUpperInvariant(), "a-long-enough-password", "127.0.0.1", CancellationToken.None);
 
         Assert.Equal(SignInStatus.Succeeded, result.Status);
         Assert.Equal([Roles.Auditor, Roles.Legal], result.Account!.Roles);
@@ -36,10 +41,10 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     {
         var service = Service();
         var name = Name();
-        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], CancellationToken.None);
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], Cli, CancellationToken.None);
 
-        var wrong = await service.SignInAsync(name, "not-the-password", CancellationToken.None);
-        var unknown = await service.SignInAsync(Name(), "not-the-password", CancellationToken.None);
+        var wrong = await service.SignInAsync(name, "not-the-password", "127.0.0.1", CancellationToken.None);
+        var unknown = await service.SignInAsync(Name(), "not-the-password", "127.0.0.1", CancellationToken.None);
 
         Assert.Equal(SignInStatus.InvalidCredentials, wrong.Status);
         Assert.Equal(SignInStatus.InvalidCredentials, unknown.Status);
@@ -51,21 +56,21 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     {
         var service = Service(new LocalAccountOptions { MaxFailedAttempts = 3, LockoutMinutes = 15 });
         var name = Name();
-        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], CancellationToken.None);
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], Cli, CancellationToken.None);
 
-        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-1", CancellationToken.None)).Status);
-        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-2", CancellationToken.None)).Status);
-        var third = await service.SignInAsync(name, "wrong-3", CancellationToken.None);
+        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-1", "127.0.0.1", CancellationToken.None)).Status);
+        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-2", "127.0.0.1", CancellationToken.None)).Status);
+        var third = await service.SignInAsync(name, "wrong-3", "127.0.0.1", CancellationToken.None);
         Assert.Equal(SignInStatus.LockedOut, third.Status);
         Assert.Equal(_time.GetUtcNow().AddMinutes(15), third.LockedUntil);
 
         // Even the right password is refused while locked.
-        Assert.Equal(SignInStatus.LockedOut, (await service.SignInAsync(name, "a-long-enough-password", CancellationToken.None)).Status);
+        Assert.Equal(SignInStatus.LockedOut, (await service.SignInAsync(name, "a-long-enough-password", "127.0.0.1", CancellationToken.None)).Status);
 
         _time.Advance(TimeSpan.FromMinutes(16));
-        Assert.Equal(SignInStatus.Succeeded, (await service.SignInAsync(name, "a-long-enough-password", CancellationToken.None)).Status);
+        Assert.Equal(SignInStatus.Succeeded, (await service.SignInAsync(name, "a-long-enough-password", "127.0.0.1", CancellationToken.None)).Status);
         // Success resets the count: one more failure does not lock again.
-        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-4", CancellationToken.None)).Status);
+        Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-4", "127.0.0.1", CancellationToken.None)).Status);
     }
 
     [Theory]
@@ -77,7 +82,7 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     {
         var before = await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.local_accounts");
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Service().AddAsync(userName, password, [role], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Service().AddAsync(userName, password, [role], Cli, CancellationToken.None));
 
         Assert.Equal(field, error.ParamName);
         Assert.Equal(before, await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.local_accounts"));
@@ -88,9 +93,9 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     {
         var service = Service();
         var name = Name();
-        await service.AddAsync(name, "a-long-enough-password", [Roles.Legal], CancellationToken.None);
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Legal], Cli, CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => service.AddAsync(name.ToUpperInvariant(), "another-long-password", [Roles.Legal], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => service.AddAsync(name.ToUpperInvariant(), "another-long-password", [Roles.Legal], Cli, CancellationToken.None));
 
         Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
     }
@@ -99,7 +104,7 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     public async Task StoredHash_IsNotThePassword()
     {
         var name = Name();
-        await Service().AddAsync(name, "a-long-enough-password", [Roles.Admin], CancellationToken.None);
+        await Service().AddAsync(name, "a-long-enough-password", [Roles.Admin], Cli, CancellationToken.None);
 
         await using var connection = new NpgsqlConnection(db.ConnectionString);
         await connection.OpenAsync();
@@ -116,18 +121,21 @@ public sealed class InitialAdminTests
     [Fact]
     public async Task EnsureInitialAdminAsync_ManyProcessesAtOnce_CreateExactlyOneAdmin()
     {
-        var cs = await TestPostgres.CreateDatabaseAsync("first");
+        var (cs, app) = await MigratedDatabase.CreateAsync("first");
         try
         {
-            await new GovernanceMigrator(cs, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).MigrateAsync(CancellationToken.None);
-            var services = Enumerable.Range(0, 6).Select(_ => new LocalAccountService(
-                new LocalAccountStore(new GovernanceDatabase(NpgsqlDataSource.Create(cs))), Options.Create(new LocalAccountOptions()), TimeProvider.System)).ToList();
+            var services = Enumerable.Range(0, 6).Select(_ =>
+            {
+                var database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
+                return new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System),
+                    Options.Create(new LocalAccountOptions()), TimeProvider.System);
+            }).ToList();
 
             var passwords = await Task.WhenAll(services.Select(s => s.EnsureInitialAdminAsync(null, CancellationToken.None)));
 
             var shown = Assert.Single(passwords, p => p is not null);
             Assert.Equal(1, await TestPostgres.ScalarAsync<long>(cs, "select count(*) from gov.local_accounts where roles = array['Admin']"));
-            Assert.Equal(SignInStatus.Succeeded, (await services[0].SignInAsync("admin", shown!, CancellationToken.None)).Status);
+            Assert.Equal(SignInStatus.Succeeded, (await services[0].SignInAsync("admin", shown!, "127.0.0.1", CancellationToken.None)).Status);
             Assert.Null(await services[0].EnsureInitialAdminAsync(null, CancellationToken.None));
         }
         finally

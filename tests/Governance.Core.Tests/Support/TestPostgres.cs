@@ -47,21 +47,33 @@ public static class TestPostgres
     }
 }
 
-/// <summary>A fresh governance database with every migration applied, for one test class.</summary>
+/// <summary>A fresh governance database with every migration and grant applied, for one test class.</summary>
 public sealed class MigratedDatabase : IAsyncLifetime
 {
+    /// <summary>The owner's (superuser's) connection: what migrations and tampering tests use.</summary>
     public string ConnectionString { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    /// <summary>The application role's connection: what the console runs with.</summary>
+    public string AppConnectionString { get; private set; } = "";
+
+    public static async Task<(string Admin, string App)> CreateAsync(string prefix)
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync("gov");
-        var outcome = await new Governance.Core.Database.GovernanceMigrator(ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
-            .MigrateAsync(CancellationToken.None);
+        var admin = await TestPostgres.CreateDatabaseAsync(prefix);
+        var migrator = new Governance.Core.Database.GovernanceMigrator(admin, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var outcome = await migrator.MigrateAsync(CancellationToken.None);
         if (!outcome.Successful)
         {
             throw new InvalidOperationException(outcome.Error);
         }
+
+        await migrator.ApplyGrantsAsync("hangfire", CancellationToken.None);
+        return (admin, AppConnection(admin));
     }
+
+    public static string AppConnection(string admin) =>
+        new NpgsqlConnectionStringBuilder(admin) { Username = Governance.Core.Database.GovernanceMigrator.AppRole }.ConnectionString;
+
+    public async Task InitializeAsync() => (ConnectionString, AppConnectionString) = await CreateAsync("gov");
 
     public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(ConnectionString);
 }

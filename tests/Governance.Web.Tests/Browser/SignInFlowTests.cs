@@ -27,17 +27,19 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             Args = ChromiumArgs,
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        page.SetDefaultTimeout(60_000); // two cores shared with the other test assembly
+        var committed = new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit };
 
         try
         {
             await page.GotoAsync($"{console.BaseUrl}/requests");
-            await page.WaitForURLAsync("**/account/login**");
+            await page.WaitForURLAsync("**/account/login**", committed);
             await page.FillAsync("#userName", "officer");
             await page.FillAsync("#password", ConsoleDatabases.Password);
             await page.ClickAsync("button[type=submit]");
 
             // Back where the person wanted to go, on an interactive page.
-            await page.WaitForURLAsync($"{console.BaseUrl}/requests");
+            await page.WaitForURLAsync($"{console.BaseUrl}/requests", committed);
             await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
             Assert.Equal("Data-subject requests", await page.Locator("h1").TextContentAsync());
             Assert.True(await page.Locator("[data-testid=not-built-yet]").IsVisibleAsync());
@@ -57,13 +59,15 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "dashboard.png"), FullPage = true });
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-            await page.WaitForURLAsync("**/account/login**");
-            await page.GotoAsync($"{console.BaseUrl}/");
-            await page.WaitForURLAsync("**/account/login**");
+            await page.WaitForURLAsync("**/account/login**", committed);
+            await page.Locator("[data-testid=login-form]").WaitForAsync();
+            await page.GotoAsync($"{console.BaseUrl}/", new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForURLAsync("**/account/login**", committed);
+            await page.Locator("[data-testid=login-form]").WaitForAsync();
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
-            throw new InvalidOperationException($"Browser flow failed; console output:\n{console.Output}", ex);
+            throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Governance.Core.Accounts;
+using Governance.Core.Audit;
 using Governance.Core.ChatStores;
 using Governance.Core.Database;
 using Governance.Core.Demo;
@@ -33,16 +34,23 @@ public sealed class ConsoleDatabases : IAsyncLifetime
 
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>The governance database's owner connection (for looking behind the console's back).</summary>
+    public string AdminConnectionString { get; private set; } = "";
+
     public static string UserFor(string role) => Accounts.Single(a => a.Role == role).User;
 
     public async Task InitializeAsync()
     {
         var governance = await TestPostgres.CreateDatabaseAsync("web");
         _databases.Add(governance);
-        await new GovernanceMigrator(governance, NullLogger.Instance).MigrateAsync(CancellationToken.None);
+        var migrator = new GovernanceMigrator(governance, NullLogger.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
         await HangfireSchema.InstallAsync(governance, "hangfire", CancellationToken.None);
+        await migrator.ApplyGrantsAsync("hangfire", CancellationToken.None);
+        AdminConnectionString = governance;
 
-        Settings["ConnectionStrings:Governance"] = governance;
+        // The console runs as the application role, as it does in production.
+        Settings["ConnectionStrings:Governance"] = MigratedDatabase.AppConnection(governance);
         Settings["Governance:DataDirectory"] = Work;
         Settings["Jobs:RunServer"] = "false";
         Settings["Authentication:Mode"] = "Local";
@@ -62,11 +70,12 @@ public sealed class ConsoleDatabases : IAsyncLifetime
                 .SeedAsync(new DemoSeedOptions(60, 2_000, 5, new DateOnly(2026, 11, 28), false), CancellationToken.None);
         }
 
-        var accounts = new LocalAccountService(new LocalAccountStore(new GovernanceDatabase(NpgsqlDataSource.Create(governance))),
+        var database = new GovernanceDatabase(NpgsqlDataSource.Create(Settings["ConnectionStrings:Governance"]!));
+        var accounts = new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System),
             Options.Create(new LocalAccountOptions()), TimeProvider.System);
         foreach (var (user, role) in Accounts)
         {
-            await accounts.AddAsync(user, Password, [role], CancellationToken.None);
+            await accounts.AddAsync(user, Password, [role], AuditActor.System("test"), CancellationToken.None);
         }
     }
 

@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Governance.Core.Database;
+using Npgsql;
+
+namespace Governance.Core.Audit;
+
+public enum AuditSort
+{
+    NewestFirst,
+    OldestFirst,
+    Action,
+    Actor,
+}
+
+/// <summary>Filters of the audit review. Every value is validated, and every one reaches SQL as a parameter.</summary>
+public sealed record AuditFilter(
+    string? ActorId = null,
+    string? Action = null,
+    string? TargetType = null,
+    string? TargetId = null,
+    string? RequestId = null,
+    string? Outcome = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null)
+{
+    public static readonly string[] Outcomes = ["success", "failure", "denied"];
+
+    /// <summary>The problems with the filter, by field; empty when it is valid.</summary>
+    public IReadOnlyDictionary<string, string> Problems()
+    {
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Id(string field, string? value, int max = 200)
+        {
+            if (!string.IsNullOrEmpty(value) && !AuditRecord.IsIdentifier(value, max))
+            {
+                problems[field] = "Use letters, digits and _ . : - only (no spaces or quotes).";
+            }
+        }
+
+        Id(nameof(ActorId), ActorId);
+        Id(nameof(Action), Action, 100);
+        Id(nameof(TargetType), TargetType, 100);
+        Id(nameof(TargetId), TargetId);
+        Id(nameof(RequestId), RequestId, 100);
+        if (!string.IsNullOrEmpty(Outcome) && !Outcomes.Contains(Outcome))
+        {
+            problems[nameof(Outcome)] = "Choose success, failure or denied.";
+        }
+
+        if (From is { } f && To is { } t && f > t)
+        {
+            problems[nameof(To)] = "The end of the period is before its start.";
+        }
+
+        return problems;
+    }
+
+    public void Validate()
+    {
+        var problems = Problems();
+        if (problems.Count > 0)
+        {
+            var (field, message) = problems.First();
+            throw new ArgumentException($"{field}: {message}", field);
+        }
+    }
+
+    /// <summary>The filter as audit details: which fields were used, with their (validated) values.</summary>
+    public IReadOnlyDictionary<string, object?> AsDetails()
+    {
+        var d = new Dictionary<string, object?>(StringComparer.Ordinal);
+        void Add(string key, object? value)
+        {
+            if (value is not null && value is not "")
+            {
+                d[key] = value;
+            }
+        }
+
+        Add("actorId", ActorId);
+        Add("action", Action);
+        Add("targetType", TargetType);
+        Add("targetId", TargetId);
+        Add("requestId", RequestId);
+        Add("outcome", Outcome);
+        Add("from", From);
+        Add("to", To);
+        return d;
+    }
+}
+
+public sealed record AuditRow(long Id, long? Position, DateTimeOffset OccurredAt, string ActorType, string ActorId, string? ActorRoles, string Action,
+    string? TargetType, string? TargetId, string? RequestId, string Outcome, string? ClientAddress, string Details, string? Hash);
+
+public sealed record AuditPage(IReadOnlyList<AuditRow> Rows, long Total, bool TotalIsLowerBound);
+
+/// <summary>Reads the audit log for review: server-side filtering, sorting and paging; CSV streamed straight from the database.</summary>
+public sealed class AuditQuery(GovernanceDatabase database)
+{
+    public const int MaxPageSize = 200;
+    public const int CountCap = 10_000;
+
+    private const string Select = """
+        select e.id, c.seq, e.occurred_at, e.actor_type, e.actor_id, e.actor_roles, e.action, e.target_type, e.target_id,
+               e.request_id, e.outcome, e.client_address, e.details::text, encode(c.hash, 'hex')
+        from gov.audit_log e left join gov.audit_chain c on c.entry_id = e.id
+        """;
+
+    private static (string Where, DynamicParameters Parameters) Where(AuditFilter filter)
+    {
+        var clauses = new List<string>();
+        var p = new DynamicParameters();
+        void Add(string clause, string name, object? value)
+        {
+            if (value is not null && value is not "")
+            {
+                clauses.Add(clause);
+                p.Add(name, value);
+            }
+        }
+
+        Add("e.actor_id = @actorId", "actorId", filter.ActorId);
+        Add("e.action = @action", "action", filter.Action);
+        Add("e.target_type = @targetType", "targetType", filter.TargetType);
+        Add("e.target_id = @targetId", "targetId", filter.TargetId);
+        Add("e.request_id = @requestId", "requestId", filter.RequestId);
+        Add("e.outcome = @outcome", "outcome", filter.Outcome);
+        Add("e.occurred_at >= @from", "from", filter.From);
+        Add("e.occurred_at < @to", "to", filter.To);
+        return (clauses.Count == 0 ? "" : " where " + string.Join(" and ", clauses), p);
+    }
+
+    private static string OrderBy(AuditSort sort) => sort switch
+    {
+        AuditSort.OldestFirst => " order by e.occurred_at, e.id",
+        AuditSort.Action => " order by e.action, e.occurred_at desc, e.id desc",
+        AuditSort.Actor => " order by e.actor_id, e.occurred_at desc, e.id desc",
+        _ => " order by e.occurred_at desc, e.id desc",
+    };
+
+    public async Task<AuditPage> PageAsync(AuditFilter filter, AuditSort sort, int offset, int pageSize, CancellationToken ct)
+    {
+        filter.Validate();
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            throw new ArgumentException($"pageSize: must be between 1 and {MaxPageSize}.", nameof(pageSize));
+        }
+
+        if (offset < 0 || offset > 1_000_000)
+        {
+            throw new ArgumentException("offset: must be between 0 and 1,000,000; narrow the filter instead.", nameof(offset));
+        }
+
+        var (where, p) = Where(filter);
+        p.Add("limit", pageSize);
+        p.Add("offset", offset);
+        p.Add("cap", CountCap + 1);
+        await using var connection = await database.OpenAsync(ct);
+        var rows = new List<AuditRow>(pageSize);
+        var data = await connection.QueryAsync<(long, long?, DateTime, string, string, string?, string, string?, string?, string?, string, string?, string, string?)>(
+            new CommandDefinition(Select + where + OrderBy(sort) + " limit @limit offset @offset", p, cancellationToken: ct));
+        foreach (var r in data)
+        {
+            rows.Add(new AuditRow(r.Item1, r.Item2, new DateTimeOffset(DateTime.SpecifyKind(r.Item3, DateTimeKind.Utc)), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14));
+        }
+
+        // An exact count over a million rows costs more than the page: count up to a cap and say "10,000+" beyond.
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"select count(*) from (select 1 from gov.audit_log e{where} limit @cap) x", p, cancellationToken: ct));
+        return new AuditPage(rows, Math.Min(total, CountCap), total > CountCap);
+    }
+
+    /// <summary>Writes the filtered entries as CSV (RFC 4180) to <paramref name="output"/>, row by row, without holding them in memory.</summary>
+    public async Task<long> WriteCsvAsync(AuditFilter filter, AuditSort sort, Stream output, CancellationToken ct)
+    {
+        filter.Validate();
+        var (where, p) = Where(filter);
+        await using var connection = await database.OpenAsync(ct);
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        await writer.WriteAsync("entry_id,position,occurred_at,actor_type,actor_id,actor_roles,action,target_type,target_id,request_id,outcome,client_address,details,hash\r\n");
+        long n = 0;
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(Select + where + OrderBy(sort), p, cancellationToken: ct, flags: CommandFlags.None));
+        var npgsql = (NpgsqlDataReader)reader;
+        while (await npgsql.ReadAsync(ct))
+        {
+            for (var i = 0; i < 14; i++)
+            {
+                if (i > 0)
+                {
+                    await writer.WriteAsync(',');
+                }
+
+                if (npgsql.IsDBNull(i))
+                {
+                    continue;
+                }
+
+                var text = i == 2
+                    ? AuditCanonical.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(npgsql.GetDateTime(i), DateTimeKind.Utc)))
+                    : Convert.ToString(npgsql.GetValue(i), CultureInfo.InvariantCulture) ?? "";
+                await writer.WriteAsync(Csv(text));
+            }
+
+            await writer.WriteAsync("\r\n");
+            if (++n % 5_000 == 0)
+            {
+                await writer.FlushAsync(ct);
+            }
+        }
+
+        await writer.FlushAsync(ct);
+        return n;
+    }
+
+    /// <summary>Quotes a CSV field when needed, and defuses values a spreadsheet would run as a formula.</summary>
+    public static string Csv(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+}
+
+/// <summary>The review use case: reading and exporting the audit log are themselves audited (who looked with which filter).</summary>
+public sealed class ReviewAuditLog(AuditQuery query, AuditLog audit)
+{
+    public async Task<AuditPage> SearchAsync(AuditActor actor, AuditFilter filter, AuditSort sort, int offset, int pageSize, bool recordView, CancellationToken ct)
+    {
+        var page = await query.PageAsync(filter, sort, offset, pageSize, ct);
+        if (recordView)
+        {
+            await audit.AppendAsync(new AuditRecord(actor, "audit.view", AuditOutcome.Success, Details: filter.AsDetails()), ct);
+        }
+
+        return page;
+    }
+
+    public async Task<long> ExportCsvAsync(AuditActor actor, AuditFilter filter, AuditSort sort, Stream output, CancellationToken ct)
+    {
+        filter.Validate();
+        await audit.AppendAsync(new AuditRecord(actor, "audit.export", AuditOutcome.Success, Details: filter.AsDetails()), ct);
+        return await query.WriteCsvAsync(filter, sort, output, ct);
+    }
+}
+
+public sealed record ChainStatus(DateTimeOffset? LastVerifiedAt, bool? LastIntact, long? VerifiedUpTo, string? OpenAlert, long Unsealed);
+
+/// <summary>What the review page's badge shows: the latest verification, an open chain alert, the sealing backlog.</summary>
+public sealed class AuditChainStatus(GovernanceDatabase database)
+{
+    public async Task<ChainStatus> GetAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var last = await connection.QuerySingleOrDefaultAsync<(DateTime At, string Outcome, string? To)?>(new CommandDefinition("""
+            select occurred_at, outcome, target_id from gov.audit_log
+            where action = 'audit.verify' order by occurred_at desc, id desc limit 1
+            """, cancellationToken: ct));
+        var alert = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select summary from gov.alerts where rule = @rule and resolved_at is null order by raised_at desc limit 1",
+            new { rule = AlertStore.ChainBrokenRule }, cancellationToken: ct));
+        var unsealed = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from gov.audit_unsealed", cancellationToken: ct));
+        return last is { } l
+            ? new ChainStatus(new DateTimeOffset(DateTime.SpecifyKind(l.At, DateTimeKind.Utc)), l.Outcome == "success",
+                long.TryParse(l.To, NumberStyles.None, CultureInfo.InvariantCulture, out var to) ? to : null, alert, unsealed)
+            : new ChainStatus(null, null, null, alert, unsealed);
+    }
+}

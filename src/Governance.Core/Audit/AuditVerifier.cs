@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Dapper;
+using Governance.Core.Database;
+using Npgsql;
+
+namespace Governance.Core.Audit;
+
+public enum AuditProblem
+{
+    None,
+    Missing,
+    EntryDeleted,
+    Modified,
+    Inserted,
+    BrokenLink,
+    Truncated,
+    Unchained,
+}
+
+/// <summary>What a verification found. <see cref="FirstBadPosition"/> is the chain position where it went wrong.</summary>
+public sealed record AuditVerification(
+    long FromPosition,
+    long ToPosition,
+    long Checked,
+    long? FirstBadPosition,
+    AuditProblem Problem,
+    string Summary,
+    byte[]? HeadHash,
+    TimeSpan Elapsed)
+{
+    public bool Intact => Problem == AuditProblem.None;
+}
+
+/// <summary>
+/// Recomputes the chain from the stored entries and compares: every position present and in order, every entry
+/// still there, every hash matching its entry's content, every link matching the previous hash, history up to
+/// earlier checkpoints unchanged, and every entry either chained or queued for sealing. Streams the chain, so a
+/// million entries take seconds and constant memory.
+/// </summary>
+public sealed class AuditVerifier(GovernanceDatabase database)
+{
+    public async Task<AuditVerification> VerifyAsync(long? fromPosition, long? toPosition, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = await database.OpenAsync(ct);
+        var head = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("select max(seq) from gov.audit_chain", cancellationToken: ct)) ?? 0;
+        var from = Math.Max(1, fromPosition ?? 1);
+        var to = Math.Min(head, toPosition ?? head);
+        var full = fromPosition is null && toPosition is null;
+
+        var expectedPrev = from == 1
+            ? AuditCanonical.Genesis
+            : await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition("select hash from gov.audit_chain where seq = @p", new { p = from - 1 }, cancellationToken: ct));
+        if (expectedPrev is null)
+        {
+            return Result(from, to, 0, from - 1, AuditProblem.Missing, $"Position {from - 1}, before the range, is missing: a chain entry was deleted.", null, clock);
+        }
+
+        long checkedCount = 0;
+        var expectedSeq = from;
+        byte[]? lastHash = null;
+        byte[]? previousStoredPrev = null;
+        if (from <= to)
+        {
+            await using var command = new NpgsqlCommand(
+                $"select c.seq, c.entry_id, c.prev_hash, c.hash, e.id is null, {AuditEntryReader.Columns} " +
+                "from gov.audit_chain c left join gov.audit_log e on e.id = c.entry_id where c.seq between @from and @to order by c.seq",
+                connection);
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("to", to);
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var seq = reader.GetInt64(0);
+                var entryId = reader.GetInt64(1);
+                var storedPrev = reader.GetFieldValue<byte[]>(2);
+                var storedHash = reader.GetFieldValue<byte[]>(3);
+                var entryGone = reader.GetBoolean(4);
+                if (seq != expectedSeq)
+                {
+                    return Result(from, to, checkedCount, expectedSeq, AuditProblem.Missing,
+                        $"Position {expectedSeq} is missing: a chain entry was deleted.", lastHash, clock);
+                }
+
+                if (entryGone)
+                {
+                    return Result(from, to, checkedCount, seq, AuditProblem.EntryDeleted,
+                        $"The entry sealed at position {seq} (entry {entryId}) was deleted.", lastHash, clock);
+                }
+
+                if (!storedPrev.AsSpan().SequenceEqual(expectedPrev))
+                {
+                    // The link before this position is broken. If this position repeats the link of the one before,
+                    // that one was slipped in between; otherwise something before it was removed or reordered.
+                    return previousStoredPrev is not null && storedPrev.AsSpan().SequenceEqual(previousStoredPrev)
+                        ? Result(from, to, checkedCount, seq - 1, AuditProblem.Inserted,
+                            $"Position {seq - 1} was inserted into the chain: position {seq} still links to position {seq - 2}.", lastHash, clock)
+                        : Result(from, to, checkedCount, seq, AuditProblem.BrokenLink,
+                            $"Position {seq} does not link to position {seq - 1}: entries before it were removed, inserted or reordered.", lastHash, clock);
+                }
+
+                var entry = AuditEntryReader.Read(reader, 5);
+                var computed = AuditCanonical.Hash(seq, storedPrev, entry);
+                if (entry.Id != entryId || !computed.AsSpan().SequenceEqual(storedHash))
+                {
+                    return Result(from, to, checkedCount, seq, AuditProblem.Modified,
+                        $"Position {seq} (entry {entryId}) was modified: its content no longer matches its hash.", lastHash, clock);
+                }
+
+                checkedCount++;
+                expectedSeq++;
+                previousStoredPrev = storedPrev;
+                expectedPrev = computed;
+                lastHash = computed;
+            }
+        }
+
+        if (expectedSeq <= to)
+        {
+            return Result(from, to, checkedCount, expectedSeq, AuditProblem.Missing, $"Position {expectedSeq} is missing: a chain entry was deleted.", lastHash, clock);
+        }
+
+        if (full)
+        {
+            var checkpoint = await CheckCheckpointsAsync(connection, head, ct);
+            if (checkpoint is not null)
+            {
+                return Result(from, to, checkedCount, checkpoint.Value.Position, checkpoint.Value.Problem, checkpoint.Value.Summary, lastHash, clock);
+            }
+
+            var unchained = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+                select min(e.id) from gov.audit_log e
+                where not exists (select 1 from gov.audit_chain c where c.entry_id = e.id)
+                  and not exists (select 1 from gov.audit_unsealed u where u.entry_id = e.id)
+                """, cancellationToken: ct));
+            if (unchained is { } id)
+            {
+                return Result(from, to, checkedCount, head + 1, AuditProblem.Unchained,
+                    $"Entry {id} is neither in the chain nor queued for sealing: the sealing queue was tampered with.", lastHash, clock);
+            }
+        }
+
+        return Result(from, to, checkedCount, null, AuditProblem.None,
+            checkedCount == 0 ? "The chain is empty." : $"Positions {from} to {to} are intact.", lastHash, clock);
+    }
+
+    private static async Task<(long Position, AuditProblem Problem, string Summary)?> CheckCheckpointsAsync(NpgsqlConnection connection, long head, CancellationToken ct)
+    {
+        var checkpoints = await connection.QueryAsync<(long Seq, byte[] Hash, DateTime VerifiedAt, byte[]? Current)>(new CommandDefinition("""
+            select k.seq, k.hash, k.verified_at, c.hash
+            from gov.audit_checkpoints k left join gov.audit_chain c on c.seq = k.seq
+            order by k.seq
+            """, cancellationToken: ct));
+        foreach (var k in checkpoints)
+        {
+            if (k.Seq > head)
+            {
+                return (head + 1, AuditProblem.Truncated,
+                    $"The chain ends at position {head}, but a verification on {k.VerifiedAt:yyyy-MM-dd HH:mm} UTC saw position {k.Seq}: entries were removed from its end.");
+            }
+
+            if (k.Current is null || !k.Current.AsSpan().SequenceEqual(k.Hash))
+            {
+                return (k.Seq, AuditProblem.Modified,
+                    $"Position {k.Seq} differs from what the verification on {k.VerifiedAt:yyyy-MM-dd HH:mm} UTC saw: history was rewritten.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Records the head of an intact chain, so that later runs notice rewriting or truncation of what was seen.</summary>
+    public async Task RecordCheckpointAsync(AuditVerification verification, CancellationToken ct)
+    {
+        if (!verification.Intact || verification.HeadHash is null || verification.ToPosition < 1)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "insert into gov.audit_checkpoints (seq, hash) select @seq, @hash where not exists (select 1 from gov.audit_checkpoints where seq = @seq)",
+            new { seq = verification.ToPosition, hash = verification.HeadHash }, cancellationToken: ct));
+    }
+
+    private static AuditVerification Result(long from, long to, long checkedCount, long? bad, AuditProblem problem, string summary, byte[]? head, Stopwatch clock) =>
+        new(from, to, checkedCount, bad, problem, summary, head, clock.Elapsed);
+}

@@ -1,0 +1,18 @@
+using Governance.Jobs.Audit;
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+
+namespace Governance.Jobs.Hosting;
+
+/// <summary>Every recurring job, registered in one place when a process starts (registration is idempotent).</summary>
+internal sealed class RecurringJobs(IRecurringJobManager manager) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        manager.AddOrUpdate<VerifyAuditChainJob>("verify-audit-chain", j => j.RunAsync(CancellationToken.None), "30 2 * * *");
+        manager.AddOrUpdate<EvaluateAlertsJob>("evaluate-alerts", j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
