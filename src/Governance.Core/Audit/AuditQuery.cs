@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using Governance.Core.Database;
-using Npgsql;
 
 namespace Governance.Core.Audit;
 
@@ -182,8 +181,7 @@ public sealed class AuditQuery(GovernanceDatabase database)
         await writer.WriteAsync("entry_id,position,occurred_at,actor_type,actor_id,actor_roles,action,target_type,target_id,request_id,outcome,client_address,details,hash\r\n");
         long n = 0;
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(Select + where + OrderBy(sort), p, cancellationToken: ct, flags: CommandFlags.None));
-        var npgsql = (NpgsqlDataReader)reader;
-        while (await npgsql.ReadAsync(ct))
+        while (await reader.ReadAsync(ct))
         {
             for (var i = 0; i < 14; i++)
             {
@@ -192,14 +190,14 @@ public sealed class AuditQuery(GovernanceDatabase database)
                     await writer.WriteAsync(',');
                 }
 
-                if (npgsql.IsDBNull(i))
+                if (reader.IsDBNull(i))
                 {
                     continue;
                 }
 
                 var text = i == 2
-                    ? AuditCanonical.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(npgsql.GetDateTime(i), DateTimeKind.Utc)))
-                    : Convert.ToString(npgsql.GetValue(i), CultureInfo.InvariantCulture) ?? "";
+                    ? AuditCanonical.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc)))
+                    : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "";
                 await writer.WriteAsync(Csv(text));
             }
 

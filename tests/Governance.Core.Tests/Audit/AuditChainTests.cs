@@ -1,0 +1,301 @@
+using Governance.Core.Audit;
+using Governance.Tests.Support;
+using Npgsql;
+
+namespace Governance.Core.Tests.Audit;
+
+public sealed class AuditChainTests
+{
+    [Fact]
+    public async Task Append_EightConcurrentWritersOfAThousand_GiveOneUnbrokenChainOf8000()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        using var stop = new CancellationTokenSource();
+        var sealing = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await world.Sealer.SealAllAsync(CancellationToken.None);
+                await Task.Delay(5);
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                await world.Log.AppendAsync(AuditWorld.Record(w * 1_000 + i), CancellationToken.None);
+            }
+        })));
+        await stop.CancelAsync();
+        await sealing;
+        await world.Sealer.SealAllAsync(CancellationToken.None);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        Assert.True(result.Intact, result.Summary);
+        Assert.Equal(8_000, result.Checked);
+        Assert.Equal(8_000, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(distinct entry_id) from gov.audit_chain"));
+        Assert.Equal(8_000, await TestPostgres.ScalarAsync<long>(world.Admin, "select max(seq) from gov.audit_chain"));
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_unsealed"));
+    }
+
+    [Fact]
+    public async Task Append_InATransactionThatRollsBack_LeavesNoEntryAndAnIntactChain()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(3);
+        await using (var connection = await world.Database.OpenAsync(CancellationToken.None))
+        {
+            await using var tx = await connection.BeginTransactionAsync();
+            await world.Log.AppendAsync(connection, tx, AuditWorld.Record(99), CancellationToken.None);
+            await tx.RollbackAsync();
+        }
+
+        await world.AppendSealedAsync(2);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        Assert.True(result.Intact, result.Summary);
+        Assert.Equal(5, result.Checked);
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log where target_id = 'req-99'"));
+    }
+
+    [Theory]
+    [InlineData("update gov.audit_log set outcome = 'failure' where id = 1")]
+    [InlineData("delete from gov.audit_log where id = 1")]
+    [InlineData("update gov.audit_chain set hash = prev_hash where seq = 1")]
+    [InlineData("delete from gov.audit_chain where seq = 1")]
+    [InlineData("truncate gov.audit_chain")]
+    [InlineData("truncate gov.audit_log cascade")]
+    public async Task AppRole_CannotUpdateDeleteOrTruncate(string sql)
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(2);
+
+        await using var connection = await world.Database.OpenAsync(CancellationToken.None);
+        await using var command = new NpgsqlCommand(sql, connection);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+        Assert.True((await world.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact);
+    }
+
+    [Theory]
+    [InlineData("update gov.audit_log set action = 'auth.sign-out' where id = 1")]
+    [InlineData("delete from gov.audit_chain where seq = 2")]
+    [InlineData("truncate gov.audit_log cascade")]
+    public async Task Owner_WithTriggersOn_IsRefusedToo(string sql)
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(3);
+
+        await using var connection = new NpgsqlConnection(world.Admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.Contains("append-only", error.MessageText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_RowModifiedBySuperuser_IsNamedAtItsPosition()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        await world.TamperAsync("update gov.audit_log set details = '{\"step\": 999}' where id = (select entry_id from gov.audit_chain where seq = 13)");
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((13L, AuditProblem.Modified), (result.FirstBadPosition, result.Problem));
+        Assert.Equal(12, result.Checked);
+    }
+
+    [Fact]
+    public async Task Verify_EntryDeletedBySuperuser_IsNamedAtItsPosition()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        await world.TamperAsync("delete from gov.audit_log where id = (select entry_id from gov.audit_chain where seq = 7)");
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((7L, AuditProblem.EntryDeleted), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_EntryAndChainRowDeletedBySuperuser_IsAMissingPosition()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        await world.TamperAsync("""
+            with gone as (delete from gov.audit_chain where seq = 9 returning entry_id)
+            delete from gov.audit_log where id in (select entry_id from gone)
+            """);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((9L, AuditProblem.Missing), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_DeletedAndRenumbered_IsABrokenLinkWhereTheGapWas()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        await world.TamperAsync("""
+            delete from gov.audit_chain where seq = 9;
+            update gov.audit_chain set seq = seq + 1000000 where seq > 9;
+            update gov.audit_chain set seq = seq - 1000000 - 1 where seq > 1000000;
+            """);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((9L, AuditProblem.BrokenLink), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_ForgedEntryInsertedWithAValidHash_IsNamedAtTheInsertedPosition()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        // The forger knows the algorithm: the forged entry's own hash is right; it cannot fix the next link without rewriting everything after it.
+        await world.TamperAsync("update gov.audit_chain set seq = seq + 1000000 where seq >= 11; update gov.audit_chain set seq = seq - 1000000 + 1 where seq > 1000000;");
+        long forgedId;
+        await using (var connection = new NpgsqlConnection(world.Admin))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "set session_replication_role = replica; insert into gov.audit_log (actor_type, actor_id, action, outcome) values ('user', 'local:1', 'hold.release', 'success') returning id",
+                connection);
+            forgedId = (long)(await insert.ExecuteScalarAsync())!;
+            await using var read = new NpgsqlCommand($"select {Governance.Core.Audit.AuditEntryReader.Columns}, (select hash from gov.audit_chain where seq = 10) from gov.audit_log e where e.id = {forgedId}", connection);
+            await using var reader = await read.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var entry = AuditEntryReader.Read(reader, 0);
+            var prev = reader.GetFieldValue<byte[]>(12);
+            await reader.CloseAsync();
+            var hash = AuditCanonical.Hash(11, prev, entry);
+            await using var chain = new NpgsqlCommand("set session_replication_role = replica; insert into gov.audit_chain (seq, entry_id, prev_hash, hash) values (11, @id, @prev, @hash)", connection);
+            chain.Parameters.AddWithValue("id", forgedId);
+            chain.Parameters.AddWithValue("prev", prev);
+            chain.Parameters.AddWithValue("hash", hash);
+            await chain.ExecuteNonQueryAsync();
+        }
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((11L, AuditProblem.Inserted), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_TwoChainRowsSwapped_IsNamedAtTheFirstOfThem()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        await world.TamperAsync("""
+            update gov.audit_chain set seq = 1000005 where seq = 5;
+            update gov.audit_chain set seq = 5 where seq = 6;
+            update gov.audit_chain set seq = 6 where seq = 1000005;
+            """);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((5L, AuditProblem.BrokenLink), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_ContentsOfTwoEntriesSwapped_IsNamedAtTheFirstOfThem()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        await world.TamperAsync("""
+            update gov.audit_log e set target_id = s.other, request_id = s.other, details = s.other_details
+            from (select a.id, b.target_id as other, b.details as other_details
+                  from gov.audit_chain ca join gov.audit_log a on a.id = ca.entry_id
+                  join gov.audit_chain cb on cb.seq = case ca.seq when 5 then 6 else 5 end
+                  join gov.audit_log b on b.id = cb.entry_id
+                  where ca.seq in (5, 6)) s
+            where e.id = s.id;
+            """);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((5L, AuditProblem.Modified), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_TailCutAfterACheckpoint_IsTruncation()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(12);
+        await world.Verifier.RecordCheckpointAsync(await world.Verifier.VerifyAsync(null, null, CancellationToken.None), CancellationToken.None);
+        await world.TamperAsync("""
+            with gone as (delete from gov.audit_chain where seq > 10 returning entry_id)
+            delete from gov.audit_log where id in (select entry_id from gone)
+            """);
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((11L, AuditProblem.Truncated), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Verify_EntryRemovedFromTheSealingQueue_IsReportedAsUnchained()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(4);
+        await world.Log.AppendAsync(AuditWorld.Record(5), CancellationToken.None);
+        await world.TamperAsync("delete from gov.audit_unsealed");
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal(AuditProblem.Unchained, result.Problem);
+    }
+
+    [Fact]
+    public async Task Verify_Range_ChecksOnlyThoseAndLinksToThePositionBefore()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(30);
+        await world.TamperAsync("update gov.audit_log set outcome = 'denied' where id = (select entry_id from gov.audit_chain where seq = 25)");
+
+        var early = await world.Verifier.VerifyAsync(5, 20, CancellationToken.None);
+        var late = await world.Verifier.VerifyAsync(21, 30, CancellationToken.None);
+
+        Assert.True(early.Intact, early.Summary);
+        Assert.Equal(16, early.Checked);
+        Assert.Equal((25L, AuditProblem.Modified), (late.FirstBadPosition, late.Problem));
+    }
+
+    [Fact]
+    public async Task VerifyAuditChain_Broken_RaisesOneCriticalAlertAndAuditsTheRun()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(6);
+        await world.TamperAsync("update gov.audit_log set actor_id = 'local:666' where id = (select entry_id from gov.audit_chain where seq = 3)");
+        var use = new VerifyAuditChain(world.Sealer, world.Verifier, world.Alerts, world.Log, Microsoft.Extensions.Logging.Abstractions.NullLogger<VerifyAuditChain>.Instance);
+
+        var first = await use.RunAsync(AuditActor.Job("test"), null, null, CancellationToken.None);
+        await use.RunAsync(AuditActor.Job("test"), null, null, CancellationToken.None);
+
+        Assert.False(first.Intact);
+        var open = await world.Alerts.OpenAsync(10, CancellationToken.None);
+        var alert = Assert.Single(open);
+        Assert.Equal((AlertStore.ChainBrokenRule, "critical"), (alert.Rule, alert.Severity));
+        Assert.Contains("Position 3", alert.Summary, StringComparison.Ordinal);
+        Assert.Equal(2, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log where action = 'audit.verify' and outcome = 'failure'"));
+    }
+
+    [Fact]
+    public async Task VerifyAuditChain_Intact_KeepsACheckpointOfTheHead()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(6);
+        var use = new VerifyAuditChain(world.Sealer, world.Verifier, world.Alerts, world.Log, Microsoft.Extensions.Logging.Abstractions.NullLogger<VerifyAuditChain>.Instance);
+
+        var result = await use.RunAsync(AuditActor.Job("test"), null, null, CancellationToken.None);
+
+        Assert.True(result.Intact);
+        Assert.Equal(6, await TestPostgres.ScalarAsync<long>(world.Admin, "select max(seq) from gov.audit_checkpoints"));
+        Assert.Empty(await world.Alerts.OpenAsync(10, CancellationToken.None));
+    }
+}

@@ -1,0 +1,67 @@
+using Governance.Core.Audit;
+using Governance.Core.Database;
+using Governance.Tests.Support;
+using Npgsql;
+
+namespace Governance.Core.Tests.Audit;
+
+/// <summary>A migrated governance database per test, with the audit services wired to the application role.</summary>
+public sealed class AuditWorld : IAsyncDisposable
+{
+    private AuditWorld(string admin, string app, TimeProvider time)
+    {
+        Admin = admin;
+        Database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
+        Log = new AuditLog(Database, new AuditSealSignal(), time);
+        Sealer = new AuditSealer(Database);
+        Verifier = new AuditVerifier(Database);
+        Alerts = new AlertStore(Database, Log);
+    }
+
+    public string Admin { get; }
+
+    public GovernanceDatabase Database { get; }
+
+    public AuditLog Log { get; }
+
+    public AuditSealer Sealer { get; }
+
+    public AuditVerifier Verifier { get; }
+
+    public AlertStore Alerts { get; }
+
+    public static async Task<AuditWorld> CreateAsync(TimeProvider? time = null)
+    {
+        var (admin, app) = await MigratedDatabase.CreateAsync("audit");
+        return new AuditWorld(admin, app, time ?? TimeProvider.System);
+    }
+
+    public static AuditRecord Record(int i, string action = "request.transition", AuditOutcome outcome = AuditOutcome.Success) =>
+        new(new AuditActor(AuditActorType.User, $"local:{i % 7}", ["Legal"], "10.0.0.1"), action, outcome, "request", $"req-{i}",
+            $"req-{i}", new Dictionary<string, object?> { ["step"] = i, ["state"] = "approved" });
+
+    public async Task AppendSealedAsync(int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            await Log.AppendAsync(Record(i), CancellationToken.None);
+        }
+
+        await Sealer.SealAllAsync(CancellationToken.None);
+    }
+
+    /// <summary>Runs SQL as the owner with triggers off, as a superuser tampering with the table would.</summary>
+    public async Task TamperAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"set session_replication_role = replica; {sql}", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(Admin);
+    }
+}
