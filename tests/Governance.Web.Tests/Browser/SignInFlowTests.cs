@@ -6,40 +6,20 @@ namespace Governance.Web.Tests.Browser;
 /// <summary>A person in Debian's Chromium: opens a page, is sent to sign in, signs in, sees the dashboard, signs out.</summary>
 public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
-    private const string Chromium = "/usr/bin/chromium";
-
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-    ];
-
     [Fact]
     public async Task PrivacyOfficer_SignsIn_SeesDashboardWithStoresAndOnlyTheirAreas_ThenSignsOut()
     {
-        Assert.True(File.Exists(Chromium), "Chromium is missing: ./test.sh installs it with apt-get.");
         await using var console = await ConsoleProcess.StartAsync(databases.Settings);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         page.SetDefaultTimeout(60_000); // two cores shared with the other test assembly
-        var committed = new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit };
+        var committed = BrowserSettings.Committed;
 
         try
         {
-            await page.GotoAsync($"{console.BaseUrl}/requests");
-            await page.WaitForURLAsync("**/account/login**", committed);
-            await page.FillAsync("#userName", "officer");
-            await page.FillAsync("#password", ConsoleDatabases.Password);
-            await page.ClickAsync("button[type=submit]");
-
-            // Back where the person wanted to go, on an interactive page.
-            await page.WaitForURLAsync($"{console.BaseUrl}/requests", committed);
+            // Sent to sign in, then back where the person wanted to go, on an interactive page.
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
             await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
             Assert.Equal("Data-subject requests", await page.Locator("h1").TextContentAsync());
             Assert.True(await page.Locator("[data-testid=not-built-yet]").IsVisibleAsync());

@@ -37,7 +37,9 @@ public sealed partial class AuditLogPage
         ? ""
         : _page.Total == 0
             ? "No entries match."
-            : $"{(_page.TotalIsLowerBound ? "More than " : "")}{_page.Total:N0} entries match.";
+            : _page.Total == 1
+                ? "1 entry matches."
+                : $"{(_page.TotalIsLowerBound ? "More than " : "")}{_page.Total:N0} entries match.";
 
     private string ExportHref
     {

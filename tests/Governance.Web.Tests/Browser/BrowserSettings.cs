@@ -1,0 +1,41 @@
+using Governance.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Governance.Web.Tests.Browser;
+
+/// <summary>Debian's Chromium, started as this closed network needs it, and the sign-in steps every flow begins with.</summary>
+public static class BrowserSettings
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    public static BrowserTypeLaunchOptions Launch
+    {
+        get
+        {
+            Assert.True(File.Exists(Chromium), "Chromium is missing: ./test.sh installs it with apt-get.");
+            return new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Args =
+                [
+                    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                ],
+            };
+        }
+    }
+
+    public static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
+
+    /// <summary>Opens <paramref name="path"/>, is sent to sign in, signs in, and is back on <paramref name="path"/>.</summary>
+    public static async Task SignInAsync(IPage page, string baseUrl, string path, string user)
+    {
+        await page.GotoAsync($"{baseUrl}{path}", new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForURLAsync("**/account/login**", Committed);
+        await page.FillAsync("#userName", user);
+        await page.FillAsync("#password", ConsoleDatabases.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync($"{baseUrl}{path}", Committed);
+    }
+}
