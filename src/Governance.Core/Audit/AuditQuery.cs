@@ -261,7 +261,11 @@ public sealed class AuditChainStatus(GovernanceDatabase database)
         var alert = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select summary from gov.alerts where rule = @rule and resolved_at is null order by raised_at desc limit 1",
             new { rule = AlertStore.ChainBrokenRule }, cancellationToken: ct));
-        var unsealed = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from gov.audit_unsealed", cancellationToken: ct));
+        var unsealed = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
+            with head as ({AuditSealer.HeadSql})
+            select count(*) from gov.audit_log e
+            where not exists (select 1 from head) or (e.txid, e.id) > (select txid::xid8, id from head)
+            """, cancellationToken: ct));
         return last is { } l
             ? new ChainStatus(new DateTimeOffset(DateTime.SpecifyKind(l.At, DateTimeKind.Utc)), l.Outcome == "success",
                 long.TryParse(l.To, NumberStyles.None, CultureInfo.InvariantCulture, out var to) ? to : null, alert, unsealed)

@@ -6,15 +6,23 @@ using NpgsqlTypes;
 namespace Governance.Core.Audit;
 
 /// <summary>
-/// Moves committed entries from the sealing queue into the hash chain, one sealer at a time across all
-/// processes (a transaction-level advisory lock). Writers never wait for each other: only the sealer orders.
-/// An entry whose transaction is still open is invisible here and is sealed by a later run.
+/// Appends entries to the hash chain in (transaction id, entry id) order, one sealer at a time across all
+/// processes (a transaction-level advisory lock). It seals only entries whose transactions are below the
+/// horizon (the oldest transaction still running): below it no entry can appear any more, so the sealed part is
+/// final and no entry is skipped. Writers never wait for each other or for the sealer.
 /// </summary>
 public sealed class AuditSealer(GovernanceDatabase database)
 {
     private const long LockKey = 0x676f762d61756474; // "gov-audt"
 
-    /// <summary>Seals up to <paramref name="max"/> entries; returns how many (0 when another sealer holds the lock or nothing waits).</summary>
+    /// <summary>The chain's last position, and the (txid, id) of the entry sealed there: everything before it in that order is sealed.</summary>
+    internal const string HeadSql = """
+        select c.seq, c.hash, e.txid::text, e.id
+        from gov.audit_chain c join gov.audit_log e on e.id = c.entry_id
+        order by c.seq desc limit 1
+        """;
+
+    /// <summary>Seals up to <paramref name="max"/> entries; returns how many (0 when another sealer holds the lock or nothing is ready).</summary>
     public async Task<int> SealAsync(int max, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
@@ -24,25 +32,27 @@ public sealed class AuditSealer(GovernanceDatabase database)
             return 0;
         }
 
-        var ids = (await connection.QueryAsync<long>(new CommandDefinition("""
-            delete from gov.audit_unsealed
-            where entry_id in (select entry_id from gov.audit_unsealed order by entry_id limit @max)
-            returning entry_id
-            """, new { max }, tx, cancellationToken: ct))).ToArray();
-        if (ids.Length == 0)
-        {
-            return 0;
-        }
-
-        var head = await connection.QuerySingleOrDefaultAsync<(long Seq, byte[] Hash)?>(new CommandDefinition(
-            "select seq, hash from gov.audit_chain order by seq desc limit 1", transaction: tx, cancellationToken: ct));
+        var head = await connection.QuerySingleOrDefaultAsync<(long Seq, byte[] Hash, string Txid, long Id)?>(new CommandDefinition(HeadSql, transaction: tx, cancellationToken: ct));
         var seq = head?.Seq ?? 0;
         var prev = head?.Hash ?? AuditCanonical.Genesis;
 
-        var rows = new List<(long Seq, long EntryId, byte[] Prev, byte[] Hash)>(ids.Length);
-        await using (var command = new NpgsqlCommand(AuditEntryReader.SelectByIds, connection, tx))
+        var rows = new List<(long Seq, long EntryId, byte[] Prev, byte[] Hash)>();
+        var sql = $"""
+            select {AuditEntryReader.Columns} from gov.audit_log e
+            where e.txid < pg_snapshot_xmin(pg_current_snapshot())
+              {(head is null ? "" : "and (e.txid, e.id) > (@txid::xid8, @id)")}
+            order by e.txid, e.id
+            limit @max
+            """;
+        await using (var command = new NpgsqlCommand(sql, connection, tx))
         {
-            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddWithValue("max", max);
+            if (head is { } h)
+            {
+                command.Parameters.AddWithValue("txid", h.Txid);
+                command.Parameters.AddWithValue("id", h.Id);
+            }
+
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -52,6 +62,11 @@ public sealed class AuditSealer(GovernanceDatabase database)
                 rows.Add((seq, entry.Id, prev, hash));
                 prev = hash;
             }
+        }
+
+        if (rows.Count == 0)
+        {
+            return 0;
         }
 
         await using (var importer = await connection.BeginBinaryImportAsync("copy gov.audit_chain (seq, entry_id, prev_hash, hash) from stdin (format binary)", ct))
@@ -72,7 +87,7 @@ public sealed class AuditSealer(GovernanceDatabase database)
         return rows.Count;
     }
 
-    /// <summary>Seals until the queue is empty (or another sealer holds the lock).</summary>
+    /// <summary>Seals until nothing is ready (or another sealer holds the lock).</summary>
     public async Task<long> SealAllAsync(CancellationToken ct)
     {
         long total = 0;
@@ -90,8 +105,6 @@ public sealed class AuditSealer(GovernanceDatabase database)
 internal static class AuditEntryReader
 {
     public const string Columns = "e.id, e.occurred_at, e.actor_type, e.actor_id, e.actor_roles, e.action, e.target_type, e.target_id, e.request_id, e.outcome, e.client_address, e.details::text";
-
-    public const string SelectByIds = $"select {Columns} from gov.audit_log e where e.id = any(@ids) order by e.id";
 
     public static AuditEntry Read(NpgsqlDataReader r, int offset) => new(
         r.GetInt64(offset),

@@ -128,15 +128,20 @@ public sealed class AuditVerifier(GovernanceDatabase database)
                 return Result(from, to, checkedCount, checkpoint.Value.Position, checkpoint.Value.Problem, checkpoint.Value.Summary, lastHash, clock);
             }
 
-            var unchained = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            // Every entry before the head, in sealing order, must be in the chain; and no entry may carry a
+            // transaction id that has not been handed out yet (one altered to stay out of the chain for ever).
+            var skipped = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
+                with head as ({AuditSealer.HeadSql})
                 select min(e.id) from gov.audit_log e
-                where not exists (select 1 from gov.audit_chain c where c.entry_id = e.id)
-                  and not exists (select 1 from gov.audit_unsealed u where u.entry_id = e.id)
+                where (e.txid < pg_snapshot_xmax(pg_current_snapshot())
+                       and (e.txid, e.id) < (select txid::xid8, id from head)
+                       and not exists (select 1 from gov.audit_chain c where c.entry_id = e.id))
+                   or e.txid >= pg_snapshot_xmax(pg_current_snapshot())
                 """, cancellationToken: ct));
-            if (unchained is { } id)
+            if (skipped is { } id)
             {
                 return Result(from, to, checkedCount, head + 1, AuditProblem.Unchained,
-                    $"Entry {id} is neither in the chain nor queued for sealing: the sealing queue was tampered with.", lastHash, clock);
+                    $"Entry {id} is outside the chain although entries written after it are in it: its transaction id was altered.", lastHash, clock);
             }
         }
 

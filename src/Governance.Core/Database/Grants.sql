@@ -9,6 +9,5 @@ grant select, insert, update on gov.alerts to governance_app;
 -- The audit log: the application appends and reads, never changes or removes (triggers refuse that too).
 revoke update, delete, truncate on gov.audit_log, gov.audit_chain, gov.audit_checkpoints from governance_app;
 grant select, insert on gov.audit_log, gov.audit_chain, gov.audit_checkpoints to governance_app;
-grant select, insert, delete on gov.audit_unsealed to governance_app;
 
 grant usage, select on all sequences in schema gov to governance_app;

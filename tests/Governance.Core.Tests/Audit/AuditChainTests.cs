@@ -36,7 +36,7 @@ public sealed class AuditChainTests
         Assert.Equal(8_000, result.Checked);
         Assert.Equal(8_000, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(distinct entry_id) from gov.audit_chain"));
         Assert.Equal(8_000, await TestPostgres.ScalarAsync<long>(world.Admin, "select max(seq) from gov.audit_chain"));
-        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_unsealed"));
+        Assert.Equal(0, (await new AuditChainStatus(world.Database).GetAsync(CancellationToken.None)).Unsealed);
     }
 
     [Fact]
@@ -238,17 +238,39 @@ public sealed class AuditChainTests
         Assert.Equal((11L, AuditProblem.Truncated), (result.FirstBadPosition, result.Problem));
     }
 
-    [Fact]
-    public async Task Verify_EntryRemovedFromTheSealingQueue_IsReportedAsUnchained()
+    [Theory]
+    [InlineData("'3'")]
+    [InlineData("'999999999999'")]
+    public async Task Verify_EntryWhoseTransactionIdWasAlteredToEscapeSealing_IsReportedAsUnchained(string txid)
     {
         await using var world = await AuditWorld.CreateAsync();
         await world.AppendSealedAsync(4);
-        await world.Log.AppendAsync(AuditWorld.Record(5), CancellationToken.None);
-        await world.TamperAsync("delete from gov.audit_unsealed");
+        var hidden = await world.Log.AppendAsync(AuditWorld.Record(5), CancellationToken.None);
+        await world.TamperAsync($"update gov.audit_log set txid = {txid}::xid8 where id = {hidden}");
+        await world.AppendSealedAsync(2);
 
         var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
 
         Assert.Equal(AuditProblem.Unchained, result.Problem);
+        Assert.Contains($"Entry {hidden} ", result.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Seal_EntryOfAnOpenTransaction_WaitsForItAndIsSealedBeforeLaterOnes()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await using var slow = await world.Database.OpenAsync(CancellationToken.None);
+        await using var tx = await slow.BeginTransactionAsync();
+        var first = await world.Log.AppendAsync(slow, tx, AuditWorld.Record(1), CancellationToken.None);
+        var second = await world.Log.AppendAsync(AuditWorld.Record(2), CancellationToken.None);
+
+        Assert.Equal(0, await world.Sealer.SealAllAsync(CancellationToken.None)); // the open transaction holds the horizon
+
+        await tx.CommitAsync();
+        Assert.Equal(2, await world.Sealer.SealAllAsync(CancellationToken.None));
+        Assert.Equal(first, await TestPostgres.ScalarAsync<long>(world.Admin, "select entry_id from gov.audit_chain where seq = 1"));
+        Assert.Equal(second, await TestPostgres.ScalarAsync<long>(world.Admin, "select entry_id from gov.audit_chain where seq = 2"));
+        Assert.True((await world.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact);
     }
 
     [Fact]

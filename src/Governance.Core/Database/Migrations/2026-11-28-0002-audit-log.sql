@@ -1,10 +1,11 @@
 -- The audit log: append-only entries, sealed into a SHA-256 hash chain (see docs/audit.md).
 --
--- Writers only INSERT into gov.audit_log (in the same transaction as the change they record); a trigger queues
--- each entry in gov.audit_unsealed. The sealer, one at a time, takes committed entries from the queue and
--- appends them to gov.audit_chain, each chain row holding the previous row's hash and its own. Neither the
--- entries nor the chain can be updated or deleted: grants give the application role INSERT and SELECT only,
--- and triggers refuse UPDATE, DELETE and TRUNCATE for everyone, owners included.
+-- Writers only INSERT into gov.audit_log, in the same transaction as the change they record; each entry keeps
+-- the id of the transaction that wrote it (txid). The sealer, one at a time, appends entries to gov.audit_chain
+-- in (txid, id) order, but only those whose transactions have all finished: once every transaction below a
+-- horizon has ended, no entry below it can still appear, so what is sealed is final and nothing is missed.
+-- Neither entries nor chain can be updated or deleted: grants give the application role INSERT and SELECT
+-- only, and triggers refuse UPDATE, DELETE and TRUNCATE for everyone, owners included.
 
 create table if not exists gov.audit_log (
     id             bigint generated always as identity primary key,
@@ -19,6 +20,7 @@ create table if not exists gov.audit_log (
     outcome        text        not null,
     client_address text,
     details        jsonb       not null default '{}'::jsonb,
+    txid           xid8        not null default pg_current_xact_id(),
     constraint audit_log_actor_type check (actor_type in ('user', 'job', 'system')),
     constraint audit_log_outcome check (outcome in ('success', 'failure', 'denied')),
     constraint audit_log_lengths check (
@@ -29,16 +31,13 @@ create table if not exists gov.audit_log (
     constraint audit_log_details_object check (jsonb_typeof(details) = 'object')
 );
 
+create index if not exists audit_log_seal_idx on gov.audit_log (txid, id);
 create index if not exists audit_log_occurred_idx on gov.audit_log (occurred_at desc, id desc);
 create index if not exists audit_log_actor_idx on gov.audit_log (actor_id, occurred_at desc);
 create index if not exists audit_log_action_idx on gov.audit_log (action, occurred_at desc);
 create index if not exists audit_log_target_idx on gov.audit_log (target_type, target_id, occurred_at desc);
 create index if not exists audit_log_request_idx on gov.audit_log (request_id, occurred_at desc) where request_id is not null;
 create index if not exists audit_log_outcome_idx on gov.audit_log (outcome, occurred_at desc);
-
-create table if not exists gov.audit_unsealed (
-    entry_id bigint primary key references gov.audit_log (id)
-);
 
 create table if not exists gov.audit_chain (
     seq       bigint      primary key,
@@ -82,23 +81,12 @@ begin
 end
 $$;
 
-create or replace function gov.audit_queue_for_sealing() returns trigger
-language plpgsql as $$
-begin
-    insert into gov.audit_unsealed (entry_id) values (new.id);
-    return new;
-end
-$$;
-
 drop trigger if exists audit_log_append_only on gov.audit_log;
 create trigger audit_log_append_only before update or delete on gov.audit_log
     for each row execute function gov.audit_refuse_change();
 drop trigger if exists audit_log_no_truncate on gov.audit_log;
 create trigger audit_log_no_truncate before truncate on gov.audit_log
     for each statement execute function gov.audit_refuse_change();
-drop trigger if exists audit_log_queue on gov.audit_log;
-create trigger audit_log_queue after insert on gov.audit_log
-    for each row execute function gov.audit_queue_for_sealing();
 
 drop trigger if exists audit_chain_append_only on gov.audit_chain;
 create trigger audit_chain_append_only before update or delete on gov.audit_chain
