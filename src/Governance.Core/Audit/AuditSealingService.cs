@@ -10,6 +10,8 @@ namespace Governance.Core.Audit;
 /// </summary>
 public sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal signal, ILogger<AuditSealingService> logger) : BackgroundService
 {
+    public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(300);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -17,7 +19,12 @@ public sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal sign
             try
             {
                 await signal.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
-                await sealer.SealAllAsync(stoppingToken);
+                if (await sealer.SealAllAsync(stoppingToken) > 0)
+                {
+                    // Seal in batches, at most a few times a second, so that sealing does not compete with writers
+                    // for every commit.
+                    await Task.Delay(BatchInterval, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -29,7 +29,7 @@ public sealed class AuditDocumentationTests
         await world.AppendSealedAsync(25);
         await world.Log.AppendAsync(new AuditRecord(AuditActor.System("test"), "audit.view", AuditOutcome.Denied,
             Details: new Dictionary<string, object?> { ["from"] = DateTimeOffset.UtcNow, ["ids"] = new[] { 1, 2, 3 }, ["ok"] = true }), CancellationToken.None);
-        await world.Sealer.SealAllAsync(CancellationToken.None);
+        await world.SealEverythingAsync();
 
         var rows = await RunAsync(world.Admin);
         Assert.Equal(26, rows.Count);

@@ -48,7 +48,7 @@ public sealed class AuditQueryTests
             await world.Log.AppendAsync(AuditWorld.Record(i, i % 3 == 0 ? "hold.create" : "request.transition", i % 10 == 0 ? AuditOutcome.Denied : AuditOutcome.Success), CancellationToken.None);
         }
 
-        await world.Sealer.SealAllAsync(CancellationToken.None);
+        await world.SealEverythingAsync();
         var query = new AuditQuery(world.Database);
 
         var byActor = await query.PageAsync(new AuditFilter(ActorId: "local:3"), AuditSort.NewestFirst, 0, 200, CancellationToken.None);

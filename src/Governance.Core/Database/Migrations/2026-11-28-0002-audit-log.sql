@@ -37,11 +37,11 @@ create index if not exists audit_log_actor_idx on gov.audit_log (actor_id, occur
 create index if not exists audit_log_action_idx on gov.audit_log (action, occurred_at desc);
 create index if not exists audit_log_target_idx on gov.audit_log (target_type, target_id, occurred_at desc);
 create index if not exists audit_log_request_idx on gov.audit_log (request_id, occurred_at desc) where request_id is not null;
-create index if not exists audit_log_outcome_idx on gov.audit_log (outcome, occurred_at desc);
+create index if not exists audit_log_outcome_idx on gov.audit_log (outcome, occurred_at desc) where outcome <> 'success';
 
 create table if not exists gov.audit_chain (
     seq       bigint      primary key,
-    entry_id  bigint      not null unique references gov.audit_log (id),
+    entry_id  bigint      not null unique, -- no foreign key: its row lock on each entry would rewrite the pages writers are filling; verification checks it
     prev_hash bytea       not null,
     hash      bytea       not null,
     sealed_at timestamptz not null default now(),
