@@ -34,6 +34,7 @@ public static class GovernanceCommandLine
         root.Add(DemoCommand());
         root.Add(UsersCommand());
         root.Add(AuditCommand());
+        root.Add(PoliciesCommand());
         root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
@@ -256,6 +257,72 @@ public static class GovernanceCommandLine
         var audit = new Command("audit", "The audit log.");
         audit.Add(verify);
         return audit;
+    }
+
+    private static Command PoliciesCommand()
+    {
+        var dir = new Argument<string?>("dir") { Description = "Folder of data maps (default: policies/datamap)", Arity = ArgumentArity.ZeroOrOne };
+        var offline = new Option<bool>("--offline") { Description = "Do not check tables and columns against the live chat stores" };
+        var validate = new Command("validate", "Check the data maps: every problem with file:line:column; exit 1 when there is any.") { dir, offline };
+        validate.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var folder = parse.GetValue(dir) ?? Path.Combine(RepositoryRoot(), "policies", "datamap");
+            var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(folder);
+            var problems = set.Problems.ToList();
+            if (set.Valid && !parse.GetValue(offline))
+            {
+                await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+                var registry = services.GetRequiredService<ChatStoreRegistry>();
+                foreach (var map in set.Maps)
+                {
+                    foreach (var storeName in map.Stores)
+                    {
+                        var store = registry.All.FirstOrDefault(s => s.Name == storeName);
+                        if (store is null)
+                        {
+                            Console.WriteLine($"note: map '{map.Name}' names store '{storeName}', which is not configured here; its live schema was not checked.");
+                            continue;
+                        }
+
+                        try
+                        {
+                            problems.AddRange(await Governance.Core.DataMap.LiveSchemaCheck.CheckAsync(map, store.DataSource, storeName, token));
+                        }
+                        catch (Npgsql.NpgsqlException)
+                        {
+                            Console.WriteLine($"note: store '{storeName}' is not reachable; map '{map.Name}' was checked without its live schema.");
+                        }
+                    }
+                }
+            }
+
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine(problem);
+            }
+
+            Console.WriteLine(problems.Count == 0
+                ? $"{set.Maps.Count} data maps valid ({string.Join(", ", set.Maps.Select(m => $"{m.Name}: {m.Collections.Count} collections"))})."
+                : $"{problems.Count} problems.");
+            return problems.Count == 0 ? 0 : 1;
+        }, ct));
+
+        var policies = new Command("policies", "Policy files (data maps).");
+        policies.Add(validate);
+        return policies;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+        {
+            if (Directory.Exists(Path.Combine(d.FullName, "policies")))
+            {
+                return d.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
     }
 
     private static Command BenchCommand()
