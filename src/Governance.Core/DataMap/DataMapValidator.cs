@@ -82,6 +82,16 @@ public static partial class DataMapValidator
                     Problem(r.Where, $"Reference from '{c.Name}' gives {r.Columns.Count} columns for the {target.Key.Count}-column key of '{target.Name}'.");
                 }
 
+                if (r.JsonPath is not null && !JsonPath().IsMatch(r.JsonPath))
+                {
+                    Problem(r.Where, $"json_path '{r.JsonPath}' must look like $.name or $.name.inner (letters, digits, '_').");
+                }
+
+                if (target is not null && r.Relation != Relation.Link && (target.Key.Count != 1 || r.Columns.Count != 1))
+                {
+                    Problem(r.Where, $"A reference to a person ('{r.To}') must be one column pointing at a one-column key.");
+                }
+
                 if (r.Pattern is not null)
                 {
                     try
@@ -181,6 +191,9 @@ public static partial class DataMapValidator
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex Identifier();
+
+    [GeneratedRegex("^\\$(\\.[A-Za-z_][A-Za-z0-9_]{0,62}){1,8}$")]
+    private static partial Regex JsonPath();
 
     [GeneratedRegex("^([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex QualifiedIdentifier();

@@ -35,6 +35,7 @@ public static class GovernanceCommandLine
         root.Add(UsersCommand());
         root.Add(AuditCommand());
         root.Add(PoliciesCommand());
+        root.Add(PlanCommand());
         root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
@@ -310,6 +311,95 @@ public static class GovernanceCommandLine
         var policies = new Command("policies", "Policy files (data maps).");
         policies.Add(validate);
         return policies;
+    }
+
+    private static Command PlanCommand()
+    {
+        var plan = new Command("plan", "Print what an access or erasure would do in one chat store, from its data map. Executes nothing.");
+        foreach (var kind in new[] { "access", "erase" })
+        {
+            var store = new Option<string>("--store") { Description = "Configured chat store, e.g. eu", Required = true };
+            var email = new Option<string?>("--email") { Description = "Find the person by e-mail" };
+            var phone = new Option<string?>("--phone") { Description = "Find the person by phone (E.164, e.g. +447700900123)" };
+            var userId = new Option<string?>("--user-id") { Description = "Find the person by the chat system's user id" };
+            var preview = new Option<bool>("--preview") { Description = "Also run the plan's reads and previews in a read-only transaction and print row counts" };
+            var command = new Command(kind, kind == "access" ? "Plan an access (and portability) export." : "Plan an erasure; --preview counts what it would touch.")
+            {
+                store, email, phone, userId, preview,
+            };
+            command.SetAction((parse, ct) => GuardAsync(async token =>
+            {
+                var (identityKind, value) = Identity(parse.GetValue(email), parse.GetValue(phone), parse.GetValue(userId));
+                var storeName = parse.GetValue(store)!;
+                var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "policies", "datamap"));
+                if (!set.Valid)
+                {
+                    throw new InvalidOperationException($"The data maps have {set.Problems.Count} problems; run './gov policies validate'.");
+                }
+
+                var map = set.Maps.FirstOrDefault(m => m.Stores.Contains(storeName))
+                    ?? throw new ArgumentException($"--store: no data map names store '{storeName}'.");
+                var planner = new Governance.Core.DataMap.DataMapPlanner(map, storeName);
+                var configuration = GovernanceConfiguration.ForCommandLine();
+                var built = kind == "access" ? planner.Access(identityKind, value) : planner.Erase(identityKind, value, PseudonymKey(configuration));
+                Console.WriteLine(built.Describe());
+                if (parse.GetValue(preview))
+                {
+                    await using var services = await CoreServicesAsync(configuration, token);
+                    var chatStore = services.GetRequiredService<ChatStoreRegistry>().Get(storeName);
+                    foreach (var step in await Governance.Core.DataMap.PlanPreview.RunAsync(built, chatStore.DataSource, token))
+                    {
+                        Console.WriteLine($"preview {step.Order}. {step.Collection}: {step.Rows.Count:N0} rows ({step.Action.ToString().ToLowerInvariant()})");
+                    }
+                }
+
+                return 0;
+            }, ct));
+            plan.Add(command);
+        }
+
+        return plan;
+    }
+
+    private static (Governance.Core.DataMap.IdentityKind Kind, string Value) Identity(string? email, string? phone, string? userId)
+    {
+        var given = new[] { email, phone, userId }.Count(v => !string.IsNullOrWhiteSpace(v));
+        if (given != 1)
+        {
+            throw new ArgumentException("Give exactly one of --email, --phone or --user-id.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            return System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$") && email.Length <= 254
+                ? (Governance.Core.DataMap.IdentityKind.Email, email.Trim())
+                : throw new ArgumentException("--email is not a valid e-mail address.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(phone))
+        {
+            return System.Text.RegularExpressions.Regex.IsMatch(phone, @"^\+[1-9][0-9]{6,14}$")
+                ? (Governance.Core.DataMap.IdentityKind.Phone, phone)
+                : throw new ArgumentException("--phone must be in E.164 form, e.g. +447700900123.");
+        }
+
+        return AuditRecord.IsIdentifier(userId, 200)
+            ? (Governance.Core.DataMap.IdentityKind.UserId, userId!)
+            : throw new ArgumentException("--user-id must be an id (letters, digits, '_', '.', ':', '-').");
+    }
+
+    /// <summary>The key of erasure pseudonyms (<c>DataMap:PseudonymKey</c>, base64 of at least 32 bytes). Plans print without it.</summary>
+    private static byte[] PseudonymKey(IConfiguration configuration)
+    {
+        var text = configuration["DataMap:PseudonymKey"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            Console.WriteLine("note: DataMap:PseudonymKey is not set; pseudonyms in this plan use a placeholder key.");
+            return new byte[32];
+        }
+
+        var key = Convert.FromBase64String(text);
+        return key.Length >= 32 ? key : throw new InvalidOperationException("DataMap:PseudonymKey must be base64 of at least 32 bytes.");
     }
 
     private static string RepositoryRoot()

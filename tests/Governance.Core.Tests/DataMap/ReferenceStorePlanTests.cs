@@ -1,0 +1,92 @@
+using Dapper;
+using Governance.Core.DataMap;
+using Governance.Core.Tests.Demo;
+using Npgsql;
+
+namespace Governance.Core.Tests.DataMap;
+
+/// <summary>The shipped map's plans on the seeded reference store, against ground truth queried by hand.</summary>
+public sealed class ReferenceStorePlanTests(SeededStores stores) : IClassFixture<SeededStores>
+{
+    private static DataMapDocument Map() => Assert.Single(DataMapLoader.LoadDirectory(DataMapLoaderTests.PoliciesFolder()).Maps);
+
+    private async Task<(NpgsqlDataSource Store, long Person, string Email)> BusiestPersonAsync()
+    {
+        var store = stores.Registry.Get("eu").DataSource;
+        await using var connection = await store.OpenConnectionAsync();
+        var (id, email) = await connection.QuerySingleAsync<(long, string)>(
+            "select u.id, u.email from users u join messages m on m.sender_id = u.id group by u.id, u.email order by count(*) desc, u.id limit 1");
+        return (store, id, email);
+    }
+
+    private static async Task<long[]> TruthAsync(NpgsqlDataSource store, string sql, long person)
+    {
+        await using var connection = await store.OpenConnectionAsync();
+        return (await connection.QueryAsync<long>(sql, new { person })).Order().ToArray();
+    }
+
+    private static long[] FirstColumn(IEnumerable<StepPreview> steps) => steps.SelectMany(s => s.Rows).Select(r => Convert.ToInt64(r[0])).Distinct().Order().ToArray();
+
+    [Fact]
+    public async Task AccessPlan_ByEmailInOtherCase_ReachesThePersonsMessagesAndTheirConversations()
+    {
+        var (store, person, email) = await BusiestPersonAsync();
+        var plan = new DataMapPlanner(Map(), "eu").Access(IdentityKind.Email, email.ToUpperInvariant());
+
+        var preview = await PlanPreview.RunAsync(plan, store, CancellationToken.None);
+
+        Assert.Equal([person], FirstColumn(preview.Where(s => s.Order == 1)));
+        Assert.Equal(await TruthAsync(store, "select id from messages where sender_id = @person", person),
+            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Description.Contains("author", StringComparison.Ordinal))));
+        Assert.Equal(await TruthAsync(store, "select id from messages where mentions @> array[@person]", person),
+            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Description.Contains("mentioned", StringComparison.Ordinal))));
+        Assert.Equal(await TruthAsync(store, """
+            select conversation_id from conversation_members where user_id = @person
+            union select conversation_id from messages where sender_id = @person
+            union select conversation_id from read_receipts where user_id = @person
+            union select conversation_id from ai_interactions where user_id = @person and conversation_id is not null
+            union select conversation_id from calls where initiator_id = @person
+            """, person),
+            FirstColumn(preview.Where(s => s.Description.StartsWith("context: the conversations", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public async Task ErasurePlan_Preview_TouchesThePersonsRowsOnly_AndNamesTheirFiles()
+    {
+        var (store, person, _) = await BusiestPersonAsync();
+        var plan = new DataMapPlanner(Map(), "eu").Erase(IdentityKind.UserId, person.ToString(System.Globalization.CultureInfo.InvariantCulture), new byte[32]);
+
+        var preview = await PlanPreview.RunAsync(plan, store, CancellationToken.None);
+
+        Assert.Equal(await TruthAsync(store, "select id from devices where user_id = @person", person), FirstColumn(preview.Where(s => s.Collection == "devices" && s.Action == PlanAction.Delete)));
+        Assert.Equal(await TruthAsync(store, "select id from attachments where uploader_id = @person", person), FirstColumn(preview.Where(s => s.Collection == "attachments" && s.Action == PlanAction.Delete)));
+        Assert.Equal(await TruthAsync(store, "select id from messages where sender_id = @person", person),
+            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Action == PlanAction.Update && s.Description.Contains("author", StringComparison.Ordinal))));
+        var files = preview.Where(s => s.Action == PlanAction.Files).SelectMany(s => s.Rows).Select(r => (string)r[0]!).ToList();
+        Assert.Equal((await TruthAsync(store, "select id from attachments where uploader_id = @person", person)).Length, files.Count);
+        Assert.All(preview.Where(s => s.Collection == "users" && s.Action == PlanAction.Update), s => Assert.Equal([person], FirstColumn([s])));
+        Assert.Contains(plan.Steps, s => s.Collection == "users" && s.Sql.Contains("\"email\" = @pseudonym_users_email", StringComparison.Ordinal));
+        Assert.StartsWith("pseudonym-", (string)plan.Inputs["pseudonym_users_email"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PurgePlan_ForMessages_DeletesDependantsFirstAndUnlinksKeptRows()
+    {
+        var plan = new DataMapPlanner(Map(), "eu").Purge("messages");
+        var cutoff = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var withCutoff = plan with { Inputs = new Dictionary<string, object?>(plan.Inputs) { [DataMapPlanner.CutoffInput] = cutoff } };
+
+        var preview = await PlanPreview.RunAsync(withCutoff, stores.Registry.Get("eu").DataSource, CancellationToken.None);
+
+        var order = plan.Steps.Select(s => $"{s.Action}:{s.Collection}").ToList();
+        Assert.Equal("Delete:messages", order[^1]);
+        Assert.Contains("Delete:attachments", order);
+        Assert.Contains("Delete:reactions", order);
+        Assert.Contains("Delete:read_receipts", order);
+        Assert.Contains("Update:messages", order); // replies to purged messages lose their reply_to link
+        var batch = preview[0].Rows.Count;
+        Assert.InRange(batch, 1, 5_000);
+        Assert.Equal(batch, preview[^1].Rows.Count);
+        Assert.All(preview[0].Rows, r => Assert.True(Convert.ToInt64(r[0]) > 0));
+    }
+}
