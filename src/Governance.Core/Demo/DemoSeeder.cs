@@ -217,8 +217,9 @@ public sealed class DemoSeeder(ChatStoreRegistry stores, ILogger<DemoSeeder> log
             {
                 var ci = callRng.Next(world.Conversations.Count);
                 var c = world.Conversations[ci];
-                var started = callRng.Between(c.CreatedAt, world.Anchor);
-                var parts = c.Members.Take(Math.Min(c.Members.Length, callRng.Next(2, 9))).ToArray();
+                var n = Math.Min(c.Members.Length, callRng.Next(2, 9));
+                var parts = c.Members.Take(n).ToArray();
+                var started = callRng.Between(c.JoinedAt.Take(n).Max(), world.Anchor);
                 pending.Add((ci, parts[0], callRng.Chance(0.6) ? "video" : "audio", started, started.AddMinutes(callRng.Next(1, 90)), parts));
             }
 
@@ -408,7 +409,7 @@ public sealed class DemoSeeder(ChatStoreRegistry stores, ILogger<DemoSeeder> log
                     w.Write(c.Id, NpgsqlDbType.Bigint);
                     w.Write(c.Members[k] + 1L, NpgsqlDbType.Bigint);
                     w.Write(k == 0 && c.Kind != "direct" ? "owner" : k == 1 && c.Kind == "channel" ? "admin" : "member", NpgsqlDbType.Text);
-                    w.Write(c.CreatedAt, NpgsqlDbType.TimestampTz);
+                    w.Write(c.JoinedAt[k], NpgsqlDbType.TimestampTz);
                     WriteNullable(w, c.LeftAt[k]);
                     n++;
                 }

@@ -37,6 +37,7 @@ internal sealed class DemoWorld
         public int CreatedBy;
         public DateTime CreatedAt;
         public int[] Members = [];
+        public DateTime[] JoinedAt = [];
         public DateTime?[] LeftAt = [];
         public long LastMessageId;
         public DateTime LastMessageAt;
@@ -132,7 +133,9 @@ internal sealed class DemoWorld
             var home = regions.Length > 1 && i >= regions.Length && rng.Chance(0.01)
                 ? regions.Where(r => r != region).ElementAt(rng.Next(regions.Length - 1))
                 : region;
-            created.Add((rng.Between(Start, Anchor.AddDays(-30)), (int)tenant.Id - 1, home));
+            // Half the people were there before the three years of history began; the rest joined since.
+            var joined = rng.Chance(0.5) ? rng.Between(Start.AddYears(-1), Start) : rng.Between(Start, Anchor.AddDays(-30));
+            created.Add((joined, (int)tenant.Id - 1, home));
         }
 
         created.Sort((a, b) => a.At.CompareTo(b.At));
@@ -219,14 +222,27 @@ internal sealed class DemoWorld
 
     private void Add(int tenant, string kind, string? name, string? topic, int[] members, ref DemoRandom rng)
     {
-        var earliest = members.Max(m => Users[m].CreatedAt);
-        var created = rng.Between(earliest, Anchor.AddDays(-1));
-        var left = new DateTime?[members.Length];
-        if (kind != "direct")
+        // A conversation starts once its first two members are there (and within the history); people who join the
+        // company later join it later. Start times lean early, so that old messages are plentiful, as in a real store.
+        var byJoin = members.OrderBy(m => Users[m].CreatedAt).ToArray();
+        var earliest = Users[byJoin[Math.Min(1, byJoin.Length - 1)]].CreatedAt;
+        earliest = earliest < Start ? Start : earliest;
+        var span = Anchor.AddDays(-1) - earliest;
+        var created = earliest + TimeSpan.FromTicks((long)(span.Ticks * Math.Pow(rng.NextDouble(), 3)));
+        var joined = new DateTime[byJoin.Length];
+        var left = new DateTime?[byJoin.Length];
+        for (var i = 0; i < byJoin.Length; i++)
         {
-            for (var i = 1; i < members.Length; i++)
+            var userCreated = Users[byJoin[i]].CreatedAt;
+            joined[i] = userCreated > created ? userCreated.AddHours(rng.Next(1, 72)) : created;
+            if (joined[i] >= Anchor)
             {
-                left[i] = rng.Chance(0.08) ? rng.Between(created.AddDays(1), Anchor) : null;
+                joined[i] = Anchor.AddHours(-1);
+            }
+
+            if (kind != "direct" && i > 0 && rng.Chance(0.08))
+            {
+                left[i] = rng.Between(joined[i].AddDays(1), Anchor);
             }
         }
 
@@ -236,9 +252,10 @@ internal sealed class DemoWorld
             Kind = kind,
             Name = name,
             Topic = topic,
-            CreatedBy = members[0],
+            CreatedBy = byJoin[0],
             CreatedAt = created,
-            Members = members,
+            Members = byJoin,
+            JoinedAt = joined,
             LeftAt = left,
         });
     }
@@ -281,7 +298,9 @@ internal sealed class DemoWorld
         for (var i = 0; i < Conversations.Count; i++)
         {
             var c = Conversations[i];
-            sum += c.Kind switch { "direct" => 1.0, "group" => 2.0 + c.Members.Length / 4.0, _ => 3.0 + c.Members.Length / 8.0 };
+            // Older conversations have had more time to talk: weight by lifetime too, so traffic does not pile up in recent months.
+            var lifetime = Math.Max(1.0, (Anchor - c.CreatedAt).TotalDays) / 365.0;
+            sum += lifetime * c.Kind switch { "direct" => 1.0, "group" => 2.0 + c.Members.Length / 4.0, _ => 3.0 + c.Members.Length / 8.0 };
             cumulative[i] = sum;
         }
 
@@ -290,11 +309,22 @@ internal sealed class DemoWorld
             var idx = Array.BinarySearch(cumulative, rng.NextDouble() * sum);
             var ci = idx >= 0 ? idx : Math.Min(~idx, cumulative.Length - 1);
             var c = Conversations[ci];
-            var k = rng.Next(c.Members.Length);
-            var until = c.LeftAt[k] ?? Anchor;
+            // A moment in the conversation's life, then someone who was a member then (the first member always was).
+            var at = rng.Between(c.CreatedAt, Anchor);
+            var k = 0;
+            for (var attempt = 0; attempt < 6; attempt++)
+            {
+                var candidate = rng.Next(c.Members.Length);
+                if (c.JoinedAt[candidate] <= at && (c.LeftAt[candidate] is not { } left || left >= at))
+                {
+                    k = candidate;
+                    break;
+                }
+            }
+
             conv[m] = ci;
             sender[m] = c.Members[k];
-            ticks[m] = rng.Between(c.CreatedAt, until).Ticks;
+            ticks[m] = at.Ticks;
         }
 
         // Ids grow with time, as snowflake-style ids do in real chat systems.
