@@ -41,6 +41,8 @@ public static class GovernanceCoreServices
         services.AddSingleton<VerifyAuditChain>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton<AlertEvaluator>();
+        services.AddOptions<Governance.Core.DataMap.DataMapOptions>().BindConfiguration(Governance.Core.DataMap.DataMapOptions.Section);
+        services.AddSingleton<Governance.Core.DataMap.DataMapCatalog>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Validate(o => o.Rules.All(r => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
                 r, new System.ComponentModel.DataAnnotations.ValidationContext(r), null, validateAllProperties: true)),

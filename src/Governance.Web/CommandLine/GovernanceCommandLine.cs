@@ -36,6 +36,7 @@ public static class GovernanceCommandLine
         root.Add(AuditCommand());
         root.Add(PoliciesCommand());
         root.Add(PlanCommand());
+        root.Add(DataMapCommand());
         root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
@@ -267,7 +268,7 @@ public static class GovernanceCommandLine
         var validate = new Command("validate", "Check the data maps: every problem with file:line:column; exit 1 when there is any.") { dir, offline };
         validate.SetAction((parse, ct) => GuardAsync(async token =>
         {
-            var folder = parse.GetValue(dir) ?? Path.Combine(RepositoryRoot(), "policies", "datamap");
+            var folder = parse.GetValue(dir) ?? DataMapFolder(GovernanceConfiguration.ForCommandLine());
             var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(folder);
             var problems = set.Problems.ToList();
             if (set.Valid && !parse.GetValue(offline))
@@ -331,7 +332,7 @@ public static class GovernanceCommandLine
             {
                 var (identityKind, value) = Identity(parse.GetValue(email), parse.GetValue(phone), parse.GetValue(userId));
                 var storeName = parse.GetValue(store)!;
-                var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(Path.Combine(RepositoryRoot(), "policies", "datamap"));
+                var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(DataMapFolder(GovernanceConfiguration.ForCommandLine()));
                 if (!set.Valid)
                 {
                     throw new InvalidOperationException($"The data maps have {set.Problems.Count} problems; run './gov policies validate'.");
@@ -402,18 +403,48 @@ public static class GovernanceCommandLine
         return key.Length >= 32 ? key : throw new InvalidOperationException("DataMap:PseudonymKey must be base64 of at least 32 bytes.");
     }
 
-    private static string RepositoryRoot()
+    private static Command DataMapCommand()
     {
-        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+        var store = new Option<string>("--store") { Description = "Configured chat store to read the schema of, e.g. eu", Required = true };
+        var schema = new Option<string>("--schema") { Description = "Schema to read", DefaultValueFactory = _ => "public" };
+        var output = new Option<string?>("--out") { Description = "Write the draft to this file instead of standard output (never over an existing file)" };
+        var discover = new Command("discover", "Draft a data map from a store's live schema; every guess is marked REVIEW.") { store, schema, output };
+        discover.SetAction((parse, ct) => GuardAsync(async token =>
         {
-            if (Directory.Exists(Path.Combine(d.FullName, "policies")))
+            var schemaName = parse.GetValue(schema)!;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(schemaName, "^[A-Za-z_][A-Za-z0-9_]{0,62}$"))
             {
-                return d.FullName;
+                throw new ArgumentException("--schema must be a plain schema name.");
             }
-        }
 
-        return Directory.GetCurrentDirectory();
+            var file = parse.GetValue(output);
+            if (file is not null && (File.Exists(file) || file.Split('/', '\\').Contains("..")))
+            {
+                throw new ArgumentException($"--out: {file} exists or leaves the folder with '..'; choose a new file.");
+            }
+
+            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var chatStore = services.GetRequiredService<ChatStoreRegistry>().Get(parse.GetValue(store)!);
+            var draft = await Governance.Core.DataMap.DataMapDiscovery.DraftAsync(chatStore.DataSource, chatStore.Name, schemaName, token);
+            if (file is null)
+            {
+                Console.Write(draft);
+            }
+            else
+            {
+                await File.WriteAllTextAsync(file, draft, token);
+                Console.WriteLine($"Draft written to {file}; review every line marked REVIEW, then './gov policies validate'.");
+            }
+
+            return 0;
+        }, ct));
+        var datamap = new Command("datamap", "Data maps of chat stores.");
+        datamap.Add(discover);
+        return datamap;
     }
+
+    private static string DataMapFolder(IConfiguration configuration) =>
+        (configuration.GetSection(Governance.Core.DataMap.DataMapOptions.Section).Get<Governance.Core.DataMap.DataMapOptions>() ?? new()).ResolveDirectory();
 
     private static Command BenchCommand()
     {

@@ -153,3 +153,21 @@ public sealed class DataMapDocumentationTests
         Assert.Contains(map.Find("events")!.References, r => r.JsonPath == "$.author");
     }
 }
+
+public sealed class DataMapGraphTests
+{
+    [Fact]
+    public void Svg_ShippedMap_IsWellFormedWithANodePerCollectionAndAnArrowPerReference()
+    {
+        var map = Assert.Single(DataMapLoader.LoadDirectory(DataMapLoaderTests.PoliciesFolder()).Maps);
+
+        var svg = System.Xml.Linq.XDocument.Parse(DataMapGraph.Svg(map));
+
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(map.Collections.Select(c => c.Name).Order(), svg.Descendants(ns + "g").Select(g => (string)g.Attribute("data-collection")!).Order());
+        var arrows = svg.Descendants(ns + "path").Where(p => p.Attribute("data-from") is not null).ToList();
+        Assert.Equal(map.Collections.Sum(c => c.References.Count), arrows.Count);
+        Assert.Equal(map.Collections.Sum(c => c.References.Count(r => r.Relation != Relation.Link)),
+            arrows.Count(a => (string)a.Attribute("marker-end")! == "url(#arrow-person)"));
+    }
+}

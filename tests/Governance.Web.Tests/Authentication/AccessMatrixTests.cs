@@ -102,3 +102,28 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
         }
     }
 }
+
+public sealed class DataMapPageTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>, IDisposable
+{
+    private readonly ConsoleFactory _factory = new(databases.Settings);
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task DataMapPage_AsPrivacyOfficer_ShowsTheGraphAndEveryCollection()
+    {
+        var officer = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.PrivacyOfficer));
+
+        var html = await officer.GetStringAsync("/datamap");
+
+        Assert.Contains("data-testid=\"datamap-graph\"", html, StringComparison.Ordinal);
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        foreach (var collection in new[] { "users", "messages", "attachments", "ai_interactions" })
+        {
+            Assert.Contains($"data-collection=\"{collection}\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("[message deleted]", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"datamap-problems\"", html, StringComparison.Ordinal);
+    }
+}

@@ -38,6 +38,17 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
 
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "dashboard.png"), FullPage = true });
 
+            // The data map: the graph, and a search that narrows the collections as one types.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Data map", Exact = true }).ClickAsync();
+            await page.Locator("[data-testid=datamap-graph] svg").WaitForAsync();
+            var collections = page.Locator("[data-testid=datamap-collection]");
+            Assert.Equal(14, await collections.CountAsync());
+            await page.FillAsync("[data-testid=datamap-search]", "push_token");
+            await Assertions.Expect(collections).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+            Assert.Contains("devices", await collections.First.InnerTextAsync(), StringComparison.Ordinal);
+            await page.FillAsync("[data-testid=datamap-search]", "");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "datamap.png"), FullPage = false });
+
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
             await page.WaitForURLAsync("**/account/login**", committed);
             await page.Locator("[data-testid=login-form]").WaitForAsync();

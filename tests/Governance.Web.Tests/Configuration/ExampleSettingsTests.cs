@@ -45,6 +45,7 @@ public sealed class ExampleSettingsTests
         { SignInOptions.Section, typeof(SignInOptions) },
         { $"{SignInOptions.Section}:Oidc", typeof(OidcSettings) },
         { JobsOptions.Section, typeof(JobsOptions) },
+        { Governance.Core.DataMap.DataMapOptions.Section, typeof(Governance.Core.DataMap.DataMapOptions) },
     };
 
     [Theory]
