@@ -1,4 +1,3 @@
-using Dapper;
 using Governance.Core.DataMap;
 using Governance.Core.Demo;
 using Governance.Tests.Support;
@@ -11,14 +10,10 @@ public sealed class DataMapDiscoveryTests
     [Fact]
     public async Task DraftAsync_ReferenceSchema_GivesAValidMapWithThePersonTheirContactsAndContent()
     {
-        var cs = await TestPostgres.CreateDatabaseAsync("disc");
+        var cs = await TestPostgres.CreateDatabaseWithAsync("disc", DemoSeeder.SchemaSql());
         try
         {
             await using var store = NpgsqlDataSource.Create(cs);
-            await using (var connection = await store.OpenConnectionAsync())
-            {
-                await connection.ExecuteAsync(DemoSeeder.SchemaSql());
-            }
 
             var draft = await DataMapDiscovery.DraftAsync(store, "eu", "public", CancellationToken.None);
 

@@ -16,14 +16,10 @@ public sealed partial class ReferenceSchemaCoverageTests
     [Fact]
     public async Task ShippedMap_MatchesTheLiveSchema_AndListsEveryPersonalLookingColumn()
     {
-        var cs = await TestPostgres.CreateDatabaseAsync("cover");
+        var cs = await TestPostgres.CreateDatabaseWithAsync("cover", DemoSeeder.SchemaSql());
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(cs);
-            await using (var connection = await dataSource.OpenConnectionAsync())
-            {
-                await connection.ExecuteAsync(DemoSeeder.SchemaSql());
-            }
 
             var map = Assert.Single(DataMapLoader.LoadDirectory(DataMapLoaderTests.PoliciesFolder()).Maps);
             Assert.Empty(await LiveSchemaCheck.CheckAsync(map, dataSource, "test", CancellationToken.None));
@@ -56,14 +52,10 @@ public sealed partial class ReferenceSchemaCoverageTests
     [Fact]
     public async Task LiveSchemaCheck_MissingTableOrColumn_IsNamedWithItsLocation()
     {
-        var cs = await TestPostgres.CreateDatabaseAsync("live");
+        var cs = await TestPostgres.CreateDatabaseWithAsync("live", "create table people (id bigint primary key, email text)");
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(cs);
-            await using (var connection = await dataSource.OpenConnectionAsync())
-            {
-                await connection.ExecuteAsync("create table people (id bigint primary key, email text)");
-            }
 
             var problems = new List<DataMapProblem>();
             var map = DataMapLoader.Load("live.yaml", """

@@ -28,6 +28,17 @@ public static class TestPostgres
         return ConnectionString(name);
     }
 
+    /// <summary>A fresh database with the given DDL applied (e.g. the reference chat store's schema).</summary>
+    public static async Task<string> CreateDatabaseWithAsync(string prefix, string ddl)
+    {
+        var cs = await CreateDatabaseAsync(prefix);
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(ddl, connection);
+        await command.ExecuteNonQueryAsync();
+        return cs;
+    }
+
     public static async Task DropDatabaseAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
