@@ -1,0 +1,140 @@
+namespace Governance.Core.Requests;
+
+public enum RequestState
+{
+    Received,
+    Verifying,
+    InReview,
+    Extended,
+    Approved,
+    Processing,
+    Completed,
+    Denied,
+    OnHold,
+    Withdrawn,
+    Failed,
+}
+
+public enum RequestAction
+{
+    StartVerification,
+    Verify,
+    Extend,
+    Approve,
+    StartProcessing,
+    Complete,
+    Fail,
+    Retry,
+    Deny,
+    Hold,
+    Resume,
+    Withdraw,
+}
+
+/// <summary>What a transition needs besides the action. Every transition carries a reason for the audit log.</summary>
+public sealed record TransitionInput(
+    string Reason,
+    string? LegalBasis = null,
+    DateOnly? NewDueDate = null,
+    DateOnly? PersonToldOn = null,
+    bool IdentityVerified = false,
+    bool AlreadyExtended = false,
+    DateOnly? CurrentDueDate = null,
+    RequestState? HeldFrom = null);
+
+/// <summary>A transition that the workflow does not allow; the message says what is wrong and what would be.</summary>
+public sealed class InvalidTransitionException(string message) : Exception(message);
+
+/// <summary>
+/// The life of a data-subject request. Only the transitions in <see cref="Allowed"/> exist; their guards refuse
+/// what the law or good practice does not allow (approving an unverified request, extending twice or after the
+/// due date, denying without a legal basis). Nothing here touches storage: the use cases persist and audit.
+/// </summary>
+public static class RequestStateMachine
+{
+    private static readonly RequestState[] Open =
+        [RequestState.Received, RequestState.Verifying, RequestState.InReview, RequestState.Extended, RequestState.Approved, RequestState.OnHold, RequestState.Failed];
+
+    /// <summary>Every allowed (state, action) and where it leads; Resume leads back to where the hold began.</summary>
+    public static IReadOnlyDictionary<(RequestState From, RequestAction Action), RequestState> Allowed { get; } = Build();
+
+    private static Dictionary<(RequestState, RequestAction), RequestState> Build()
+    {
+        var t = new Dictionary<(RequestState, RequestAction), RequestState>
+        {
+            [(RequestState.Received, RequestAction.StartVerification)] = RequestState.Verifying,
+            [(RequestState.Verifying, RequestAction.Verify)] = RequestState.InReview,
+            [(RequestState.Verifying, RequestAction.Extend)] = RequestState.Extended,
+            [(RequestState.InReview, RequestAction.Extend)] = RequestState.Extended,
+            [(RequestState.InReview, RequestAction.Approve)] = RequestState.Approved,
+            [(RequestState.Extended, RequestAction.Verify)] = RequestState.InReview,
+            [(RequestState.Extended, RequestAction.Approve)] = RequestState.Approved,
+            [(RequestState.Approved, RequestAction.StartProcessing)] = RequestState.Processing,
+            [(RequestState.Processing, RequestAction.Complete)] = RequestState.Completed,
+            [(RequestState.Processing, RequestAction.Fail)] = RequestState.Failed,
+            [(RequestState.Failed, RequestAction.Retry)] = RequestState.Processing,
+            [(RequestState.OnHold, RequestAction.Resume)] = RequestState.OnHold, // resolved to the held-from state
+        };
+        foreach (var state in Open)
+        {
+            t[(state, RequestAction.Withdraw)] = RequestState.Withdrawn;
+            t[(state, RequestAction.Deny)] = RequestState.Denied;
+            if (state is not (RequestState.OnHold or RequestState.Failed))
+            {
+                t[(state, RequestAction.Hold)] = RequestState.OnHold;
+            }
+        }
+
+        return t;
+    }
+
+    public static bool IsFinal(RequestState state) => state is RequestState.Completed or RequestState.Denied or RequestState.Withdrawn;
+
+    /// <summary>The state after <paramref name="action"/>, or an <see cref="InvalidTransitionException"/> saying why not.</summary>
+    public static RequestState Next(RequestState from, RequestAction action, TransitionInput input)
+    {
+        if (string.IsNullOrWhiteSpace(input.Reason) || input.Reason.Length > 2000)
+        {
+            throw new ArgumentException("A transition needs a reason (at most 2,000 characters).", nameof(input));
+        }
+
+        if (!Allowed.TryGetValue((from, action), out var to))
+        {
+            var possible = Allowed.Keys.Where(k => k.From == from).Select(k => k.Action.ToString()).ToList();
+            throw new InvalidTransitionException(IsFinal(from)
+                ? $"The request is {from}: it is closed and cannot be changed."
+                : $"A request that is {from} cannot be {action}: possible now are {string.Join(", ", possible)}.");
+        }
+
+        switch (action)
+        {
+            case RequestAction.Approve when !input.IdentityVerified:
+                throw new InvalidTransitionException("The person's identity has not been verified: verify it before approving.");
+            case RequestAction.Deny when string.IsNullOrWhiteSpace(input.LegalBasis):
+                throw new InvalidTransitionException("A denial states its legal basis (e.g. GDPR Art. 17(3)(e), or 'identity could not be verified').");
+            case RequestAction.Extend:
+                if (input.AlreadyExtended)
+                {
+                    throw new InvalidTransitionException("The request has been extended once already; the law allows one extension.");
+                }
+
+                if (input.NewDueDate is null || input.PersonToldOn is null)
+                {
+                    throw new InvalidTransitionException("An extension needs the new due date and the date the person was told.");
+                }
+
+                if (input.CurrentDueDate is { } due && (input.PersonToldOn > due || input.NewDueDate <= due))
+                {
+                    throw new InvalidTransitionException("The person must be told before the first due date, and the new due date must come after it.");
+                }
+
+                break;
+            case RequestAction.Resume:
+                return input.HeldFrom is { } held && held != RequestState.OnHold && !IsFinal(held)
+                    ? held
+                    : throw new InvalidTransitionException("Resuming needs the state the request was in when the hold began.");
+        }
+
+        return to;
+    }
+}
