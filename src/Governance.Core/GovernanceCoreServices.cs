@@ -43,6 +43,9 @@ public static class GovernanceCoreServices
         services.AddSingleton<AlertEvaluator>();
         services.AddOptions<Governance.Core.DataMap.DataMapOptions>().BindConfiguration(Governance.Core.DataMap.DataMapOptions.Section);
         services.AddSingleton<Governance.Core.DataMap.DataMapCatalog>();
+        services.AddSingleton<Governance.Core.Requests.RegulationsCatalog>();
+        services.AddSingleton<Governance.Core.Requests.RequestIntake>();
+        services.AddSingleton<Governance.Core.Requests.ApiClients>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Validate(o => o.Rules.All(r => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
                 r, new System.ComponentModel.DataAnnotations.ValidationContext(r), null, validateAllProperties: true)),

@@ -34,6 +34,7 @@ public static class GovernanceWebHost
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddProblemDetails();
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment())
@@ -50,6 +51,7 @@ public static class GovernanceWebHost
         app.MapGovernanceHealth();
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
+        Governance.Web.Requests.RequestEndpoints.MapRequestEndpoints(app);
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             // Access is decided by the endpoint's policy below; Hangfire's own filter would allow local requests only.

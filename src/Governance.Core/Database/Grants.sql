@@ -11,3 +11,6 @@ revoke update, delete, truncate on gov.audit_log, gov.audit_chain, gov.audit_che
 grant select, insert on gov.audit_log, gov.audit_chain, gov.audit_checkpoints to governance_app;
 
 grant usage, select on all sequences in schema gov to governance_app;
+
+grant select, insert, update on gov.requests to governance_app;
+grant select, insert, update on gov.api_clients to governance_app;

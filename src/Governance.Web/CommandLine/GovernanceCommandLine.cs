@@ -37,6 +37,7 @@ public static class GovernanceCommandLine
         root.Add(PoliciesCommand());
         root.Add(PlanCommand());
         root.Add(DataMapCommand());
+        root.Add(ClientsCommand());
         root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
@@ -441,6 +442,23 @@ public static class GovernanceCommandLine
         var datamap = new Command("datamap", "Data maps of chat stores.");
         datamap.Add(discover);
         return datamap;
+    }
+
+    private static Command ClientsCommand()
+    {
+        var name = new Option<string>("--name") { Description = "Name of the client, e.g. chat-eu", Required = true };
+        var add = new Command("add", "Add an API client that may submit requests; its key is shown once.") { name };
+        add.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var (id, key) = await services.GetRequiredService<Governance.Core.Requests.ApiClients>().AddAsync(parse.GetValue(name)!, CliActor, token);
+            await services.GetRequiredService<AuditSealer>().SealAllAsync(token);
+            Console.WriteLine($"Added API client {id}. Its key (shown only this once; send it as X-Api-Key): {key}");
+            return 0;
+        }, ct));
+        var clients = new Command("clients", "API clients that submit data-subject requests.");
+        clients.Add(add);
+        return clients;
     }
 
     private static string DataMapFolder(IConfiguration configuration) =>

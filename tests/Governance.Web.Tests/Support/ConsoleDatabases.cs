@@ -34,6 +34,9 @@ public sealed class ConsoleDatabases : IAsyncLifetime
 
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>Key of an API client allowed to submit requests.</summary>
+    public string ApiKey { get; private set; } = "";
+
     /// <summary>The governance database's owner connection (for looking behind the console's back).</summary>
     public string AdminConnectionString { get; private set; } = "";
 
@@ -77,6 +80,9 @@ public sealed class ConsoleDatabases : IAsyncLifetime
         {
             await accounts.AddAsync(user, Password, [role], AuditActor.System("test"), CancellationToken.None);
         }
+
+        ApiKey = (await new Governance.Core.Requests.ApiClients(database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System))
+            .AddAsync("chat-test", AuditActor.System("test"), CancellationToken.None)).Key;
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+using Governance.Core.Audit;
+using Governance.Core.Database;
+using Microsoft.Extensions.Options;
+
+namespace Governance.Core.Requests;
+
+public static class RequestTypes
+{
+    public static readonly string[] All = ["access", "portability", "erasure", "rectification", "restriction", "objection", "opt-out", "limit-sensitive"];
+}
+
+/// <summary>A request as it arrives, from the API or typed in by staff.</summary>
+public sealed record NewRequest(string? Regime, string? Type, string? Email, string? Phone, string? UserId, bool AuthorisedAgent, DateTimeOffset? ReceivedAt);
+
+/// <summary>Bad input, by field; nothing was written.</summary>
+public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception("The request is not valid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}
+
+/// <summary>The idempotency key was used before with a different request.</summary>
+public sealed class IdempotencyConflictException() : Exception("This Idempotency-Key was already used for a different request.");
+
+public sealed record SubmittedRequest(Guid Id, string Reference, string State, DateOnly DueOn, DateTimeOffset DueAt, DateOnly? AcknowledgeBy, bool Replayed);
+
+/// <summary>The regimes in force, from <c>policies/regulations.yaml</c> beside the data maps.</summary>
+public sealed class RegulationsCatalog(IOptions<Governance.Core.DataMap.DataMapOptions> options)
+{
+    private readonly Lazy<IReadOnlyList<Regime>> _regimes = new(() =>
+    {
+        var file = Path.Combine(Path.GetDirectoryName(options.Value.ResolveDirectory())!, "regulations.yaml");
+        var (regimes, problems) = RegulationsLoader.Load(file, File.ReadAllText(file));
+        return problems.Count == 0
+            ? regimes
+            : throw new InvalidOperationException($"{file} has {problems.Count} problems, the first: {problems[0]}");
+    });
+
+    public IReadOnlyList<Regime> Regimes => _regimes.Value;
+
+    public Regime? Find(string code) => Regimes.FirstOrDefault(r => r.Code == code);
+}
+
+/// <summary>
+/// Intake of a data-subject request: validated field by field, deadlines computed from the regime's clock,
+/// stored and audited in one transaction. A retry with the same idempotency key and the same request returns
+/// the first one; with a different request it is refused.
+/// </summary>
+public sealed partial class RequestIntake(GovernanceDatabase database, AuditLog audit, RegulationsCatalog regulations, TimeProvider time)
+{
+    public async Task<SubmittedRequest> SubmitAsync(NewRequest request, string channel, AuditActor actor, long? clientId, string? idempotencyKey, CancellationToken ct)
+    {
+        var errors = Validate(request, idempotencyKey);
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+
+        var regime = regulations.Find(request.Regime!)!;
+        var email = request.Email?.Trim();
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', request.Regime, request.Type, email?.ToLowerInvariant(), request.Phone, request.UserId, request.AuthorisedAgent, request.ReceivedAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))));
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (idempotencyKey is not null)
+        {
+            // Serialise retries of one key so that two at once cannot both insert.
+            await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtext(@k))", new { k = $"{clientId}/{idempotencyKey}" }, tx, cancellationToken: ct));
+            var earlier = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Reference, string State, DateTime DueOn, DateTime DueAt, DateTime? Ack, byte[] Hash)?>(new CommandDefinition("""
+                select id, reference, state, due_on, due_at, acknowledge_by, body_hash from gov.requests
+                where client_id is not distinct from @clientId and idempotency_key = @idempotencyKey
+                """, new { clientId, idempotencyKey }, tx, cancellationToken: ct));
+            if (earlier is { } e)
+            {
+                return e.Hash.AsSpan().SequenceEqual(hash)
+                    ? new SubmittedRequest(e.Id, e.Reference, e.State, DateOnly.FromDateTime(e.DueOn), new DateTimeOffset(DateTime.SpecifyKind(e.DueAt, DateTimeKind.Utc)),
+                        e.Ack is { } a ? DateOnly.FromDateTime(a) : null, Replayed: true)
+                    : throw new IdempotencyConflictException();
+            }
+        }
+
+        var receivedAt = request.ReceivedAt ?? time.GetUtcNow();
+        var deadlines = DeadlineCalculator.For(regime, receivedAt);
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var number = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select nextval('gov.request_number_seq')", transaction: tx, cancellationToken: ct));
+        var reference = string.Create(CultureInfo.InvariantCulture, $"DSR-{deadlines.ReceivedOn:yyyy}-{number:D6}");
+        const string state = nameof(RequestState.Received);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into gov.requests (id, reference, regime, type, state, channel, subject_email, subject_phone, subject_user_id, authorised_agent,
+                                      received_at, received_on, due_on, due_at, acknowledge_by, client_id, idempotency_key, body_hash)
+            values (@id, @reference, @regime, @type, @state, @channel, @email, @phone, @userId, @agent,
+                    @receivedAt, @receivedOn, @dueOn, @dueAt, @ack, @clientId, @idempotencyKey, @hash)
+            """, new
+        {
+            id, reference, regime = regime.Code, type = request.Type, state, channel, email, phone = request.Phone, userId = request.UserId, agent = request.AuthorisedAgent,
+            receivedAt = receivedAt.ToUniversalTime(), receivedOn = deadlines.ReceivedOn, dueOn = deadlines.Answer.LastDay, dueAt = deadlines.Answer.EndsAt.ToUniversalTime(), ack = deadlines.Acknowledge?.LastDay,
+            clientId, idempotencyKey, hash,
+        }, tx, cancellationToken: ct));
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.create", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D"),
+            new Dictionary<string, object?> { ["regime"] = regime.Code, ["type"] = request.Type, ["channel"] = channel, ["dueOn"] = deadlines.Answer.LastDay, ["agent"] = request.AuthorisedAgent }), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+        return new SubmittedRequest(id, reference, state, deadlines.Answer.LastDay, deadlines.Answer.EndsAt, deadlines.Acknowledge?.LastDay, Replayed: false);
+    }
+
+    private Dictionary<string, string[]> Validate(NewRequest r, string? idempotencyKey)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(r.Regime) || regulations.Find(r.Regime) is null)
+        {
+            errors["regime"] = [$"Use one of: {string.Join(", ", regulations.Regimes.Select(x => x.Code))}."];
+        }
+
+        if (string.IsNullOrWhiteSpace(r.Type) || !RequestTypes.All.Contains(r.Type))
+        {
+            errors["type"] = [$"Use one of: {string.Join(", ", RequestTypes.All)}."];
+        }
+
+        if (r.Email is not null && (r.Email.Length > 254 || !Email().IsMatch(r.Email.Trim())))
+        {
+            errors["email"] = ["Not a valid e-mail address."];
+        }
+
+        if (r.Phone is not null && !Phone().IsMatch(r.Phone))
+        {
+            errors["phone"] = ["Use the international form, e.g. +447700900123."];
+        }
+
+        if (r.UserId is not null && !AuditRecord.IsIdentifier(r.UserId, 200))
+        {
+            errors["userId"] = ["An id of letters, digits, '_', '.', ':' or '-' (at most 200)."];
+        }
+
+        if (r.Email is null && r.Phone is null && r.UserId is null)
+        {
+            errors["email"] = ["Give the person's e-mail, phone or user id."];
+        }
+
+        if (r.ReceivedAt is { } at && (at > time.GetUtcNow().AddMinutes(5) || at < time.GetUtcNow().AddYears(-2)))
+        {
+            errors["receivedAt"] = ["The date of receipt must be within the last two years and not in the future."];
+        }
+
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 100 || !AuditRecord.IsIdentifier(idempotencyKey, 100)))
+        {
+            errors["Idempotency-Key"] = ["At most 100 letters, digits, '_', '.', ':' or '-'."];
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex(@"^[^@\s""<>()\[\],;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
+    private static partial Regex Email();
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex Phone();
+}
+
+/// <summary>API clients (the chat system forwarding signed-in users' requests), identified by a key stored only as its hash.</summary>
+public sealed class ApiClients(GovernanceDatabase database, AuditLog audit)
+{
+    public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>Creates a client and returns its key, shown once.</summary>
+    public async Task<(long Id, string Key)> AddAsync(string name, AuditActor actor, CancellationToken ct)
+    {
+        if (!AuditRecord.IsIdentifier(name, 100))
+        {
+            throw new ArgumentException("--name must be letters, digits, '_', '.', ':' or '-' (at most 100).", nameof(name));
+        }
+
+        var key = "gov_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "insert into gov.api_clients (name, key_hash) values (@name, @hash) on conflict do nothing returning id", new { name, hash = Hash(key) }, tx, cancellationToken: ct))
+            ?? throw new ArgumentException($"An API client named '{name}' already exists.", nameof(name));
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "api-client.create", AuditOutcome.Success, "api-client", id.ToString(CultureInfo.InvariantCulture)), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+        return (id, key);
+    }
+
+    /// <summary>The id of the client holding this key, or null (unknown or revoked).</summary>
+    public async Task<long?> AuthenticateAsync(string? key, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > 200)
+        {
+            return null;
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select id from gov.api_clients where key_hash = @hash and revoked_at is null", new { hash = Hash(key) }, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,55 @@
+using Governance.Core.Audit;
+using Governance.Core.Requests;
+
+namespace Governance.Web.Requests;
+
+/// <summary>The body of <c>POST /api/v1/requests</c>.</summary>
+public sealed record RequestBody(string? Regime, string? Type, string? Email, string? Phone, string? UserId, bool AuthorisedAgent, DateTimeOffset? ReceivedAt);
+
+public static class RequestEndpoints
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>
+    /// Intake from the chat system: a client authenticates with its API key (stored hashed); a retry with the same
+    /// Idempotency-Key returns the first request (200), a new one is created (201). Errors are problem details that
+    /// name the field; nothing is written then.
+    /// </summary>
+    public static IEndpointRouteBuilder MapRequestEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/requests", async (HttpContext http, RequestBody? body, RequestIntake intake, ApiClients clients, CancellationToken ct) =>
+        {
+            var clientId = await clients.AuthenticateAsync(http.Request.Headers[ApiKeyHeader].ToString(), ct);
+            if (clientId is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: $"Send a valid API key in the {ApiKeyHeader} header.");
+            }
+
+            if (body is null)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the request as JSON."] });
+            }
+
+            var key = http.Request.Headers[IdempotencyHeader].ToString();
+            var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+            var actor = new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], address);
+            try
+            {
+                var result = await intake.SubmitAsync(new NewRequest(body.Regime, body.Type, body.Email, body.Phone, body.UserId, body.AuthorisedAgent, body.ReceivedAt),
+                    "api", actor, clientId, string.IsNullOrEmpty(key) ? null : key, ct);
+                var answer = new { id = result.Id, reference = result.Reference, state = result.State, dueOn = result.DueOn, dueAt = result.DueAt, acknowledgeBy = result.AcknowledgeBy };
+                return result.Replayed ? Results.Ok(answer) : Results.Created($"/api/v1/requests/{result.Id}", answer);
+            }
+            catch (RequestValidationException ex)
+            {
+                return Results.ValidationProblem(ex.Errors.ToDictionary(e => e.Key, e => e.Value));
+            }
+            catch (IdempotencyConflictException ex)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [ex.Message] });
+            }
+        }).AllowAnonymous().DisableAntiforgery();
+        return app;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Governance.Tests.Support;
+using Governance.Web.Tests.Support;
+
+namespace Governance.Web.Tests.Requests;
+
+public sealed class IntakeApiTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>, IDisposable
+{
+    private readonly ConsoleFactory _factory = new(databases.Settings);
+
+    public void Dispose() => _factory.Dispose();
+
+    private HttpClient Client(string? key = null, string? idempotencyKey = null)
+    {
+        var client = _factory.Anonymous();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key ?? databases.ApiKey);
+        if (idempotencyKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return client;
+    }
+
+    private Task<long> CountAsync() => TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.requests");
+
+    [Fact]
+    public async Task Post_ValidRequest_Is201WithDeadlines_StoredAndAudited()
+    {
+        var response = await Client().PostAsJsonAsync("/api/v1/requests", new
+        {
+            regime = "gdpr", type = "erasure", email = "Jane.Doe@Example.org", receivedAt = "2026-01-31T10:00:00+01:00",
+        });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = json.RootElement.GetProperty("id").GetString()!;
+        Assert.Equal("2026-03-02", json.RootElement.GetProperty("dueOn").GetString()); // 28 Feb 2026 is a Saturday
+        Assert.StartsWith("DSR-2026-", json.RootElement.GetProperty("reference").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, $"select count(*) from gov.requests where id = '{id}' and state = 'Received' and channel = 'api'"));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, $"select count(*) from gov.audit_log where action = 'request.create' and request_id = '{id}' and actor_id like 'api-client:%'"));
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where details::text ilike '%jane%'"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("gov_not-a-real-key")]
+    public async Task Post_WithoutAValidKey_Is401AndWritesNothing(string? key)
+    {
+        var before = await CountAsync();
+        var client = _factory.Anonymous();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        var response = await client.PostAsJsonAsync("/api/v1/requests", new { regime = "gdpr", type = "access", email = "a@example.org" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Theory]
+    [InlineData("{\"regime\":\"gdpr\",\"type\":\"access\",\"email\":\"not-an-email\"}", "email")]
+    [InlineData("{\"regime\":\"gdpr\",\"type\":\"access\",\"email\":\"a@example.org\",\"phone\":\"0777 123\"}", "phone")]
+    [InlineData("{\"regime\":\"hipaa\",\"type\":\"access\",\"email\":\"a@example.org\"}", "regime")]
+    [InlineData("{\"regime\":\"gdpr\",\"type\":\"delete-everything\",\"email\":\"a@example.org\"}", "type")]
+    [InlineData("{\"regime\":\"gdpr\",\"type\":\"access\"}", "email")]
+    [InlineData("{\"regime\":\"gdpr\",\"type\":\"access\",\"userId\":\"1; drop table users\"}", "userId")]
+    [InlineData("{\"regime\":\"gdpr\",\"type\":\"access\",\"email\":\"a@example.org\",\"receivedAt\":\"2099-01-01T00:00:00Z\"}", "receivedAt")]
+    public async Task Post_BadField_Is400NamingItAndWritesNothing(string body, string field)
+    {
+        var before = await CountAsync();
+
+        var response = await Client().PostAsync("/api/v1/requests", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _), $"no error for {field}");
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Fact]
+    public async Task Post_MalformedJson_Is400()
+    {
+        var response = await Client().PostAsync("/api/v1/requests", new StringContent("{\"regime\": ", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_RetryWithTheSameIdempotencyKey_ReturnsTheFirstRequest_ADifferentBodyIsRefused()
+    {
+        var key = "retry-" + Guid.NewGuid().ToString("N");
+        var body = new { regime = "ccpa", type = "access", phone = "+15551234567" };
+
+        var first = await Client(idempotencyKey: key).PostAsJsonAsync("/api/v1/requests", body);
+        var again = await Client(idempotencyKey: key).PostAsJsonAsync("/api/v1/requests", body);
+        var before = await CountAsync();
+        var other = await Client(idempotencyKey: key).PostAsJsonAsync("/api/v1/requests", body with { type = "erasure" });
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString(), (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        Assert.Contains("Idempotency-Key", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await CountAsync());
+    }
+}
