@@ -12,7 +12,8 @@ public sealed record StepPreview(int Order, string Collection, PlanAction Action
 /// </summary>
 public static class PlanPreview
 {
-    public static async Task<IReadOnlyList<StepPreview>> RunAsync(Plan plan, NpgsqlDataSource store, CancellationToken ct)
+    /// <param name="countOnly">Read only counts for steps that yield no key set (finding a person, sizing a request).</param>
+    public static async Task<IReadOnlyList<StepPreview>> RunAsync(Plan plan, NpgsqlDataSource store, CancellationToken ct, bool countOnly = false)
     {
         var bound = new Dictionary<string, object?>(plan.Inputs, StringComparer.Ordinal);
         var results = new List<StepPreview>();
@@ -26,6 +27,10 @@ public static class PlanPreview
         foreach (var step in plan.Steps)
         {
             var sql = step.Action is PlanAction.Select or PlanAction.Files ? step.Sql : step.PreviewSql!;
+            if (countOnly && step.Produces is null)
+            {
+                sql = $"select count(*) from ({sql}) counted";
+            }
             await using var command = new NpgsqlCommand(sql, connection, tx);
             foreach (var name in step.Needs)
             {

@@ -38,6 +38,7 @@ public static class GovernanceCommandLine
         root.Add(PlanCommand());
         root.Add(DataMapCommand());
         root.Add(ClientsCommand());
+        root.Add(FindCommand());
         root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
@@ -442,6 +443,31 @@ public static class GovernanceCommandLine
         var datamap = new Command("datamap", "Data maps of chat stores.");
         datamap.Add(discover);
         return datamap;
+    }
+
+    private static Command FindCommand()
+    {
+        var email = new Option<string?>("--email") { Description = "Find by e-mail" };
+        var phone = new Option<string?>("--phone") { Description = "Find by phone (E.164)" };
+        var userId = new Option<string?>("--user-id") { Description = "Find by the chat system's user id" };
+        var find = new Command("find", "Find a person in every regional chat store through the data maps; prints counts, not data.") { email, phone, userId };
+        find.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var (kind, value) = Identity(parse.GetValue(email), parse.GetValue(phone), parse.GetValue(userId));
+            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var matches = await services.GetRequiredService<Governance.Core.Requests.FindPerson>().SearchAsync(kind, value, token);
+            foreach (var m in matches)
+            {
+                Console.WriteLine(m.Problem is not null
+                    ? $"{m.Store} ({m.Region}): not searched: {m.Problem}"
+                    : m.PersonIds.Count == 0
+                        ? $"{m.Store} ({m.Region}): not found"
+                        : $"{m.Store} ({m.Region}): found as {string.Join(", ", m.PersonIds)}; rows: {string.Join(", ", m.RowsByCollection.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
+            }
+
+            return 0;
+        }, ct));
+        return find;
     }
 
     private static Command ClientsCommand()

@@ -1,0 +1,52 @@
+using Dapper;
+using Governance.Core.ChatStores;
+using Governance.Core.Database;
+using Governance.Core.Database.Embedded;
+using Governance.Core.DataMap;
+using Governance.Core.Requests;
+using Governance.Core.Tests.DataMap;
+using Governance.Core.Tests.Demo;
+using Microsoft.Extensions.Options;
+
+namespace Governance.Core.Tests.Requests;
+
+public sealed class FindPersonTests(SeededStores stores) : IClassFixture<SeededStores>
+{
+    [Fact]
+    public async Task SearchAsync_FindsThePersonInTheirStoreOnly_WithCounts_AndReportsAStoreThatCannotBeSearched()
+    {
+        var eu = stores.Registry.Get("eu").DataSource;
+        await using var connection = await eu.OpenConnectionAsync();
+        var (id, email) = await connection.QuerySingleAsync<(long, string)>(
+            "select u.id, u.email from users u join messages m on m.sender_id = u.id group by u.id, u.email order by count(*) desc limit 1");
+        // Rows where the person appears: the messages they wrote and other people's messages that mention them.
+        var messages = await connection.ExecuteScalarAsync<long>(
+            "select (select count(*) from messages where sender_id = @id) + (select count(*) from messages where mentions @> array[@id])", new { id });
+        var broken = $"Host=127.0.0.1;Port={EmbeddedCluster.FreePort()};Username=postgres;Database=none;Timeout=2";
+        await using var registry = new ChatStoreRegistry(stores.ConnectionStrings.Select(kv => new ResolvedStore(kv.Key, kv.Key, kv.Value, stores.BlobRoot))
+            .Append(new ResolvedStore("us", "us-west", broken, stores.BlobRoot)).DistinctBy(s => s.Name).Concat([new ResolvedStore("zz", "zz", broken, stores.BlobRoot)]));
+        var maps = new DataMapCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
+
+        var found = await new FindPerson(registry, maps).SearchAsync(IdentityKind.Email, email.ToUpperInvariant(), CancellationToken.None);
+
+        var euMatch = found.Single(f => f.Store == "eu");
+        Assert.Equal([id.ToString(System.Globalization.CultureInfo.InvariantCulture)], euMatch.PersonIds);
+        Assert.Equal(messages, euMatch.RowsByCollection["messages"]);
+        Assert.Empty(found.Single(f => f.Store == "cn").PersonIds);
+        Assert.Null(found.Single(f => f.Store == "cn").Problem);
+        Assert.Equal("no data map names this store", found.Single(f => f.Store == "zz").Problem);
+    }
+
+    [Fact]
+    public async Task SearchAsync_StoreUnreachable_IsReportedNotFatal()
+    {
+        var broken = $"Host=127.0.0.1;Port={EmbeddedCluster.FreePort()};Username=postgres;Database=none;Timeout=2";
+        await using var registry = new ChatStoreRegistry([new ResolvedStore("eu", "eu", broken, stores.BlobRoot), new ResolvedStore("cn", "cn", stores.ConnectionStrings["cn"], stores.BlobRoot)]);
+        var maps = new DataMapCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
+
+        var found = await new FindPerson(registry, maps).SearchAsync(IdentityKind.Email, "nobody@example.org", CancellationToken.None);
+
+        Assert.Equal("unreachable", found.Single(f => f.Store == "eu").Problem);
+        Assert.Null(found.Single(f => f.Store == "cn").Problem);
+    }
+}
