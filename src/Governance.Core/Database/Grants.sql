@@ -14,3 +14,4 @@ grant usage, select on all sequences in schema gov to governance_app;
 
 grant select, insert, update on gov.requests to governance_app;
 grant select, insert, update on gov.api_clients to governance_app;
+grant select, insert on gov.request_events to governance_app;
