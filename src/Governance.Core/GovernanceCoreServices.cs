@@ -48,6 +48,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.ApiClients>();
         services.AddSingleton<Governance.Core.Requests.FindPerson>();
         services.AddSingleton<Governance.Core.Requests.TransitionRequest>();
+        services.AddSingleton<Governance.Core.Requests.RequestList>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Validate(o => o.Rules.All(r => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
                 r, new System.ComponentModel.DataAnnotations.ValidationContext(r), null, validateAllProperties: true)),

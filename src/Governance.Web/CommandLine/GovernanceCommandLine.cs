@@ -503,8 +503,19 @@ public static class GovernanceCommandLine
             return 0;
         }, ct));
 
+        var count = new Option<int>("--count") { Description = "Requests in the list benchmark", DefaultValueFactory = _ => 100_000 };
+        var requests = new Command("requests", "Benchmark the request list on a scratch database: p95 per filter.") { count };
+        requests.SetAction((parse, ct) => GuardAsync(async token =>
+        {
+            var resolver = Resolver(GovernanceConfiguration.ForCommandLine());
+            var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, token);
+            await Governance.Core.Requests.RequestList.BenchmarkAsync(connections.GovernanceAdmin, parse.GetValue(count), Console.Out, token);
+            return 0;
+        }, ct));
+
         var root = new Command("bench", "Benchmarks that print their figures.");
         root.Add(bench);
+        root.Add(requests);
         return root;
     }
 

@@ -110,3 +110,25 @@ public sealed class IntakeApiTests(ConsoleDatabases databases) : IClassFixture<C
         Assert.Equal(before, await CountAsync());
     }
 }
+
+public sealed class RequestsPageTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>, IDisposable
+{
+    private readonly ConsoleFactory _factory = new(databases.Settings);
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task RequestsPage_AsLegal_ListsSubmittedRequestsWithTheirDueDates()
+    {
+        var api = _factory.Anonymous();
+        api.DefaultRequestHeaders.Add("X-Api-Key", databases.ApiKey);
+        var created = await api.PostAsJsonAsync("/api/v1/requests", new { regime = "pipl", type = "access", userId = "u-4711" });
+        var reference = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var lawyer = await _factory.SignedInAsync("lawyer");
+
+        var html = await lawyer.GetStringAsync("/requests");
+
+        Assert.Contains("data-testid=\"request-grid\"", html, StringComparison.Ordinal);
+        Assert.Contains(reference, html, StringComparison.Ordinal);
+    }
+}

@@ -19,3 +19,7 @@ create table if not exists gov.request_events (
     details     jsonb       not null default '{}'::jsonb
 );
 create index if not exists request_events_request_idx on gov.request_events (request_id, id);
+
+-- The request list sorts by the effective due date and filters by state, regime and type.
+create index if not exists requests_effective_due_idx on gov.requests ((coalesce(extended_due_on, due_on)), id);
+create index if not exists requests_state_due_idx on gov.requests (state, (coalesce(extended_due_on, due_on)));
