@@ -77,7 +77,14 @@ public sealed record Reference(
     bool Array,
     string? JsonPath,
     string? Pattern,
-    SourceLocation Where);
+    SourceLocation Where)
+{
+    /// <summary>The columns hold the target's key values as they are (possibly in an array), not inside JSON or text.</summary>
+    public bool IsKeyLink => JsonPath is null && Pattern is null;
+
+    /// <summary>One column holding one key value: usable in joins and in "column = any(keys)".</summary>
+    public bool IsDirect => IsKeyLink && !Array && Columns.Count == 1;
+}
 
 public sealed record Blob(string Column, string? RegionColumn, SourceLocation Where);
 

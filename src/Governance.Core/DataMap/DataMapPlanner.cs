@@ -31,7 +31,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
     private PlanStep FindPerson(IdentityKind kind, int order)
     {
         var identity = map.Identities.FirstOrDefault(i => i.Kind == kind)
-            ?? throw new ArgumentException($"Map '{map.Name}' has no {YamlBinder.Kebab(kind.ToString())} identity.", nameof(kind));
+            ?? throw new ArgumentException($"Map '{map.Name}' has no {NameStyle.Kebab(kind)} identity.", nameof(kind));
         var c = map.Find(identity.Collection)!;
         var key = Q(c.Key[0]);
         var column = Q(identity.Column);
@@ -39,7 +39,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         var sql = identity.Collection == Subject.Name
             ? $"select distinct {key} from {Table(c)} where {match}"
             : throw new ArgumentException($"Identity {identity.Kind} must be a column of the subject collection '{Subject.Name}'.", nameof(kind));
-        return new PlanStep(order, c.Name, PlanAction.Select, $"find the person by {YamlBinder.Kebab(kind.ToString())}", sql, null, [IdentityInput], SubjectSet, Empty);
+        return new PlanStep(order, c.Name, PlanAction.Select, $"find the person by {NameStyle.Kebab(kind)}", sql, null, SubjectSet);
     }
 
     /// <summary>Every reference in the map that points at the person, with its collection.</summary>
@@ -51,23 +51,23 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         var steps = new List<PlanStep> { FindPerson(kind, 1) };
         var subject = Subject;
         steps.Add(new PlanStep(steps.Count + 1, subject.Name, PlanAction.Select, "the person's own record",
-            $"select * from {Table(subject)} where {Q(subject.Key[0])} = any(@{SubjectSet})", null, [SubjectSet], null, Empty));
+            $"select * from {Table(subject)} where {Q(subject.Key[0])} = any(@{SubjectSet})", null, null));
 
         var context = new Dictionary<string, List<string>>(StringComparer.Ordinal); // collection -> sets of keys pointing at it
         foreach (var (c, r) in PersonReferences().Where(x => x.Collection.Name != subject.Name))
         {
             var where = PersonCondition(r);
             steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Select, $"rows where the person is {RelationName(r)} ({string.Join(", ", r.Columns)})",
-                $"select * from {Table(c)} where {where}", null, [SubjectSet], null, Empty));
+                $"select * from {Table(c)} where {where}", null, null));
 
             // The person's own rows lead to their context (a message's conversation): metadata, not others' content.
             if (OwnRelations.Contains(r.Relation))
             {
-                foreach (var link in c.References.Where(l => l.Relation == DataMap.Relation.Link && l.JsonPath is null && l.Pattern is null && !l.Array && l.To != c.Name))
+                foreach (var link in c.References.Where(l => l.Relation == DataMap.Relation.Link && l.IsDirect && l.To != c.Name))
                 {
                     var set = $"{c.Name}__{link.Columns[0]}";
                     steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Select, $"keys of {link.To} that the person's {c.Name} rows point at",
-                        $"select distinct {Q(link.Columns[0])} from {Table(c)} where {where} and {Q(link.Columns[0])} is not null", null, [SubjectSet], set, Empty));
+                        $"select distinct {Q(link.Columns[0])} from {Table(c)} where {where} and {Q(link.Columns[0])} is not null", null, set));
                     context.TryAdd(link.To, []);
                     context[link.To].Add(set);
                 }
@@ -75,8 +75,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
 
             foreach (var blob in c.Blobs)
             {
-                steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Files, $"files named by {blob.Column}" + (blob.RegionColumn is null ? "" : $", stored in the region of {blob.RegionColumn}"),
-                    $"select {Q(blob.Column)}{(blob.RegionColumn is null ? "" : ", " + Q(blob.RegionColumn))} from {Table(c)} where {where}", null, [SubjectSet], null, Empty));
+                steps.Add(FilesStep(steps.Count + 1, c, blob, where, "the person's"));
             }
         }
 
@@ -85,10 +84,10 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
             var t = map.Find(target)!;
             var key = Q(t.Key[0]);
             steps.Add(new PlanStep(steps.Count + 1, t.Name, PlanAction.Select, $"context: the {t.Name} the person's rows belong to (others in them are pseudonymised on export)",
-                $"select * from {Table(t)} where {string.Join(" or ", sets.Select(s => $"{key} = any(@{s})"))}", null, sets, null, Empty));
+                $"select * from {Table(t)} where {string.Join(" or ", sets.Select(s => $"{key} = any(@{s})"))}", null, null));
         }
 
-        return new Plan("access", map.Name, store, Inputs(value), Steps(steps));
+        return new Plan("access", map.Name, store, Inputs(value), steps);
     }
 
     /// <summary>
@@ -109,7 +108,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
             if (c.Key.Count == 1)
             {
                 steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Select, $"keys of the {c.Name} rows that will be deleted",
-                    $"select {Q(c.Key[0])} from {Table(c)} where {string.Join(" or ", g.Select(x => "(" + PersonCondition(x.Reference) + ")"))}", null, [SubjectSet], KeySet(c), Empty));
+                    $"select {Q(c.Key[0])} from {Table(c)} where {string.Join(" or ", g.Select(x => "(" + PersonCondition(x.Reference) + ")"))}", null, KeySet(c)));
             }
         }
 
@@ -118,7 +117,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         {
             var c = map.Find(name)!;
             // Rows of other collections that point at rows about to go: deleted with them, or unlinked.
-            foreach (var (x, link) in map.Collections.SelectMany(x => x.References.Where(r => r.To == name && r.Relation == DataMap.Relation.Link && r.Columns.Count == 1 && r.JsonPath is null && r.Pattern is null && !r.Array).Select(r => (x, r))))
+            foreach (var (x, link) in map.Collections.SelectMany(x => x.References.Where(r => r.To == name && r.Relation == DataMap.Relation.Link && r.IsDirect).Select(r => (x, r))))
             {
                 if (c.Key.Count != 1 || x.Name == name)
                 {
@@ -127,20 +126,15 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
 
                 var cond = $"{Q(link.Columns[0])} = any(@{KeySet(c)})";
                 steps.Add(x.RowErasure == RowErasure.Delete
-                    ? Change(steps.Count + 1, x, PlanAction.Delete, $"{x.Name} rows that point at the deleted {name} rows", cond, [KeySet(c)], batched: true)
-                    : Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from the deleted {name} rows", cond, [KeySet(c)], set: $"{Q(link.Columns[0])} = null"));
+                    ? Change(steps.Count + 1, x, PlanAction.Delete, $"{x.Name} rows that point at the deleted {name} rows", cond, batched: true)
+                    : Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from the deleted {name} rows", cond, set: $"{Q(link.Columns[0])} = null"));
             }
 
             var own = deleting.Single(g => g.Key == name);
             var ownCondition = string.Join(" or ", own.Select(o => "(" + PersonCondition(o.Reference) + ")"));
-            foreach (var blob in c.Blobs)
-            {
-                steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Files, $"files named by {c.Name}.{blob.Column} to delete with their rows",
-                    $"select {Q(blob.Column)}{(blob.RegionColumn is null ? "" : ", " + Q(blob.RegionColumn))} from {Table(c)} where {ownCondition}", null, [SubjectSet], null, Empty));
-            }
-
+            steps.AddRange(c.Blobs.Select(blob => FilesStep(steps.Count + 1, c, blob, ownCondition, "to delete with their rows")));
             steps.Add(Change(steps.Count + 1, c, PlanAction.Delete, $"the person's {c.Name} rows ({string.Join(", ", own.Select(o => RelationName(o.Reference)))})",
-                string.Join(" or ", own.Select(o => "(" + PersonCondition(o.Reference) + ")")), [SubjectSet], batched: true));
+                ownCondition, batched: true));
         }
 
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -153,29 +147,29 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
                 var sets = FieldChanges(c, r, values).ToList();
                 if (sets.Count > 0)
                 {
-                    steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"erase the personal fields of the person's {c.Name} rows ({RelationName(r)})", cond, [SubjectSet], set: string.Join(", ", sets)));
+                    steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"erase the personal fields of the person's {c.Name} rows ({RelationName(r)})", cond, set: string.Join(", ", sets)));
                 }
             }
             else if (r.Array)
             {
-                steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"remove the person from {c.Name}.{column} in other people's rows", cond, [SubjectSet],
+                steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"remove the person from {c.Name}.{column} in other people's rows", cond,
                     set: $"{Q(column)} = (select array_agg(v) from unnest({Q(column)}) v where v <> all(@{SubjectSet}))"));
             }
             else if (c.Fields.FirstOrDefault(f => f.Column == column) is { Erasure: FieldErasure.SetNull })
             {
-                steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"unlink the person from {c.Name}.{column} in other people's rows", cond, [SubjectSet], set: $"{Q(column)} = null"));
+                steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"unlink the person from {c.Name}.{column} in other people's rows", cond, set: $"{Q(column)} = null"));
             }
         }
 
         var subjectSets = SubjectFieldChanges(subject, values).ToList();
         if (subject.RowErasure == RowErasure.Delete)
         {
-            steps.Add(Change(steps.Count + 1, subject, PlanAction.Delete, "the person's own record", $"{Q(subject.Key[0])} = any(@{SubjectSet})", [SubjectSet], batched: false));
+            steps.Add(Change(steps.Count + 1, subject, PlanAction.Delete, "the person's own record", $"{Q(subject.Key[0])} = any(@{SubjectSet})", batched: false));
         }
         else if (subjectSets.Count > 0)
         {
             steps.Add(Change(steps.Count + 1, subject, PlanAction.Update, "strip the person's own record (kept so that others' history stays whole)",
-                $"{Q(subject.Key[0])} = any(@{SubjectSet})", [SubjectSet], set: string.Join(", ", subjectSets)));
+                $"{Q(subject.Key[0])} = any(@{SubjectSet})", set: string.Join(", ", subjectSets)));
         }
 
         var inputs = Inputs(value);
@@ -190,7 +184,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
             inputs[k] = "pseudonym-" + Convert.ToHexStringLower(HMACSHA256.HashData(pseudonymKey, Encoding.UTF8.GetBytes($"{map.Name}/{k}/{value}")))[..24];
         }
 
-        return new Plan("erasure", map.Name, store, inputs, Steps(steps));
+        return new Plan("erasure", map.Name, store, inputs, steps);
     }
 
     /// <summary>A purge of a collection's rows dated before a cutoff, dependants first, in key batches.</summary>
@@ -210,25 +204,25 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         var steps = new List<PlanStep>
         {
             new(1, c.Name, PlanAction.Select, $"keys of the {c.Name} rows dated before the cutoff (one batch)",
-                $"select {Q(c.Key[0])} from {Table(c)} where {Q(c.DatedBy)} < @{CutoffInput} order by {Q(c.Key[0])} limit @{BatchInput}", null, [CutoffInput, BatchInput], KeySet(c), Empty),
+                $"select {Q(c.Key[0])} from {Table(c)} where {Q(c.DatedBy)} < @{CutoffInput} order by {Q(c.Key[0])} limit @{BatchInput}", null, KeySet(c)),
         };
-        foreach (var (x, link) in map.Collections.SelectMany(x => x.References.Where(r => r.To == c.Name && r.Columns.Count == 1 && r.JsonPath is null && r.Pattern is null && !r.Array).Select(r => (x, r))))
+        foreach (var (x, link) in map.Collections.SelectMany(x => x.References.Where(r => r.To == c.Name && r.IsDirect).Select(r => (x, r))))
         {
             var cond = $"{Q(link.Columns[0])} = any(@{KeySet(c)})";
             if (x.Name == c.Name)
             {
-                steps.Add(Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from purged rows", cond, [KeySet(c)], set: $"{Q(link.Columns[0])} = null"));
+                steps.Add(Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from purged rows", cond, set: $"{Q(link.Columns[0])} = null"));
             }
             else
             {
                 steps.Add(x.RowErasure == RowErasure.Delete
-                    ? Change(steps.Count + 1, x, PlanAction.Delete, $"{x.Name} rows of the purged {c.Name} rows", cond, [KeySet(c)], batched: false)
-                    : Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from purged rows", cond, [KeySet(c)], set: $"{Q(link.Columns[0])} = null"));
+                    ? Change(steps.Count + 1, x, PlanAction.Delete, $"{x.Name} rows of the purged {c.Name} rows", cond, batched: false)
+                    : Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from purged rows", cond, set: $"{Q(link.Columns[0])} = null"));
             }
         }
 
-        steps.Add(Change(steps.Count + 1, c, PlanAction.Delete, $"the purged {c.Name} rows", $"{Q(c.Key[0])} = any(@{KeySet(c)})", [KeySet(c)], batched: false));
-        return new Plan("purge", map.Name, store, new Dictionary<string, object?> { [CutoffInput] = null, [BatchInput] = 5_000 }, Steps(steps));
+        steps.Add(Change(steps.Count + 1, c, PlanAction.Delete, $"the purged {c.Name} rows", $"{Q(c.Key[0])} = any(@{KeySet(c)})", batched: false));
+        return new Plan("purge", map.Name, store, new Dictionary<string, object?> { [CutoffInput] = null, [BatchInput] = 5_000 }, steps);
     }
 
     private IEnumerable<string> FieldChanges(Collection c, Reference reachedBy, Dictionary<string, object?> values)
@@ -301,8 +295,9 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         var remaining = names.Order(StringComparer.Ordinal).ToList();
         while (remaining.Count > 0)
         {
-            // A collection can go when no other remaining collection points at it.
-            var next = remaining.First(n => !remaining.Any(o => o != n && map.Find(o)!.References.Any(r => r.To == n)));
+            // A collection can go when no other remaining collection points at it (the validator's rule, which rules out cycles).
+            var pending = remaining.ToHashSet(StringComparer.Ordinal);
+            var next = remaining.First(n => !remaining.Any(o => o != n && map.Find(o)!.References.Any(r => r.To == n && DataMapValidator.OrdersDeletes(r, map.Find(o)!, pending))));
             done.Add(next);
             remaining.Remove(next);
         }
@@ -310,7 +305,11 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         return done;
     }
 
-    private static PlanStep Change(int order, Collection c, PlanAction action, string description, string condition, IReadOnlyList<string> needs, bool batched = false, string? set = null)
+    private static PlanStep FilesStep(int order, Collection c, Blob blob, string condition, string whose) =>
+        new(order, c.Name, PlanAction.Files, $"files named by {c.Name}.{blob.Column} ({whose})" + (blob.RegionColumn is null ? "" : $", stored in the region of {blob.RegionColumn}"),
+            $"select {Q(blob.Column)}{(blob.RegionColumn is null ? "" : ", " + Q(blob.RegionColumn))} from {Table(c)} where {condition}", null, null);
+
+    private static PlanStep Change(int order, Collection c, PlanAction action, string description, string condition, bool batched = false, string? set = null)
     {
         var keys = string.Join(", ", c.Key.Select(Q));
         var keyTuple = c.Key.Count == 1 ? Q(c.Key[0]) : $"({keys})";
@@ -321,8 +320,7 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
             PlanAction.Delete => $"delete from {Table(c)} where {condition}",
             _ => $"update {Table(c)} set {set} where {condition}",
         };
-        return new PlanStep(order, c.Name, action, description, sql, $"select {keys} from {Table(c)} where {condition}",
-            batched ? [.. needs, BatchInput] : needs, null, Empty);
+        return new PlanStep(order, c.Name, action, description, sql, $"select {keys} from {Table(c)} where {condition}", null);
     }
 
     /// <summary>Values the plan's SQL binds besides key sets (patterns of embedded ids).</summary>
@@ -351,24 +349,12 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
 
     public static string PgPattern(string pattern) => NamedGroup().Replace(pattern, "(");
 
-    private static string RelationName(Reference r) => YamlBinder.Kebab(r.Relation.ToString());
+    private static string RelationName(Reference r) => NameStyle.Kebab(r.Relation);
 
     private static string KeySet(Collection c) => $"{c.Name}__keys";
 
-    private Dictionary<string, object?> Inputs(string value)
-    {
-        var inputs = new Dictionary<string, object?>(_literals, StringComparer.Ordinal) { [IdentityInput] = value, [BatchInput] = 5_000 };
-        return inputs;
-    }
-
-    /// <summary>Each step binds exactly the names its SQL (and preview) mention.</summary>
-    private static List<PlanStep> Steps(List<PlanStep> steps) =>
-        steps.Select(s => s with { Needs = Parameter().Matches(s.Sql + " " + s.PreviewSql).Select(m => m.Groups[1].Value).Distinct().ToList() }).ToList();
-
-    [GeneratedRegex("@([a-z_][a-z0-9_]*)")]
-    private static partial Regex Parameter();
-
-    private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
+    private Dictionary<string, object?> Inputs(string value) =>
+        new(_literals, StringComparer.Ordinal) { [IdentityInput] = value, [BatchInput] = 5_000 };
 
     /// <summary>A quoted identifier. Names were validated as plain identifiers when the map was loaded; quoting keeps case and keywords safe.</summary>
     public static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

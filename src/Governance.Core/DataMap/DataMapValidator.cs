@@ -147,7 +147,7 @@ public static partial class DataMapValidator
     {
         var deleting = map.Collections.Where(c => c.RowErasure == RowErasure.Delete).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var edges = map.Collections.Where(c => deleting.Contains(c.Name))
-            .ToDictionary(c => c.Name, c => c.References.Where(r => deleting.Contains(r.To) && r.To != c.Name && r.JsonPath is null && r.Pattern is null).ToList());
+            .ToDictionary(c => c.Name, c => c.References.Where(r => OrdersDeletes(r, c, deleting)).ToList());
         var state = new Dictionary<string, int>(StringComparer.Ordinal);
         var path = new List<string>();
         foreach (var start in edges.Keys.Order(StringComparer.Ordinal))
@@ -188,6 +188,10 @@ public static partial class DataMapValidator
             return null;
         }
     }
+
+    /// <summary>A reference that forces its rows to be deleted before the rows it points at (the planner orders deletes by the same rule).</summary>
+    public static bool OrdersDeletes(Reference r, Collection from, IReadOnlySet<string> deleting) =>
+        r.IsKeyLink && r.To != from.Name && deleting.Contains(r.To);
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex Identifier();

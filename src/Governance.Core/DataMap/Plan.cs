@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Governance.Core.DataMap;
 
@@ -17,16 +18,14 @@ public enum PlanAction
 /// steps, or the plan's inputs) it binds as parameters of the same name; <see cref="Produces"/> names the set its
 /// first column yields. <see cref="PreviewSql"/> (for changes) selects the keys of the rows the step would change.
 /// </summary>
-public sealed record PlanStep(
-    int Order,
-    string Collection,
-    PlanAction Action,
-    string Description,
-    string Sql,
-    string? PreviewSql,
-    IReadOnlyList<string> Needs,
-    string? Produces,
-    IReadOnlyDictionary<string, object?> Values);
+public sealed partial record PlanStep(int Order, string Collection, PlanAction Action, string Description, string Sql, string? PreviewSql, string? Produces)
+{
+    /// <summary>The parameters the step's SQL and preview bind, read from the SQL itself so that the two cannot drift apart.</summary>
+    public IReadOnlyList<string> Needs { get; } = ParameterName().Matches(Sql + " " + PreviewSql).Select(m => m.Groups[1].Value).Distinct().ToList();
+
+    [GeneratedRegex("@([a-z_][a-z0-9_]*)")]
+    private static partial Regex ParameterName();
+}
 
 public sealed record Plan(string Kind, string Map, string Store, IReadOnlyDictionary<string, object?> Inputs, IReadOnlyList<PlanStep> Steps)
 {

@@ -39,9 +39,7 @@ public static class PlanPreview
                     throw new InvalidOperationException($"Step {step.Order} needs @{name}, which no earlier step yields.");
                 }
 
-                command.Parameters.Add(value is string text
-                    ? new NpgsqlParameter(name, NpgsqlDbType.Unknown) { Value = text } // typed by the column it meets
-                    : new NpgsqlParameter(name, value ?? DBNull.Value));
+                command.Parameters.Add(Parameter(name, value));
             }
 
             var rows = new List<object?[]>();
@@ -77,4 +75,10 @@ public static class PlanPreview
         await tx.RollbackAsync(ct);
         return results;
     }
+
+    /// <summary>A plan value as a parameter: text is sent untyped so that PostgreSQL types it by the column it meets (text, jsonb, ...).</summary>
+    public static NpgsqlParameter Parameter(string name, object? value) =>
+        value is string text
+            ? new NpgsqlParameter(name, NpgsqlDbType.Unknown) { Value = text }
+            : new NpgsqlParameter(name, value ?? DBNull.Value);
 }

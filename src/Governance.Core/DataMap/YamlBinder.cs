@@ -82,21 +82,7 @@ internal sealed class YamlBinder(string file, List<DataMapProblem> problems)
         return null;
     }
 
-    public static string Kebab(string pascal)
-    {
-        var sb = new StringBuilder();
-        foreach (var c in pascal)
-        {
-            if (char.IsUpper(c) && sb.Length > 0)
-            {
-                sb.Append('-');
-            }
-
-            sb.Append(char.ToLowerInvariant(c));
-        }
-
-        return sb.ToString();
-    }
+    public static string Kebab(string pascal) => NameStyle.Kebab(pascal);
 
     private static string Describe(YamlNode node) => node switch
     {

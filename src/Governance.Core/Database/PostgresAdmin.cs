@@ -31,6 +31,23 @@ public static partial class PostgresAdmin
         return true;
     }
 
+    /// <summary>Drops the database named in the connection string (scratch databases of benchmarks and tests), closing its sessions.</summary>
+    public static async Task DropDatabaseAsync(string connectionString, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var database = builder.Database ?? throw new InvalidOperationException("No Database in the connection string.");
+        if (!DatabaseName().IsMatch(database))
+        {
+            throw new InvalidOperationException($"'{database}' is not a plain database name.");
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        builder.Database = "postgres";
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition($"drop database if exists \"{database}\" with (force)", cancellationToken: ct));
+    }
+
     /// <summary>Opens a connection, turning a failure into one line that names the setting and what to check.</summary>
     public static async Task<NpgsqlConnection> OpenAsync(string connectionString, string setting, CancellationToken ct)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using Dapper;
 using Governance.Core.Audit;
 using Governance.Core.Database;
@@ -51,7 +50,7 @@ public sealed class RegulationsCatalog(IOptions<Governance.Core.DataMap.DataMapO
 /// stored and audited in one transaction. A retry with the same idempotency key and the same request returns
 /// the first one; with a different request it is refused.
 /// </summary>
-public sealed partial class RequestIntake(GovernanceDatabase database, AuditLog audit, RegulationsCatalog regulations, TimeProvider time)
+public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, RegulationsCatalog regulations, TimeProvider time)
 {
     public async Task<SubmittedRequest> SubmitAsync(NewRequest request, string channel, AuditActor actor, long? clientId, string? idempotencyKey, CancellationToken ct)
     {
@@ -120,12 +119,12 @@ public sealed partial class RequestIntake(GovernanceDatabase database, AuditLog 
             errors["type"] = [$"Use one of: {string.Join(", ", RequestTypes.All)}."];
         }
 
-        if (r.Email is not null && (r.Email.Length > 254 || !Email().IsMatch(r.Email.Trim())))
+        if (r.Email is not null && !ContactFormats.IsEmail(r.Email))
         {
             errors["email"] = ["Not a valid e-mail address."];
         }
 
-        if (r.Phone is not null && !Phone().IsMatch(r.Phone))
+        if (r.Phone is not null && !ContactFormats.IsPhone(r.Phone))
         {
             errors["phone"] = ["Use the international form, e.g. +447700900123."];
         }
@@ -152,12 +151,6 @@ public sealed partial class RequestIntake(GovernanceDatabase database, AuditLog 
 
         return errors;
     }
-
-    [GeneratedRegex(@"^[^@\s""<>()\[\],;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
-    private static partial Regex Email();
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    private static partial Regex Phone();
 }
 
 /// <summary>API clients (the chat system forwarding signed-in users' requests), identified by a key stored only as its hash.</summary>

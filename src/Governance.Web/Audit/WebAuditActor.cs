@@ -14,7 +14,7 @@ public static class WebAuditActor
 {
     public static AuditActor From(ClaimsPrincipal user, HttpContext? http)
     {
-        var address = http?.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+        var address = ClientAddress(http);
         if (user.Identity?.IsAuthenticated != true)
         {
             return new AuditActor(AuditActorType.User, "anonymous", [], address);
@@ -23,6 +23,10 @@ public static class WebAuditActor
         var roles = Roles.All.Where(user.IsInRole).ToList();
         return new AuditActor(AuditActorType.User, ActorId(user), roles, address);
     }
+
+    /// <summary>The caller's IP address as people write it (IPv4 rather than its IPv6-mapped form), when the request has one.</summary>
+    public static string? ClientAddress(HttpContext? http) =>
+        http?.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
 
     private static string ActorId(ClaimsPrincipal user)
     {

@@ -34,8 +34,7 @@ public static class AccountEndpoints
                 return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=missing&returnUrl={Uri.EscapeDataString(back)}");
             }
 
-            var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
-            var result = await accounts.SignInAsync(userName, password, address, ct);
+            var result = await accounts.SignInAsync(userName, password, Audit.WebAuditActor.ClientAddress(http), ct);
             var log = loggers.CreateLogger("Governance.SignIn");
             switch (result.Status)
             {

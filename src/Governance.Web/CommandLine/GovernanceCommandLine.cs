@@ -374,14 +374,14 @@ public static class GovernanceCommandLine
 
         if (!string.IsNullOrWhiteSpace(email))
         {
-            return System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$") && email.Length <= 254
+            return Governance.Core.Requests.ContactFormats.IsEmail(email)
                 ? (Governance.Core.DataMap.IdentityKind.Email, email.Trim())
                 : throw new ArgumentException("--email is not a valid e-mail address.");
         }
 
         if (!string.IsNullOrWhiteSpace(phone))
         {
-            return System.Text.RegularExpressions.Regex.IsMatch(phone, @"^\+[1-9][0-9]{6,14}$")
+            return Governance.Core.Requests.ContactFormats.IsPhone(phone)
                 ? (Governance.Core.DataMap.IdentityKind.Phone, phone)
                 : throw new ArgumentException("--phone must be in E.164 form, e.g. +447700900123.");
         }
@@ -509,7 +509,7 @@ public static class GovernanceCommandLine
         {
             var resolver = Resolver(GovernanceConfiguration.ForCommandLine());
             var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, token);
-            await Governance.Core.Requests.RequestList.BenchmarkAsync(connections.GovernanceAdmin, parse.GetValue(count), Console.Out, token);
+            await Governance.Core.Requests.Benchmark.RequestListBenchmark.RunAsync(connections.GovernanceAdmin, parse.GetValue(count), Console.Out, token);
             return 0;
         }, ct));
 

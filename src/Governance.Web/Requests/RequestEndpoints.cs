@@ -32,8 +32,7 @@ public static class RequestEndpoints
             }
 
             var key = http.Request.Headers[IdempotencyHeader].ToString();
-            var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
-            var actor = new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], address);
+            var actor = new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], Audit.WebAuditActor.ClientAddress(http));
             try
             {
                 var result = await intake.SubmitAsync(new NewRequest(body.Regime, body.Type, body.Email, body.Phone, body.UserId, body.AuthorisedAgent, body.ReceivedAt),

@@ -160,9 +160,7 @@ public sealed class GeneralityTests : IAsyncLifetime
                 await using var command = new NpgsqlCommand(step.Sql, connection, tx);
                 foreach (var name in step.Needs)
                 {
-                    command.Parameters.Add(bound[name] is string s
-                        ? new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Unknown) { Value = s }
-                        : new NpgsqlParameter(name, bound[name] ?? DBNull.Value));
+                    command.Parameters.Add(PlanPreview.Parameter(name, bound[name]));
                 }
 
                 if (step.Produces is null)

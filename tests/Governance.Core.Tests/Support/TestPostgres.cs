@@ -39,15 +39,8 @@ public static class TestPostgres
         return cs;
     }
 
-    public static async Task DropDatabaseAsync(string connectionString)
-    {
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public static Task DropDatabaseAsync(string connectionString) =>
+        Governance.Core.Database.PostgresAdmin.DropDatabaseAsync(connectionString, CancellationToken.None);
 
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {

@@ -128,11 +128,7 @@ public static class AuditBenchmark
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            var b = new NpgsqlConnectionStringBuilder(scratch);
-            var name = b.Database;
-            b.Database = "postgres";
-            await Execute(b.ConnectionString, $"drop database if exists \"{name}\" with (force)", CancellationToken.None);
+            await PostgresAdmin.DropDatabaseAsync(scratch, CancellationToken.None);
         }
     }
 
