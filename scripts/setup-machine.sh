@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the console needs from Debian's packages when it is missing: PostgreSQL server binaries, and with
-# --browser Chromium for the browser tests. The .NET 10 SDK must already be on the machine.
+# --browser what the tests need besides: Chromium for the browser tests and an SMTP server (aiosmtpd) for the
+# notice e-mails. The .NET 10 SDK must already be on the machine.
 set -euo pipefail
 
 want_browser=0
@@ -17,6 +18,9 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
 fi
 if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium fonts-dejavu-core)
+fi
+if [ "$want_browser" = 1 ] && ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+  need+=(python3-aiosmtpd)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

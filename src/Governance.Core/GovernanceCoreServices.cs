@@ -2,7 +2,11 @@ using Governance.Core.Accounts;
 using Governance.Core.Audit;
 using Governance.Core.ChatStores;
 using Governance.Core.Database;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -49,6 +53,32 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.FindPerson>();
         services.AddSingleton<Governance.Core.Requests.TransitionRequest>();
         services.AddSingleton<Governance.Core.Requests.RequestList>();
+        services.AddSingleton<Governance.Core.Requests.RequestWork>();
+        services.AddSingleton<Governance.Core.Requests.StaffDirectory>();
+        services.AddSingleton<Governance.Core.Requests.RequestAttachments>();
+        services.AddSingleton<Governance.Core.Requests.INoticeMailer, Governance.Core.Requests.SmtpNoticeMailer>();
+        services.AddSingleton<Governance.Core.Requests.DeadlineNotices>();
+        services.AddSingleton<Governance.Core.Requests.NoticeInbox>();
+        services.AddSingleton<Governance.Core.Holds.LegalHolds>();
+        services.AddOptions<Governance.Core.Requests.RequestOptions>().BindConfiguration(Governance.Core.Requests.RequestOptions.Section)
+            .Validate(o => o.DueSoonDays is >= 1 and <= 60 && o.AttachmentMaxBytes is >= 1024 and <= 100L * 1024 * 1024 && Uri.IsWellFormedUriString(o.ConsoleUrl, UriKind.Absolute),
+                "Requests: DueSoonDays 1-60, AttachmentMaxBytes 1 KiB-100 MiB, ConsoleUrl an absolute address.")
+            .ValidateOnStart();
+        services.AddOptions<Governance.Core.Requests.SmtpOptions>().BindConfiguration(Governance.Core.Requests.SmtpOptions.Section)
+            .Validate(o => !o.Enabled || (o.Port is > 0 and < 65536 && o.Security is "None" or "StartTls" or "SslOnConnect" && Governance.Core.Requests.ContactFormats.IsEmail(o.From)),
+                "Notifications:Smtp: Port 1-65535, Security None, StartTls or SslOnConnect, From an e-mail address.")
+            .ValidateOnStart();
+
+        // Data-protection keys (attachments now, export packages later) live in a folder of their own so that they
+        // survive restarts and are shared by every process of the console.
+        services.AddDataProtection().SetApplicationName("governance-console");
+        services.AddOptions<KeyManagementOptions>().Configure<IConfiguration>((o, configuration) =>
+        {
+            var configured = configuration["DataProtection:KeysDirectory"];
+            var folder = string.IsNullOrWhiteSpace(configured) ? Path.Combine(GovernancePaths.DataDirectory(configuration), "keys") : Path.GetFullPath(configured);
+            Directory.CreateDirectory(folder);
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), NullLoggerFactory.Instance);
+        });
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Validate(o => o.Rules.All(r => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
                 r, new System.ComponentModel.DataAnnotations.ValidationContext(r), null, validateAllProperties: true)),

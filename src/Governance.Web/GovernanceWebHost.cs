@@ -34,6 +34,7 @@ public static class GovernanceWebHost
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<Audit.CurrentActor>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

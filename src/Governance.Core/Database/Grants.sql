@@ -15,3 +15,11 @@ grant usage, select on all sequences in schema gov to governance_app;
 grant select, insert, update on gov.requests to governance_app;
 grant select, insert, update on gov.api_clients to governance_app;
 grant select, insert on gov.request_events to governance_app;
+grant select, insert, update on gov.staff to governance_app;
+grant select, insert on gov.request_notes to governance_app;
+grant select, insert on gov.request_attachments to governance_app;
+grant select, insert, update on gov.notices to governance_app;
+
+-- Holds are released, never deleted: the history of what was held stays.
+grant select, insert, update on gov.legal_holds to governance_app;
+grant select, insert on gov.legal_hold_scope to governance_app;

@@ -13,6 +13,9 @@ public sealed record PersonMatch(string Store, string Region, IReadOnlyList<stri
 /// </summary>
 public sealed class FindPerson(ChatStoreRegistry stores, DataMapCatalog maps)
 {
+    /// <summary>The names of the regional stores searched.</summary>
+    public IEnumerable<string> StoreNames => stores.All.Select(s => s.Name);
+
     public async Task<IReadOnlyList<PersonMatch>> SearchAsync(IdentityKind kind, string value, CancellationToken ct)
     {
         var set = maps.Load();

@@ -14,7 +14,23 @@ public static class RequestTypes
 }
 
 /// <summary>A request as it arrives, from the API or typed in by staff.</summary>
-public sealed record NewRequest(string? Regime, string? Type, string? Email, string? Phone, string? UserId, bool AuthorisedAgent, DateTimeOffset? ReceivedAt);
+public sealed record NewRequest(
+    string? Regime,
+    string? Type,
+    string? Email,
+    string? Phone,
+    string? UserId,
+    bool AuthorisedAgent,
+    DateTimeOffset? ReceivedAt,
+    string? AgentName = null,
+    string? AgentEvidence = null,
+    string? StaffNote = null);
+
+public static class RequestChannels
+{
+    /// <summary>The ways staff receive requests outside the API.</summary>
+    public static readonly string[] Staff = ["email", "letter", "phone"];
+}
 
 /// <summary>Bad input, by field; nothing was written.</summary>
 public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
@@ -54,7 +70,7 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
 {
     public async Task<SubmittedRequest> SubmitAsync(NewRequest request, string channel, AuditActor actor, long? clientId, string? idempotencyKey, CancellationToken ct)
     {
-        var errors = Validate(request, idempotencyKey);
+        var errors = Validate(request, channel, idempotencyKey);
         if (errors.Count > 0)
         {
             throw new RequestValidationException(errors);
@@ -90,14 +106,17 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
         const string state = nameof(RequestState.Received);
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into gov.requests (id, reference, regime, type, state, channel, subject_email, subject_phone, subject_user_id, authorised_agent,
-                                      received_at, received_on, due_on, due_at, acknowledge_by, client_id, idempotency_key, body_hash)
+                                      received_at, received_on, due_on, due_at, acknowledge_by, client_id, idempotency_key, body_hash,
+                                      agent_name, agent_evidence, staff_note)
             values (@id, @reference, @regime, @type, @state, @channel, @email, @phone, @userId, @agent,
-                    @receivedAt, @receivedOn, @dueOn, @dueAt, @ack, @clientId, @idempotencyKey, @hash)
+                    @receivedAt, @receivedOn, @dueOn, @dueAt, @ack, @clientId, @idempotencyKey, @hash,
+                    @agentName, @agentEvidence, @staffNote)
             """, new
         {
             id, reference, regime = regime.Code, type = request.Type, state, channel, email, phone = request.Phone, userId = request.UserId, agent = request.AuthorisedAgent,
             receivedAt = receivedAt.ToUniversalTime(), receivedOn = deadlines.ReceivedOn, dueOn = deadlines.Answer.LastDay, dueAt = deadlines.Answer.EndsAt.ToUniversalTime(), ack = deadlines.Acknowledge?.LastDay,
             clientId, idempotencyKey, hash,
+            agentName = Blank(request.AgentName), agentEvidence = Blank(request.AgentEvidence), staffNote = Blank(request.StaffNote),
         }, tx, cancellationToken: ct));
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.create", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D"),
             new Dictionary<string, object?> { ["regime"] = regime.Code, ["type"] = request.Type, ["channel"] = channel, ["dueOn"] = deadlines.Answer.LastDay, ["agent"] = request.AuthorisedAgent }), ct);
@@ -106,9 +125,32 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
         return new SubmittedRequest(id, reference, state, deadlines.Answer.LastDay, deadlines.Answer.EndsAt, deadlines.Acknowledge?.LastDay, Replayed: false);
     }
 
-    private Dictionary<string, string[]> Validate(NewRequest r, string? idempotencyKey)
+    private Dictionary<string, string[]> Validate(NewRequest r, string channel, string? idempotencyKey)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (channel != "api" && !RequestChannels.Staff.Contains(channel))
+        {
+            errors["channel"] = [$"Use one of: {string.Join(", ", RequestChannels.Staff)}."];
+        }
+
+        if (r.AuthorisedAgent && channel != "api" && string.IsNullOrWhiteSpace(r.AgentName))
+        {
+            errors["agentName"] = ["Name the authorised agent acting for the person."];
+        }
+
+        if (!r.AuthorisedAgent && (!string.IsNullOrWhiteSpace(r.AgentName) || !string.IsNullOrWhiteSpace(r.AgentEvidence)))
+        {
+            errors["authorisedAgent"] = ["Tick 'authorised agent' when an agent acts for the person, or leave the agent fields empty."];
+        }
+
+        foreach (var (field, value, max) in new[] { ("agentName", r.AgentName, 200), ("agentEvidence", r.AgentEvidence, 2000), ("staffNote", r.StaffNote, 2000) })
+        {
+            if (value is { } v && v.Length > max)
+            {
+                errors[field] = [$"At most {max:N0} characters."];
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(r.Regime) || regulations.Find(r.Regime) is null)
         {
             errors["regime"] = [$"Use one of: {string.Join(", ", regulations.Regimes.Select(x => x.Code))}."];
@@ -151,6 +193,8 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
 
         return errors;
     }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
 
 /// <summary>API clients (the chat system forwarding signed-in users' requests), identified by a key stored only as its hash.</summary>

@@ -14,7 +14,8 @@ public sealed record TransitionCommand(
     string? LegalBasis = null,
     string? VerificationMethod = null,
     DateOnly? NewDueDate = null,
-    DateOnly? PersonToldOn = null);
+    DateOnly? PersonToldOn = null,
+    string? VerificationNote = null);
 
 public sealed record RequestEvent(DateTimeOffset OccurredAt, string ActorId, string Action, string From, string To, string Reason);
 
@@ -31,6 +32,11 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
         if (command.Action == RequestAction.Verify && (command.VerificationMethod is null || !VerificationMethods.Contains(command.VerificationMethod)))
         {
             throw new ArgumentException($"Verification needs its method: {string.Join(", ", VerificationMethods)}.", nameof(command));
+        }
+
+        if (command.VerificationNote is { Length: > 2000 })
+        {
+            throw new ArgumentException("The verification evidence note is longer than 2,000 characters.", nameof(command));
         }
 
         await using var connection = await database.OpenAsync(ct);
@@ -55,6 +61,9 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
                 state = @to,
                 identity_verified = identity_verified or @verified,
                 verification_method = coalesce(@method, verification_method),
+                verified_by = case when @verified then @actor else verified_by end,
+                verified_at = case when @verified then @at else verified_at end,
+                verification_note = case when @verified then @note else verification_note end,
                 extended_due_on = coalesce(@extendedDueOn, extended_due_on),
                 held_from = case when @to = 'OnHold' then @from when @from = 'OnHold' then null else held_from end,
                 closed_reason = case when @to in ('Denied', 'Withdrawn', 'Completed') then @reason else closed_reason end,
@@ -67,6 +76,9 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
             from = from.ToString(),
             verified = command.Action == RequestAction.Verify,
             method = command.Action == RequestAction.Verify ? command.VerificationMethod : null,
+            actor = actor.Id,
+            at = time.GetUtcNow(),
+            note = string.IsNullOrWhiteSpace(command.VerificationNote) ? null : command.VerificationNote.Trim(),
             extendedDueOn = command.Action == RequestAction.Extend ? command.NewDueDate : null,
             reason = command.Reason,
             legalBasis = command.Action == RequestAction.Deny ? command.LegalBasis : null,

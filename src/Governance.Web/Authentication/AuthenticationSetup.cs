@@ -59,6 +59,19 @@ public static class AuthenticationSetup
         cookie.ExpireTimeSpan = TimeSpan.FromMinutes(options.SessionMinutes);
         cookie.SlidingExpiration = true;
         cookie.LoginPath = LoginPath;
+        cookie.Events.OnSignedIn = async ctx =>
+        {
+            // Every sign-in refreshes the staff directory (who can be assigned requests and where notices go).
+            if (ctx.Principal is not { } user)
+            {
+                return;
+            }
+
+            var actor = Audit.WebAuditActor.From(user, ctx.HttpContext);
+            var email = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email") ?? user.FindFirstValue("preferred_username");
+            await ctx.HttpContext.RequestServices.GetRequiredService<Governance.Core.Requests.StaffDirectory>()
+                .SeenAsync(actor.Id, user.Identity?.Name ?? user.FindFirstValue("name") ?? actor.Id, email, actor.Roles.ToList(), ctx.HttpContext.RequestAborted);
+        };
         cookie.Events.OnRedirectToLogin = ctx =>
         {
             // APIs answer 401; pages go to the sign-in page.

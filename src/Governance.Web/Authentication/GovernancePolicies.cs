@@ -11,6 +11,7 @@ public static class GovernancePolicies
 {
     public const string Dashboard = nameof(Dashboard);
     public const string Requests = nameof(Requests);
+    public const string Holds = nameof(Holds);
     public const string Retention = nameof(Retention);
     public const string Residency = nameof(Residency);
     public const string AuditLog = nameof(AuditLog);
@@ -23,6 +24,7 @@ public static class GovernancePolicies
     {
         [Dashboard] = [Roles.PrivacyOfficer, Roles.Legal, Roles.Auditor, Roles.Admin],
         [Requests] = [Roles.PrivacyOfficer, Roles.Legal, Roles.Admin],
+        [Holds] = [Roles.PrivacyOfficer, Roles.Legal, Roles.Admin],
         [Retention] = [Roles.PrivacyOfficer, Roles.Auditor, Roles.Admin],
         [Residency] = [Roles.PrivacyOfficer, Roles.Auditor, Roles.Admin],
         [AuditLog] = [Roles.PrivacyOfficer, Roles.Auditor, Roles.Admin],

@@ -204,14 +204,23 @@ public static class GovernanceCommandLine
         var userName = new Option<string>("--user-name") { Description = "Sign-in name", Required = true };
         var role = new Option<string[]>("--role") { Description = "PrivacyOfficer, Legal, Auditor or Admin; repeat for several", Required = true, AllowMultipleArgumentsPerToken = true };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input instead of generating one" };
-        var add = new Command("add", "Add a local account (Authentication:Mode = Local).") { userName, role, passwordStdin };
+        var email = new Option<string?>("--email") { Description = "Work e-mail for deadline notices (optional)" };
+        var add = new Command("add", "Add a local account (Authentication:Mode = Local).") { userName, role, passwordStdin, email };
         add.SetAction((parse, ct) => GuardAsync(async token =>
         {
             var fromStdin = parse.GetValue(passwordStdin);
+            var mail = parse.GetValue(email);
+            if (mail is not null && !Governance.Core.Requests.ContactFormats.IsEmail(mail))
+            {
+                throw new ArgumentException("--email: not a valid e-mail address.");
+            }
+
             var password = fromStdin ? (Console.In.ReadLine() ?? "").TrimEnd('\r', '\n') : LocalAccountService.GeneratePassword();
             await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
             var accounts = services.GetRequiredService<LocalAccountService>();
             var id = await accounts.AddAsync(parse.GetValue(userName)!, password, parse.GetValue(role)!, CliActor, token);
+            await services.GetRequiredService<Governance.Core.Requests.StaffDirectory>().SeenAsync($"local:{id}", parse.GetValue(userName)!, mail,
+                parse.GetValue(role)!.Select(r => Governance.Core.Security.Roles.Normalise(r)!).ToList(), token);
             await services.GetRequiredService<AuditSealer>().SealAllAsync(token);
             Console.WriteLine($"Added local account {id}.");
             if (!fromStdin)

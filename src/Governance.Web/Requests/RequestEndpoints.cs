@@ -49,6 +49,20 @@ public static class RequestEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [ex.Message] });
             }
         }).AllowAnonymous().DisableAntiforgery();
+
+        // A stored attachment, decrypted for someone who may work on requests; the download is audited.
+        app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, CancellationToken ct) =>
+        {
+            var file = await attachments.OpenAsync(requestId, attachmentId, Audit.WebAuditActor.From(http.User, http), ct);
+            if (file is null)
+            {
+                return Results.NotFound();
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(file.Content, file.ContentType, file.FileName);
+        }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
         return app;
     }
 }

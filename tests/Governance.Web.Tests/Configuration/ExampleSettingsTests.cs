@@ -46,6 +46,8 @@ public sealed class ExampleSettingsTests
         { $"{SignInOptions.Section}:Oidc", typeof(OidcSettings) },
         { JobsOptions.Section, typeof(JobsOptions) },
         { Governance.Core.DataMap.DataMapOptions.Section, typeof(Governance.Core.DataMap.DataMapOptions) },
+        { Governance.Core.Requests.RequestOptions.Section, typeof(Governance.Core.Requests.RequestOptions) },
+        { Governance.Core.Requests.SmtpOptions.Section, typeof(Governance.Core.Requests.SmtpOptions) },
     };
 
     [Theory]

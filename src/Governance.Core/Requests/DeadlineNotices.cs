@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Governance.Core.Audit;
+using Governance.Core.Database;
+using Governance.Core.Security;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Governance.Core.Requests;
+
+public sealed record Notice(long Id, Guid RequestId, string Reference, string Kind, DateOnly DueOn, DateTimeOffset CreatedAt);
+
+public sealed record DeadlineScan(int Flagged, int Emailed, int EmailFailures, bool EmailEnabled);
+
+/// <summary>Sends one notice e-mail. The body names request references and dates only, never the person.</summary>
+public interface INoticeMailer
+{
+    bool Enabled { get; }
+
+    Task SendAsync(string to, string subject, string body, CancellationToken ct);
+}
+
+/// <summary>E-mail through the SMTP server of <c>Notifications:Smtp</c> (MailKit).</summary>
+public sealed class SmtpNoticeMailer(IOptions<SmtpOptions> options) : INoticeMailer
+{
+    public bool Enabled => options.Value.Enabled;
+
+    public async Task SendAsync(string to, string subject, string body, CancellationToken ct)
+    {
+        var o = options.Value;
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(o.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = body };
+        using var client = new SmtpClient();
+        var security = o.Security switch
+        {
+            "None" => SecureSocketOptions.None,
+            "SslOnConnect" => SecureSocketOptions.SslOnConnect,
+            _ => SecureSocketOptions.StartTls,
+        };
+        await client.ConnectAsync(o.Host, o.Port, security, ct);
+        if (!string.IsNullOrEmpty(o.UserName))
+        {
+            await client.AuthenticateAsync(o.UserName, o.Password, ct);
+        }
+
+        await client.SendAsync(message, ct);
+        await client.DisconnectAsync(true, ct);
+    }
+}
+
+/// <summary>
+/// The daily deadline check: every open request due within <see cref="RequestOptions.DueSoonDays"/> days, or
+/// overdue, gets a notice for its assignee (for every privacy officer while unassigned): in the console, and by
+/// e-mail when SMTP is configured and the person's address is known. Running twice a day repeats nothing; an
+/// e-mail that failed is tried again at the next run.
+/// </summary>
+public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit, INoticeMailer mailer, IOptions<RequestOptions> options, TimeProvider time, ILogger<DeadlineNotices> log)
+{
+    private static readonly string[] Closed = [nameof(RequestState.Completed), nameof(RequestState.Denied), nameof(RequestState.Withdrawn)];
+
+    public async Task<DeadlineScan> RunAsync(AuditActor actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        await using var connection = await database.OpenAsync(ct);
+        var flagged = await connection.ExecuteAsync(new CommandDefinition("""
+            insert into gov.notices (recipient_id, request_id, kind, due_on, created_at)
+            select coalesce(r.assignee_id, s.actor_id), r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
+            from (select id, assignee_id, coalesce(extended_due_on, due_on) as due from gov.requests
+                  where state <> all(@closed) and coalesce(extended_due_on, due_on) <= @soon) r
+            left join gov.staff s on r.assignee_id is null and s.roles @> array[@officer]
+            where coalesce(r.assignee_id, s.actor_id) is not null
+            on conflict on constraint notices_once do nothing
+            """, new { today, now, closed = Closed, soon = today.AddDays(options.Value.DueSoonDays), officer = Roles.PrivacyOfficer }, cancellationToken: ct));
+
+        var (emailed, failures) = mailer.Enabled ? await EmailAsync(connection, ct) : (0, 0);
+        await using (var tx = await connection.BeginTransactionAsync(ct))
+        {
+            await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.deadlines", failures == 0 ? AuditOutcome.Success : AuditOutcome.Failure, "job", "request-deadlines", null,
+                new Dictionary<string, object?> { ["flagged"] = flagged, ["emailed"] = emailed, ["emailFailures"] = failures }), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        audit.Committed();
+        log.LogInformation("Deadline check: {Flagged} notices, {Emailed} e-mails, {Failures} e-mail failures", flagged, emailed, failures);
+        return new DeadlineScan(flagged, emailed, failures, mailer.Enabled);
+    }
+
+    private async Task<(int Emailed, int Failures)> EmailAsync(Npgsql.NpgsqlConnection connection, CancellationToken ct)
+    {
+        var pending = (await connection.QueryAsync<(long Id, string Recipient, string Email, string Reference, string Kind, DateTime DueOn)>(new CommandDefinition("""
+            select n.id, n.recipient_id, s.email, r.reference, n.kind, n.due_on
+            from gov.notices n join gov.staff s on s.actor_id = n.recipient_id join gov.requests r on r.id = n.request_id
+            where n.emailed_at is null and n.read_at is null and s.email is not null
+            order by n.recipient_id, n.due_on, r.reference
+            """, cancellationToken: ct))).ToList();
+        int emailed = 0, failures = 0;
+        foreach (var group in pending.GroupBy(p => (p.Recipient, p.Email)))
+        {
+            var overdue = group.Count(n => n.Kind == "overdue");
+            var body = new StringBuilder();
+            body.AppendLine(CultureInfo.InvariantCulture, $"Data-subject requests need attention: {overdue} overdue, {group.Count() - overdue} due within {options.Value.DueSoonDays} days.");
+            body.AppendLine();
+            foreach (var n in group)
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"{n.Reference}  {n.Kind}  due {DateOnly.FromDateTime(n.DueOn):yyyy-MM-dd}");
+            }
+
+            body.AppendLine();
+            body.AppendLine(CultureInfo.InvariantCulture, $"Open the list: {options.Value.ConsoleUrl.TrimEnd('/')}/requests");
+            try
+            {
+                await mailer.SendAsync(group.Key.Email, overdue > 0 ? $"{overdue} data-subject requests overdue" : "Data-subject requests due soon", body.ToString(), ct);
+                await connection.ExecuteAsync(new CommandDefinition("update gov.notices set emailed_at = @at where id = any(@ids)",
+                    new { at = time.GetUtcNow(), ids = group.Select(n => n.Id).ToArray() }, cancellationToken: ct));
+                emailed++;
+            }
+            catch (Exception ex) when (ex is MailKit.ProtocolException or MailKit.CommandException or System.Net.Sockets.SocketException or IOException or ParseException)
+            {
+                failures++;
+                log.LogWarning("A deadline notice e-mail could not be sent ({Error}); it is tried again at the next run", ex.GetType().Name);
+            }
+        }
+
+        return (emailed, failures);
+    }
+}
+
+/// <summary>The in-app side of notices: what a person has not read yet.</summary>
+public sealed class NoticeInbox(GovernanceDatabase database, TimeProvider time)
+{
+    public async Task<IReadOnlyList<Notice>> UnreadAsync(string actorId, int limit, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(long Id, Guid RequestId, string Reference, string Kind, DateTime DueOn, DateTime CreatedAt)>(new CommandDefinition("""
+            select n.id, n.request_id, r.reference, n.kind, n.due_on, n.created_at from gov.notices n join gov.requests r on r.id = n.request_id
+            where n.recipient_id = @actorId and n.read_at is null order by n.kind desc, n.due_on, n.id limit @limit
+            """, new { actorId, limit }, cancellationToken: ct));
+        return rows.Select(r => new Notice(r.Id, r.RequestId, r.Reference, r.Kind, DateOnly.FromDateTime(r.DueOn), RequestWork.Utc(r.CreatedAt))).ToList();
+    }
+
+    public async Task MarkReadAsync(string actorId, long noticeId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("update gov.notices set read_at = @at where id = @noticeId and recipient_id = @actorId and read_at is null",
+            new { at = time.GetUtcNow(), noticeId, actorId }, cancellationToken: ct));
+    }
+}

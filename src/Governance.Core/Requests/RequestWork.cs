@@ -1,0 +1,149 @@
+using Dapper;
+using Governance.Core.Audit;
+using Governance.Core.Database;
+
+namespace Governance.Core.Requests;
+
+public sealed record RequestNote(DateTimeOffset WrittenAt, string AuthorId, string Body);
+
+public sealed record AttachmentInfo(Guid Id, DateTimeOffset UploadedAt, string UploadedBy, string Kind, string FileName, string ContentType, long SizeBytes, string Sha256);
+
+/// <summary>Everything staff see about one request. This view holds the person's contact details: only the Requests roles reach it.</summary>
+public sealed record RequestDetail(
+    Guid Id,
+    string Reference,
+    string Regime,
+    string Type,
+    RequestState State,
+    string Channel,
+    string? Email,
+    string? Phone,
+    string? UserId,
+    bool AuthorisedAgent,
+    string? AgentName,
+    string? AgentEvidence,
+    string? StaffNote,
+    DateTimeOffset ReceivedAt,
+    DateOnly ReceivedOn,
+    DateOnly DueOn,
+    DateOnly? ExtendedDueOn,
+    DateOnly? AcknowledgeBy,
+    bool IdentityVerified,
+    string? VerificationMethod,
+    string? VerifiedBy,
+    DateTimeOffset? VerifiedAt,
+    string? VerificationNote,
+    string? AssigneeId,
+    string? ClosedReason,
+    string? LegalBasis,
+    RequestState? HeldFrom,
+    IReadOnlyList<RequestEvent> Timeline,
+    IReadOnlyList<RequestNote> Notes,
+    IReadOnlyList<AttachmentInfo> Attachments)
+{
+    public DateOnly EffectiveDueOn => ExtendedDueOn ?? DueOn;
+
+    public bool IsOverdue(DateOnly today) => EffectiveDueOn < today && !RequestStateMachine.IsFinal(State);
+
+    /// <summary>The actions the workflow allows now (the guards may still refuse one, with a reason).</summary>
+    public IReadOnlyList<RequestAction> PossibleActions =>
+        RequestStateMachine.Allowed.Keys.Where(k => k.From == State).Select(k => k.Action).Distinct().Order().ToList();
+}
+
+/// <summary>
+/// The work around a request besides its transitions: reading it whole, assigning it, internal notes. Every change
+/// is audited (codes only: the note's text stays in the request's record, never in the audit log).
+/// </summary>
+public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, TimeProvider time)
+{
+    public const int MaxNote = 4000;
+
+    public async Task<RequestDetail?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var r = await connection.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition("""
+            select id, reference, regime, type, state, channel, subject_email as email, subject_phone as phone, subject_user_id as userid,
+                   authorised_agent as agent, agent_name as agentname, agent_evidence as agentevidence, staff_note as staffnote,
+                   received_at as receivedat, received_on as receivedon, due_on as dueon, extended_due_on as extendeddueon, acknowledge_by as acknowledgeby,
+                   identity_verified as verified, verification_method as verificationmethod, verified_by as verifiedby, verified_at as verifiedat,
+                   verification_note as verificationnote, assignee_id as assigneeid, closed_reason as closedreason, legal_basis as legalbasis, held_from as heldfrom
+            from gov.requests where id = @id
+            """, new { id }, cancellationToken: ct));
+        if (r is null)
+        {
+            return null;
+        }
+
+        var events = (await connection.QueryAsync<(DateTime At, string Actor, string Action, string From, string To, string Reason)>(new CommandDefinition(
+            "select occurred_at, actor_id, action, from_state, to_state, reason from gov.request_events where request_id = @id order by id",
+            new { id }, cancellationToken: ct))).Select(e => new RequestEvent(Utc(e.At), e.Actor, e.Action, e.From, e.To, e.Reason)).ToList();
+        var notes = (await connection.QueryAsync<(DateTime At, string Author, string Body)>(new CommandDefinition(
+            "select written_at, author_id, body from gov.request_notes where request_id = @id order by id",
+            new { id }, cancellationToken: ct))).Select(n => new RequestNote(Utc(n.At), n.Author, n.Body)).ToList();
+        var files = (await connection.QueryAsync<(Guid Id, DateTime At, string By, string Kind, string Name, string Type, long Size, byte[] Hash)>(new CommandDefinition(
+            "select id, uploaded_at, uploaded_by, kind, file_name, content_type, size_bytes, sha256 from gov.request_attachments where request_id = @id order by uploaded_at, id",
+            new { id }, cancellationToken: ct))).Select(f => new AttachmentInfo(f.Id, Utc(f.At), f.By, f.Kind, f.Name, f.Type, f.Size, Convert.ToHexStringLower(f.Hash))).ToList();
+
+        return new RequestDetail(r.Id, r.Reference, r.Regime, r.Type, Enum.Parse<RequestState>(r.State), r.Channel, r.Email, r.Phone, r.UserId,
+            r.Agent, r.AgentName, r.AgentEvidence, r.StaffNote, Utc(r.ReceivedAt), r.ReceivedOn, r.DueOn, r.ExtendedDueOn, r.AcknowledgeBy,
+            r.Verified, r.VerificationMethod, r.VerifiedBy, r.VerifiedAt is { } v ? Utc(v) : null, r.VerificationNote, r.AssigneeId, r.ClosedReason, r.LegalBasis,
+            r.HeldFrom is null ? null : Enum.Parse<RequestState>(r.HeldFrom), events, notes, files);
+    }
+
+    /// <summary>Assigns the request to a member of staff (an actor id from <see cref="StaffDirectory"/>), or unassigns it with null.</summary>
+    public async Task AssignAsync(Guid id, string? assigneeId, AuditActor actor, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (assigneeId is not null && await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "select count(*) from gov.staff where actor_id = @assigneeId", new { assigneeId }, tx, cancellationToken: ct)) == 0)
+        {
+            throw new ArgumentException("assignee: not a known member of staff (people appear after their first sign-in).", nameof(assigneeId));
+        }
+
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "update gov.requests set assignee_id = @assigneeId where id = @id", new { id, assigneeId }, tx, cancellationToken: ct));
+        if (changed == 0)
+        {
+            throw new KeyNotFoundException($"No request {id}.");
+        }
+
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.assign", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D"),
+            new Dictionary<string, object?> { ["assignee"] = assigneeId }), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+    }
+
+    /// <summary>Adds an internal note (never shown to the person, never in the audit log's details).</summary>
+    public async Task AddNoteAsync(Guid id, string body, AuditActor actor, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body) || body.Length > MaxNote)
+        {
+            throw new ArgumentException($"note: write between 1 and {MaxNote:N0} characters.", nameof(body));
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from gov.requests where id = @id)", new { id }, tx, cancellationToken: ct));
+        if (!exists)
+        {
+            throw new KeyNotFoundException($"No request {id}.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "insert into gov.request_notes (request_id, written_at, author_id, body) values (@id, @at, @author, @body)",
+            new { id, at = time.GetUtcNow(), author = actor.Id, body = body.Trim() }, tx, cancellationToken: ct));
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.note", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D")), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+    }
+
+    internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private sealed record DetailRow(
+        Guid Id, string Reference, string Regime, string Type, string State, string Channel, string? Email, string? Phone, string? UserId,
+        bool Agent, string? AgentName, string? AgentEvidence, string? StaffNote, DateTime ReceivedAt, DateOnly ReceivedOn, DateOnly DueOn,
+        DateOnly? ExtendedDueOn, DateOnly? AcknowledgeBy, bool Verified, string? VerificationMethod, string? VerifiedBy, DateTime? VerifiedAt,
+        string? VerificationNote, string? AssigneeId, string? ClosedReason, string? LegalBasis, string? HeldFrom);
+}

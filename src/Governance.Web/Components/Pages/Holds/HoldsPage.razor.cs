@@ -1,0 +1,127 @@
+using Governance.Core.Holds;
+using Governance.Web.Audit;
+using Microsoft.AspNetCore.Components;
+
+namespace Governance.Web.Components.Pages.Holds;
+
+/// <summary>The fields of a new hold or an extension, as typed.</summary>
+public sealed class HoldForm
+{
+    public string? Matter { get; set; }
+    public string? Users { get; set; }
+    public string? Conversations { get; set; }
+    public string? Tenant { get; set; }
+    public string? Store { get; set; }
+    public DateOnly? From { get; set; }
+    public DateOnly? To { get; set; }
+    public DateOnly? ReviewOn { get; set; }
+    public string? Reason { get; set; }
+
+    public IReadOnlyList<HoldScope> Scope()
+    {
+        var store = string.IsNullOrWhiteSpace(Store) ? null : Store.Trim();
+        return Lines(Users).Select(v => new HoldScope(HoldScopeKind.User, v, store))
+            .Concat(Lines(Conversations).Select(v => new HoldScope(HoldScopeKind.Conversation, v, store)))
+            .Concat(Lines(Tenant).Select(v => new HoldScope(HoldScopeKind.Tenant, v, store)))
+            .ToList();
+    }
+
+    private static IEnumerable<string> Lines(string? text) =>
+        (text ?? "").Split(['\n', '\r', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal);
+}
+
+public sealed partial class HoldsPage
+{
+    private IReadOnlyList<LegalHold> _holds = [];
+    private bool _showReleased;
+    private HoldForm _new = new();
+    private HoldForm _change = new();
+    private LegalHold? _selected;
+    private string _releaseReason = "";
+    private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
+    private IReadOnlyDictionary<string, string[]> _newErrors = new Dictionary<string, string[]>();
+    private string? _message;
+
+    [Inject]
+    private LegalHolds Holds { get; set; } = default!;
+
+    [Inject]
+    private CurrentActor Actor { get; set; } = default!;
+
+    protected override Task OnInitializedAsync() => LoadAsync();
+
+    private async Task LoadAsync() => _holds = await Holds.ListAsync(_showReleased, CancellationToken.None);
+
+    private static string Summary(LegalHold h)
+    {
+        var parts = h.Scope.GroupBy(s => s.Kind).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}{(g.Count() == 1 ? "" : "s")}");
+        return string.Join(", ", parts);
+    }
+
+    private void Select(LegalHold hold)
+    {
+        _selected = hold;
+        _change = new HoldForm();
+        _errors = new Dictionary<string, string[]>();
+    }
+
+    private async Task CreateAsync()
+    {
+        try
+        {
+            var hold = await Holds.CreateAsync(new NewHold(_new.Matter, _new.Scope(), Start(_new.From), Start(_new.To), _new.ReviewOn), await Actor.GetAsync(), CancellationToken.None);
+            _message = $"Created {hold.Reference}.";
+            _new = new HoldForm();
+            _newErrors = new Dictionary<string, string[]>();
+            await LoadAsync();
+        }
+        catch (HoldValidationException ex)
+        {
+            _newErrors = ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
+        }
+    }
+
+    private async Task ExtendAsync()
+    {
+        if (_selected is not { } hold)
+        {
+            return;
+        }
+
+        try
+        {
+            await Holds.ExtendAsync(hold.Id, _change.Scope(), _change.ReviewOn, null, null, _change.Reason ?? "", await Actor.GetAsync(), CancellationToken.None);
+            _message = $"Extended {hold.Reference}.";
+            _selected = null;
+            await LoadAsync();
+        }
+        catch (HoldValidationException ex)
+        {
+            _errors = ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        if (_selected is not { } hold)
+        {
+            return;
+        }
+
+        try
+        {
+            await Holds.ReleaseAsync(hold.Id, _releaseReason, await Actor.GetAsync(), CancellationToken.None);
+            _message = $"Released {hold.Reference}.";
+            _selected = null;
+            _releaseReason = "";
+            await LoadAsync();
+        }
+        catch (HoldValidationException ex)
+        {
+            _errors = ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
+        }
+    }
+
+    /// <summary>A date typed on the page is the start of that day in UTC.</summary>
+    private static DateTimeOffset? Start(DateOnly? day) => day is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
+}

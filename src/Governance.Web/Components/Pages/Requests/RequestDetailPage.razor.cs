@@ -1,0 +1,175 @@
+using Governance.Core.DataMap;
+using Governance.Core.Holds;
+using Governance.Core.Requests;
+using Governance.Web.Audit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace Governance.Web.Components.Pages.Requests;
+
+public sealed partial class RequestDetailPage
+{
+    private RequestDetail? _request;
+    private bool _loaded;
+    private IReadOnlyList<StaffMember> _staff = [];
+    private IReadOnlyList<string> _holds = [];
+    private IReadOnlyList<PersonMatch>? _matches;
+    private bool _searching;
+    private string _assignee = "";
+    private string _method = TransitionRequest.VerificationMethods[0];
+    private string _evidence = "";
+    private RequestAction _action;
+    private string _reason = "";
+    private string _legalBasis = "";
+    private DateOnly? _newDue;
+    private DateOnly? _toldOn;
+    private string _note = "";
+    private string _attachmentKind = RequestAttachments.Kinds[0];
+    private string? _problem;
+
+    [Parameter]
+    public Guid Id { get; set; }
+
+    [Inject]
+    private RequestWork Work { get; set; } = default!;
+
+    [Inject]
+    private TransitionRequest Transitions { get; set; } = default!;
+
+    [Inject]
+    private StaffDirectory Staff { get; set; } = default!;
+
+    [Inject]
+    private FindPerson Finder { get; set; } = default!;
+
+    [Inject]
+    private LegalHolds Holds { get; set; } = default!;
+
+    [Inject]
+    private RequestAttachments Attachments { get; set; } = default!;
+
+    [Inject]
+    private CurrentActor Actor { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    private DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
+
+    /// <summary>The workflow's actions offered in the "next step" box (verification has its own box).</summary>
+    private IReadOnlyList<RequestAction> WorkflowActions =>
+        _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification)).ToList() ?? [];
+
+    protected override async Task OnParametersSetAsync()
+    {
+        await LoadAsync();
+        _staff = await Staff.AssignableAsync(CancellationToken.None);
+        if (_request?.UserId is { } userId)
+        {
+            // A user id given with the request is checked at once; other identities after a search of the stores.
+            _holds = await Holds.HoldingPersonAsync(Finder.StoreNames.Select(s => (s, userId)), CancellationToken.None);
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        _request = await Work.GetAsync(Id, CancellationToken.None);
+        _loaded = true;
+        _assignee = _request?.AssigneeId ?? "";
+        if (WorkflowActions.Count > 0 && !WorkflowActions.Contains(_action))
+        {
+            _action = WorkflowActions[0];
+        }
+    }
+
+    private async Task FindAsync()
+    {
+        if (_request is not { } r)
+        {
+            return;
+        }
+
+        _searching = true;
+        _problem = null;
+        try
+        {
+            var matches = new List<PersonMatch>();
+            foreach (var (kind, value) in new (IdentityKind Kind, string? Value)[] { (IdentityKind.Email, r.Email), (IdentityKind.Phone, r.Phone), (IdentityKind.UserId, r.UserId) })
+            {
+                if (value is not null)
+                {
+                    matches.AddRange(await Finder.SearchAsync(kind, value, CancellationToken.None));
+                }
+            }
+
+            // One line per store: the ids found through any of the identities, the largest row count.
+            _matches = matches.GroupBy(m => (m.Store, m.Region)).Select(g => new PersonMatch(g.Key.Store, g.Key.Region,
+                g.SelectMany(m => m.PersonIds).Distinct().ToList(),
+                g.OrderByDescending(m => m.RowsByCollection.Values.Sum()).First().RowsByCollection,
+                g.All(m => m.Problem is not null) ? g.First().Problem : null)).ToList();
+            _holds = await Holds.HoldingPersonAsync(_matches.SelectMany(m => m.PersonIds.Select(id => (m.Store, id))), CancellationToken.None);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _problem = ex.Message;
+        }
+        finally
+        {
+            _searching = false;
+        }
+    }
+
+    private Task VerifyAsync() => RunAsync(actor => Transitions.ExecuteAsync(
+        new TransitionCommand(Id, RequestAction.Verify, $"Identity verified ({_method})", VerificationMethod: _method, VerificationNote: _evidence), actor, CancellationToken.None));
+
+    private Task CloseUnverifiableAsync() => RunAsync(actor => Transitions.ExecuteAsync(
+        new TransitionCommand(Id, RequestAction.Deny, string.IsNullOrWhiteSpace(_reason) ? "The person's identity could not be verified" : _reason,
+            LegalBasis: "identity could not be verified"), actor, CancellationToken.None));
+
+    private Task ActAsync(RequestAction action, string reason) => RunAsync(actor => Transitions.ExecuteAsync(
+        new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn), actor, CancellationToken.None));
+
+    private Task AssignAsync() => RunAsync(actor => Work.AssignAsync(Id, string.IsNullOrEmpty(_assignee) ? null : _assignee, actor, CancellationToken.None));
+
+    private async Task AddNoteAsync()
+    {
+        await RunAsync(actor => Work.AddNoteAsync(Id, _note, actor, CancellationToken.None));
+        if (_problem is null)
+        {
+            _note = "";
+        }
+    }
+
+    private async Task UploadAsync(InputFileChangeEventArgs e)
+    {
+        var limit = Attachments.MaxBytes;
+        if (e.File.Size > limit)
+        {
+            _problem = $"file: at most {limit:N0} bytes.";
+            return;
+        }
+
+        using var buffer = new MemoryStream();
+        await e.File.OpenReadStream(limit).CopyToAsync(buffer);
+        await RunAsync(actor => Attachments.AddAsync(Id, _attachmentKind, e.File.Name, buffer.ToArray(), actor, CancellationToken.None));
+    }
+
+    /// <summary>Runs a change as the signed-in person; a refusal is shown, nothing else changes; the page reloads what was written.</summary>
+    private async Task RunAsync(Func<Governance.Core.Audit.AuditActor, Task> change)
+    {
+        _problem = null;
+        try
+        {
+            await change(await Actor.GetAsync());
+        }
+        catch (Exception ex) when (ex is InvalidTransitionException or ArgumentException or KeyNotFoundException)
+        {
+            _problem = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+            return;
+        }
+
+        _reason = "";
+        _legalBasis = "";
+        await LoadAsync();
+    }
+}

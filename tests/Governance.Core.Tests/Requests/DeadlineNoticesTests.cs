@@ -1,0 +1,132 @@
+using Governance.Core.Audit;
+using Governance.Core.Database;
+using Governance.Core.DataMap;
+using Governance.Core.Requests;
+using Governance.Core.Tests.DataMap;
+using Governance.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Governance.Core.Tests.Requests;
+
+/// <summary>The daily deadline job against a real database and a real SMTP server; each test has its own database.</summary>
+public sealed class DeadlineNoticesTests : IAsyncLifetime
+{
+    private static readonly AuditActor Clerk = new(AuditActorType.User, "local:1", ["PrivacyOfficer"]);
+    private static readonly AuditActor Job = AuditActor.Job("request-deadlines");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 20, 6, 0, 0, TimeSpan.Zero));
+    private string _admin = "";
+    private string _app = "";
+
+    public async Task InitializeAsync() => (_admin, _app) = await MigratedDatabase.CreateAsync("deadlines");
+
+    public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_admin);
+
+    private GovernanceDatabase Database() => new(NpgsqlDataSource.Create(_app));
+
+    private DeadlineNotices Notices(int smtpPort)
+    {
+        var database = Database();
+        var smtp = Options.Create(new SmtpOptions { Host = smtpPort == 0 ? "" : "127.0.0.1", Port = smtpPort, Security = "None", From = "console@example.internal" });
+        return new DeadlineNotices(database, new AuditLog(database, new AuditSealSignal(), _time), new SmtpNoticeMailer(smtp),
+            Options.Create(new RequestOptions { DueSoonDays = 7, ConsoleUrl = "https://governance.example.internal" }), _time, NullLogger<DeadlineNotices>.Instance);
+    }
+
+    /// <summary>A GDPR request received on the given day (due one month later) with the given state.</summary>
+    private async Task<(Guid Id, string Reference)> RequestAsync(DateOnly receivedOn, string? assignee = null, bool close = false)
+    {
+        var database = Database();
+        var audit = new AuditLog(database, new AuditSealSignal(), _time);
+        var regulations = new RegulationsCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
+        var intake = new RequestIntake(database, audit, regulations, _time);
+        var submitted = await intake.SubmitAsync(new NewRequest("gdpr", "access", "subject-person@example.org", null, null, false,
+            new DateTimeOffset(receivedOn.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero)), "email", Clerk, null, null, CancellationToken.None);
+        if (assignee is not null)
+        {
+            await new RequestWork(database, audit, _time).AssignAsync(submitted.Id, assignee, Clerk, CancellationToken.None);
+        }
+
+        if (close)
+        {
+            await new TransitionRequest(database, audit, _time).ExecuteAsync(new TransitionCommand(submitted.Id, RequestAction.Withdraw, "withdrawn by phone"), Clerk, CancellationToken.None);
+        }
+
+        return (submitted.Id, submitted.Reference);
+    }
+
+    private async Task StaffAsync()
+    {
+        var staff = new StaffDirectory(Database(), _time);
+        await staff.SeenAsync("local:10", "Assigned Officer", "assigned@example.internal", ["PrivacyOfficer"], CancellationToken.None);
+        await staff.SeenAsync("local:11", "Other Officer", "other@example.internal", ["PrivacyOfficer"], CancellationToken.None);
+        await staff.SeenAsync("local:12", "A Lawyer", "lawyer@example.internal", ["Legal"], CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Run_FlagsDueSoonAndOverdueOpenRequests_ForTheAssigneeOrEveryOfficer_AndNothingTwice()
+    {
+        await StaffAsync();
+        var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");   // due 2 Mar: overdue on 20 Mar
+        var soon = await RequestAsync(new DateOnly(2026, 2, 24));                            // due 24 Mar: within 7 days, unassigned
+        await RequestAsync(new DateOnly(2026, 3, 15));                                       // due 15 Apr: not yet
+        await RequestAsync(new DateOnly(2026, 2, 3), close: true);                           // withdrawn: never
+
+        var first = await Notices(0).RunAsync(Job, CancellationToken.None);
+        var second = await Notices(0).RunAsync(Job, CancellationToken.None);
+
+        Assert.Equal(3, first.Flagged);   // overdue -> its assignee; due soon -> both officers (the lawyer is not an officer)
+        Assert.Equal(0, second.Flagged);
+        Assert.False(first.EmailEnabled);
+        var inbox = new NoticeInbox(Database(), _time);
+        var assigned = await inbox.UnreadAsync("local:10", 10, CancellationToken.None);
+        Assert.Equal([(overdue.Reference, "overdue"), (soon.Reference, "due-soon")], assigned.Select(n => (n.Reference, n.Kind)));
+        Assert.Equal([soon.Reference], (await inbox.UnreadAsync("local:11", 10, CancellationToken.None)).Select(n => n.Reference));
+        Assert.Empty(await inbox.UnreadAsync("local:12", 10, CancellationToken.None));
+
+        await inbox.MarkReadAsync("local:11", assigned[0].Id, CancellationToken.None); // someone else's notice: unchanged
+        await inbox.MarkReadAsync("local:10", assigned[0].Id, CancellationToken.None);
+        Assert.Single(await inbox.UnreadAsync("local:10", 10, CancellationToken.None));
+        Assert.Equal(2, await TestPostgres.ScalarAsync<long>(_admin, "select count(*) from gov.audit_log where action = 'request.deadlines'"));
+    }
+
+    [Fact]
+    public async Task Run_WithSmtp_SendsOneDigestPerPerson_NamingReferencesNotThePerson()
+    {
+        await StaffAsync();
+        var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");
+        var soon = await RequestAsync(new DateOnly(2026, 2, 24), assignee: "local:10");
+        await using var smtp = await SmtpSink.StartAsync();
+
+        var scan = await Notices(smtp.Port).RunAsync(Job, CancellationToken.None);
+        var again = await Notices(smtp.Port).RunAsync(Job, CancellationToken.None);
+
+        Assert.Equal((2, 1, 0), (scan.Flagged, scan.Emailed, scan.EmailFailures));
+        Assert.Equal(0, again.Emailed);
+        var message = Assert.Single(smtp.Messages());
+        Assert.Contains("To: assigned@example.internal", message, StringComparison.Ordinal);
+        Assert.Contains("Subject: 1 data-subject requests overdue", message, StringComparison.Ordinal);
+        Assert.Contains(overdue.Reference, message, StringComparison.Ordinal);
+        Assert.Contains(soon.Reference, message, StringComparison.Ordinal);
+        Assert.Contains("https://governance.example.internal/requests", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("subject-person", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WhenSmtpIsDown_KeepsTheNotices_AuditsTheFailure_AndSendsAtTheNextRun()
+    {
+        await StaffAsync();
+        await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");
+        var port = SmtpSink.FreePort();
+
+        var down = await Notices(port).RunAsync(Job, CancellationToken.None);
+
+        Assert.Equal((1, 0, 1), (down.Flagged, down.Emailed, down.EmailFailures));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(_admin, "select count(*) from gov.audit_log where action = 'request.deadlines' and outcome = 'failure'"));
+        await using var smtp = await SmtpSink.StartAsync();
+        var up = await Notices(smtp.Port).RunAsync(Job, CancellationToken.None);
+        Assert.Equal((0, 1, 0), (up.Flagged, up.Emailed, up.EmailFailures));
+        Assert.Single(smtp.Messages());
+    }
+}

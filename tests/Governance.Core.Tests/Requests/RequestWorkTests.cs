@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using System.Text;
+using Governance.Core.Audit;
+using Governance.Core.Database;
+using Governance.Core.DataMap;
+using Governance.Core.Requests;
+using Governance.Core.Tests.DataMap;
+using Governance.Tests.Support;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Governance.Core.Tests.Requests;
+
+/// <summary>Staff intake, verification evidence, assignment, notes and protected attachments, on a real database.</summary>
+public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<MigratedDatabase>
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+    private static readonly AuditActor Officer = new(AuditActorType.User, "local:41", ["PrivacyOfficer"], "192.0.2.9");
+
+    private GovernanceDatabase Database() => new(NpgsqlDataSource.Create(db.AppConnectionString));
+
+    private RequestIntake Intake()
+    {
+        var database = Database();
+        var regulations = new RegulationsCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
+        return new RequestIntake(database, new AuditLog(database, new AuditSealSignal(), _time), regulations, _time);
+    }
+
+    private RequestWork Work()
+    {
+        var database = Database();
+        return new RequestWork(database, new AuditLog(database, new AuditSealSignal(), _time), _time);
+    }
+
+    private TransitionRequest Transitions()
+    {
+        var database = Database();
+        return new TransitionRequest(database, new AuditLog(database, new AuditSealSignal(), _time), _time);
+    }
+
+    private RequestAttachments Attachments(string keys)
+    {
+        var database = Database();
+        return new RequestAttachments(database, new AuditLog(database, new AuditSealSignal(), _time), DataProtectionProvider.Create(new DirectoryInfo(keys)),
+            Options.Create(new RequestOptions { AttachmentMaxBytes = 4096 }), _time);
+    }
+
+    private async Task<Guid> LetterAsync(bool agent = false) =>
+        (await Intake().SubmitAsync(new NewRequest("gdpr", "access", "writer@example.org", null, null, agent, _time.GetUtcNow().AddDays(-1),
+            agent ? "Example Rights Ltd" : null, agent ? "signed permission dated 2026-02-27" : null, "letter scanned by the front desk"), "letter", Officer, null, null, CancellationToken.None)).Id;
+
+    private Task<long> CountAsync(string sql) => TestPostgres.ScalarAsync<long>(db.ConnectionString, sql);
+
+    [Fact]
+    public async Task StaffIntake_WithAgent_KeepsTheAgentAndTheNote_AndTheDetailShowsThem()
+    {
+        var id = await LetterAsync(agent: true);
+
+        var detail = await Work().GetAsync(id, CancellationToken.None);
+
+        Assert.NotNull(detail);
+        Assert.Equal("letter", detail.Channel);
+        Assert.True(detail.AuthorisedAgent);
+        Assert.Equal("Example Rights Ltd", detail.AgentName);
+        Assert.Equal("signed permission dated 2026-02-27", detail.AgentEvidence);
+        Assert.Equal("letter scanned by the front desk", detail.StaffNote);
+        Assert.Equal(RequestState.Received, detail.State);
+        Assert.Equal([RequestAction.StartVerification, RequestAction.Deny, RequestAction.Hold, RequestAction.Withdraw], detail.PossibleActions);
+    }
+
+    [Theory]
+    [InlineData(true, null, "agentName")]
+    [InlineData(false, "Someone", "authorisedAgent")]
+    public async Task StaffIntake_InconsistentAgentFields_AreRefusedByFieldAndNothingIsWritten(bool agent, string? agentName, string field)
+    {
+        var before = await CountAsync("select count(*) from gov.requests");
+
+        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => Intake().SubmitAsync(
+            new NewRequest("gdpr", "access", "writer@example.org", null, null, agent, null, agentName), "phone", Officer, null, null, CancellationToken.None));
+
+        Assert.Contains(field, ex.Errors.Keys);
+        Assert.Equal(before, await CountAsync("select count(*) from gov.requests"));
+    }
+
+    [Fact]
+    public async Task StaffIntake_UnknownChannel_IsRefused()
+    {
+        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => Intake().SubmitAsync(
+            new NewRequest("gdpr", "access", "writer@example.org", null, null, false, null), "fax", Officer, null, null, CancellationToken.None));
+
+        Assert.Contains("channel", ex.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Verify_RecordsMethodEvidenceVerifierAndTime()
+    {
+        var id = await LetterAsync();
+        await Transitions().ExecuteAsync(new TransitionCommand(id, RequestAction.StartVerification, "asked for ID"), Officer, CancellationToken.None);
+
+        await Transitions().ExecuteAsync(new TransitionCommand(id, RequestAction.Verify, "passport seen", VerificationMethod: "document-check", VerificationNote: "passport seen MARK-VERIFY-NOTE"), Officer, CancellationToken.None);
+
+        var detail = (await Work().GetAsync(id, CancellationToken.None))!;
+        Assert.True(detail.IdentityVerified);
+        Assert.Equal("document-check", detail.VerificationMethod);
+        Assert.Equal("local:41", detail.VerifiedBy);
+        Assert.Equal(_time.GetUtcNow(), detail.VerifiedAt);
+        Assert.Equal("passport seen MARK-VERIFY-NOTE", detail.VerificationNote);
+        Assert.Equal(0, await CountAsync("select count(*) from gov.audit_log where details::text like '%MARK-VERIFY-NOTE%'"));
+    }
+
+    [Fact]
+    public async Task Assign_ToKnownStaff_IsAuditedAndShown_UnknownIsRefused()
+    {
+        var id = await LetterAsync();
+        var database = Database();
+        await new StaffDirectory(database, _time).SeenAsync("local:77", "Officer Seventy-Seven", "o77@example.internal", ["PrivacyOfficer"], CancellationToken.None);
+
+        await Work().AssignAsync(id, "local:77", Officer, CancellationToken.None);
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => Work().AssignAsync(id, "local:999", Officer, CancellationToken.None));
+
+        Assert.Equal("local:77", (await Work().GetAsync(id, CancellationToken.None))!.AssigneeId);
+        Assert.StartsWith("assignee:", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await CountAsync($"select count(*) from gov.audit_log where action = 'request.assign' and request_id = '{id}'"));
+        var assignable = await new StaffDirectory(database, _time).AssignableAsync(CancellationToken.None);
+        Assert.Contains(assignable, s => s.ActorId == "local:77" && s.DisplayName == "Officer Seventy-Seven");
+    }
+
+    [Fact]
+    public async Task Notes_AreKeptInOrder_TheirTextStaysOutOfTheAuditLog_AnOverLongNoteWritesNothing()
+    {
+        var id = await LetterAsync();
+
+        await Work().AddNoteAsync(id, "called back, no answer", Officer, CancellationToken.None);
+        await Work().AddNoteAsync(id, "second call: confirmed the address", Officer, CancellationToken.None);
+        await Assert.ThrowsAsync<ArgumentException>(() => Work().AddNoteAsync(id, new string('x', RequestWork.MaxNote + 1), Officer, CancellationToken.None));
+
+        var notes = (await Work().GetAsync(id, CancellationToken.None))!.Notes;
+        Assert.Equal(["called back, no answer", "second call: confirmed the address"], notes.Select(n => n.Body));
+        Assert.Equal(2, await CountAsync($"select count(*) from gov.audit_log where action = 'request.note' and request_id = '{id}'"));
+        Assert.Equal(0, await CountAsync("select count(*) from gov.audit_log where details::text like '%called back%'"));
+    }
+
+    [Fact]
+    public async Task Attachment_IsStoredEncrypted_ComesBackIdentical_AndTheDownloadIsAudited()
+    {
+        var id = await LetterAsync();
+        var keys = Path.Combine(Path.GetTempPath(), "gov-keys-" + Guid.NewGuid().ToString("N")[..8]);
+        var content = Encoding.UTF8.GetBytes("Dear privacy team, please send me a copy of my data. PLAINTEXT-MARKER-4711");
+        try
+        {
+            var attachmentId = await Attachments(keys).AddAsync(id, "correspondence", "letter.txt", content, Officer, CancellationToken.None);
+
+            var stored = await TestPostgres.ScalarAsync<byte[]>(db.ConnectionString, $"select protected from gov.request_attachments where id = '{attachmentId}'");
+            Assert.DoesNotContain("PLAINTEXT-MARKER", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), (await Work().GetAsync(id, CancellationToken.None))!.Attachments.Single().Sha256);
+
+            var back = await Attachments(keys).OpenAsync(id, attachmentId, Officer, CancellationToken.None);
+            Assert.NotNull(back);
+            Assert.Equal(content, back.Content);
+            Assert.Equal("text/plain", back.ContentType);
+            Assert.Equal(1, await CountAsync($"select count(*) from gov.audit_log where action = 'request.attachment.download' and target_id = '{attachmentId}'"));
+            Assert.Null(await Attachments(keys).OpenAsync(Guid.NewGuid(), attachmentId, Officer, CancellationToken.None));
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("../secret.pdf", 10)]
+    [InlineData("dir/letter.pdf", 10)]
+    [InlineData("tool.exe", 10)]
+    [InlineData("letter.pdf", 0)]
+    [InlineData("letter.pdf", 5000)]
+    public async Task Attachment_BadNameTypeOrSize_IsRefusedAndNothingIsStored(string name, int size)
+    {
+        var id = await LetterAsync();
+        var keys = Path.Combine(Path.GetTempPath(), "gov-keys-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => Attachments(keys).AddAsync(id, "correspondence", name, new byte[size], Officer, CancellationToken.None));
+
+            Assert.StartsWith("file:", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(0, await CountAsync($"select count(*) from gov.request_attachments where request_id = '{id}'"));
+        }
+        finally
+        {
+            if (Directory.Exists(keys))
+            {
+                Directory.Delete(keys, recursive: true);
+            }
+        }
+    }
+}
