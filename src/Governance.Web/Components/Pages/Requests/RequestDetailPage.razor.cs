@@ -56,9 +56,18 @@ public sealed partial class RequestDetailPage
 
     private DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
-    /// <summary>The workflow's actions offered in the "next step" box (verification has its own box).</summary>
+    /// <summary>
+    /// The workflow's actions offered in the "next step" box: verification has its own box, and processing
+    /// (start, complete, fail, retry) belongs to the export and erasure jobs, not to people.
+    /// </summary>
     private IReadOnlyList<RequestAction> WorkflowActions =>
-        _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification)).ToList() ?? [];
+        _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification
+            or RequestAction.StartProcessing or RequestAction.Complete or RequestAction.Fail or RequestAction.Retry)).ToList() ?? [];
+
+    private IReadOnlyDictionary<string, StaffMember> _names = new Dictionary<string, StaffMember>();
+
+    /// <summary>A member of staff by name where known, else by actor id (jobs, API clients).</summary>
+    private string Who(string? actorId) => actorId is null ? "" : _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -75,6 +84,12 @@ public sealed partial class RequestDetailPage
     {
         _request = await Work.GetAsync(Id, CancellationToken.None);
         _loaded = true;
+        if (_request is { } r)
+        {
+            _names = await Staff.ByIdAsync(r.Timeline.Select(e => e.ActorId).Concat(r.Notes.Select(n => n.AuthorId)).Concat(r.Attachments.Select(a => a.UploadedBy))
+                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? ""), CancellationToken.None);
+        }
+
         _assignee = _request?.AssigneeId ?? "";
         if (WorkflowActions.Count > 0 && !WorkflowActions.Contains(_action))
         {

@@ -1,0 +1,82 @@
+using Governance.Tests.Support;
+using Governance.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Governance.Web.Tests.Browser;
+
+/// <summary>
+/// A privacy officer in Chromium enters a request received by letter, finds the person in the regional stores,
+/// verifies them, approves the request and finds it in the list with its due date.
+/// </summary>
+public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
+{
+    [Fact]
+    public async Task Officer_EntersALetter_FindsThePerson_Verifies_Approves_AndSeesItListedWithItsDueDate()
+    {
+        var email = await TestPostgres.ScalarAsync<string>(databases.Settings["ChatStores:eu:ConnectionString"]!, "select email from users order by id limit 1");
+        await using var console = await ConsoleProcess.StartAsync(databases.Settings);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(60_000);
+        try
+        {
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
+            await page.Locator("form[data-interactive=true]").WaitForAsync();
+            await page.Locator("[data-testid=new-request-link]").ClickAsync();
+            await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
+
+            // A broken e-mail is refused with a message next to the field.
+            await page.SelectOptionAsync("select[name=regime]", "gdpr");
+            await page.SelectOptionAsync("select[name=type]", "access");
+            await page.SelectOptionAsync("select[name=channel]", "letter");
+            await page.FillAsync("input[name=receivedAt]", "2026-11-02T09:15");
+            await page.FillAsync("input[name=email]", "not-an-address");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
+            await Assertions.Expect(page.Locator(".field-problem[data-field=email]")).ToContainTextAsync("valid e-mail");
+
+            await page.FillAsync("input[name=email]", email);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
+            await page.WaitForURLAsync(url => url.Contains("/requests/", StringComparison.Ordinal) && !url.EndsWith("/new", StringComparison.Ordinal));
+            await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("DSR-2026-");
+            var reference = (await page.Locator("h1").InnerTextAsync()).Split(' ')[0];
+            Assert.StartsWith("DSR-2026-", reference, StringComparison.Ordinal);
+            // Received Monday 2 November 2026 (Brussels): one calendar month, due Wednesday 2 December.
+            await Assertions.Expect(page.Locator("[data-testid=request-due]")).ToContainTextAsync("Due 2026-12-02");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Search the chat stores" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account(s)");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Verifying");
+            await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
+            await page.FillAsync("[data-testid=verify-evidence]", "copy of ID seen, returned");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("InReview");
+            await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("document-check");
+
+            await page.SelectOptionAsync("[data-testid=action]", "Approve");
+            await page.FillAsync("[data-testid=action-reason]", "no exemption applies");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved");
+            await Assertions.Expect(page.Locator("[data-testid=workflow] [data-testid=not-built-yet]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(3);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "request.png"), FullPage = true });
+
+            await page.GotoAsync($"{console.BaseUrl}/requests");
+            await page.Locator("form[data-interactive=true]").WaitForAsync();
+            await page.SelectOptionAsync("select[name=state]", "Approved");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+            var row = page.Locator("[data-testid=request-grid] tr", new() { Has = page.Locator($"a[data-reference='{reference}']") });
+            await Assertions.Expect(row).ToContainTextAsync("2026-12-02");
+            await Assertions.Expect(row).ToContainTextAsync("Approved");
+
+            Assert.Equal(4, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+                $"select count(*) from gov.audit_log a join gov.requests r on r.id::text = a.request_id where r.reference = '{reference}'"));
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Claims;
+using Bunit;
+using Governance.Core;
+using Governance.Core.Security;
+using Governance.Tests.Support;
+using Governance.Web.Components.Pages.Requests;
+using Governance.Web.Tests.Support;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Governance.Web.Tests.Components;
+
+/// <summary>The staff form for requests received by e-mail, letter or phone, rendered by bunit on the console's real services and database.</summary>
+public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyncLifetime
+{
+    private readonly BunitContext _context = new();
+    private readonly ConsoleDatabases _databases;
+
+    public NewRequestFormTests(ConsoleDatabases databases)
+    {
+        _databases = databases;
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(databases.Settings).Build());
+        _context.Services.AddLogging();
+        _context.Services.AddGovernanceCore();
+        _context.Services.AddFluentUIComponents();
+        _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
+        _context.Services.AddScoped<Governance.Web.Audit.CurrentActor>();
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "local:1"), new Claim(ClaimTypes.Name, "officer"), new Claim(ClaimTypes.Role, Roles.PrivacyOfficer)], "test");
+        _context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
+        _context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _context.DisposeAsync();
+
+    private Task<long> CountAsync(string where = "true") => TestPostgres.ScalarAsync<long>(_databases.AdminConnectionString, $"select count(*) from gov.requests where {where}");
+
+    [Fact]
+    public void Render_OffersEveryRegimeTypeAndStaffChannel()
+    {
+        var form = _context.Render<NewRequestPage>();
+
+        Assert.Equal(["", "gdpr", "ccpa", "pipl"], form.FindAll("select[name=regime] option").Select(o => o.GetAttribute("value")));
+        Assert.Equal(9, form.FindAll("select[name=type] option").Count);
+        Assert.Equal(["email", "letter", "phone"], form.FindAll("select[name=channel] option").Select(o => o.GetAttribute("value")));
+        Assert.True(form.Find("input[name=agentName]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task Submit_WithABrokenEmailAndNoType_ShowsBothMessagesAndWritesNothing()
+    {
+        var before = await CountAsync();
+        var form = _context.Render<NewRequestPage>();
+
+        form.Find("select[name=regime]").Change("gdpr");
+        form.Find("input[name=email]").Change("not-an-address");
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.NotNull(form.Find("[data-testid=form-failure]")));
+        Assert.Contains("valid e-mail", form.Find(".field-problem[data-field=email]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("access", form.Find(".field-problem[data-field=type]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(before, await CountAsync());
+        Assert.EndsWith("/", _context.Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_AgentTickedWithoutAName_NamesTheAgentField()
+    {
+        var form = _context.Render<NewRequestPage>();
+
+        form.Find("select[name=regime]").Change("ccpa");
+        form.Find("select[name=type]").Change("erasure");
+        form.Find("input[name=phone]").Change("+14155550100");
+        form.Find("input[name=authorisedAgent]").Change(true);
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.Contains("agent", form.Find(".field-problem[data-field=agentName]").TextContent, StringComparison.Ordinal));
+        Assert.False(form.Find("input[name=agentName]").HasAttribute("disabled"));
+        Assert.Equal(0, await CountAsync("subject_phone = '+14155550100'"));
+    }
+
+    [Fact]
+    public async Task Submit_ALetterFromAnAgent_IsSavedWithBrusselsReceipt_AndOpensTheRequest()
+    {
+        var email = $"letter-{Guid.NewGuid().ToString("N")[..8]}@example.org";
+        var form = _context.Render<NewRequestPage>();
+
+        form.Find("select[name=regime]").Change("gdpr");
+        form.Find("select[name=type]").Change("access");
+        form.Find("select[name=channel]").Change("letter");
+        form.Find("input[name=receivedAt]").Change("2026-01-31T00:30");
+        form.Find("input[name=email]").Change(email);
+        form.Find("input[name=authorisedAgent]").Change(true);
+        form.Find("input[name=agentName]").Change("Example Rights Ltd");
+        form.Find("textarea[name=agentEvidence]").Change("signed permission enclosed");
+        form.Find("form").Submit();
+
+        var navigation = _context.Services.GetRequiredService<NavigationManager>();
+        form.WaitForAssertion(() => Assert.True(navigation.Uri.Contains("/requests/", StringComparison.Ordinal),
+            string.Join("; ", form.FindAll(".field-problem").Select(p => p.GetAttribute("data-field") + ": " + p.TextContent))), TimeSpan.FromSeconds(10));
+        var id = navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..];
+        var row = await TestPostgres.ScalarAsync<string>(_databases.AdminConnectionString,
+            $"select concat_ws('|', channel, received_on, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), due_on, agent_name, agent_evidence) from gov.requests where id = '{id}'");
+        // 00:30 in Brussels on 31 January is 23:30 UTC on the 30th, but the request was received on the 31st: due on the
+        // last day of February, which in 2026 is a Saturday, so Monday 2 March.
+        Assert.Equal("letter|2026-01-31|2026-01-30 23:30|2026-03-02|Example Rights Ltd|signed permission enclosed", row);
+    }
+
+    private sealed class FixedState(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
