@@ -35,6 +35,7 @@ public static class GovernanceWebHost
         builder.Services.AddFluentUIComponents();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Audit.CurrentActor>();
+        builder.Services.AddOptions<Requests.ApiOAuthOptions>().BindConfiguration(Requests.ApiOAuthOptions.Section);
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

@@ -222,6 +222,39 @@ public sealed class ApiClients(GovernanceDatabase database, AuditLog audit)
         return (id, key);
     }
 
+    /// <summary>
+    /// The API client standing for an OAuth client (named <c>oauth:&lt;client id&gt;</c>), created at its first request.
+    /// Its key hash is random: no API key opens it. Null when that client was revoked.
+    /// </summary>
+    public async Task<long?> EnsureOAuthClientAsync(string oauthClientId, CancellationToken ct)
+    {
+        var name = $"oauth:{oauthClientId}";
+        await using var connection = await database.OpenAsync(ct);
+        var existing = await connection.QuerySingleOrDefaultAsync<(long Id, DateTime? Revoked)?>(new CommandDefinition(
+            "select id, revoked_at from gov.api_clients where name = @name", new { name }, cancellationToken: ct));
+        if (existing is { } e)
+        {
+            return e.Revoked is null ? e.Id : null;
+        }
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "insert into gov.api_clients (name, key_hash) values (@name, @hash) on conflict (name) do nothing returning id",
+            new { name, hash = RandomNumberGenerator.GetBytes(32) }, tx, cancellationToken: ct));
+        if (id is null)
+        {
+            await tx.RollbackAsync(ct);
+            return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "select id from gov.api_clients where name = @name and revoked_at is null", new { name }, cancellationToken: ct));
+        }
+
+        await audit.AppendAsync(connection, tx, new AuditRecord(AuditActor.System("api"), "api-client.create", AuditOutcome.Success, "api-client", id.Value.ToString(CultureInfo.InvariantCulture),
+            null, new Dictionary<string, object?> { ["kind"] = "oauth" }), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+        return id;
+    }
+
     /// <summary>The id of the client holding this key, or null (unknown or revoked).</summary>
     public async Task<long?> AuthenticateAsync(string? key, CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Governance.Web.Requests;
 using Microsoft.Identity.Web;
 
 namespace Governance.Web.Authentication;
@@ -20,8 +21,9 @@ public static class AuthenticationSetup
         switch (options.Mode)
         {
             case SignInMode.AzureAd:
-                services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme)
-                    .AddMicrosoftIdentityWebApp(
+                var entra = services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme);
+                entra.AddApiOAuth(configuration);
+                entra.AddMicrosoftIdentityWebApp(
                         o =>
                         {
                             configuration.Bind("Authentication:AzureAd", o);
@@ -37,11 +39,13 @@ public static class AuthenticationSetup
                         o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
                     })
                     .AddCookie(cookie => ConfigureCookie(cookie, options))
-                    .AddOpenIdConnect(o => ConfigureOidc(o, options.Oidc));
+                    .AddOpenIdConnect(o => ConfigureOidc(o, options.Oidc))
+                    .AddApiOAuth(configuration);
                 break;
             default:
                 services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-                    .AddCookie(cookie => ConfigureCookie(cookie, options));
+                    .AddCookie(cookie => ConfigureCookie(cookie, options))
+                    .AddApiOAuth(configuration);
                 break;
         }
 

@@ -18,12 +18,30 @@ public static class RequestEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapRequestEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/requests", async (HttpContext http, RequestBody? body, RequestIntake intake, ApiClients clients, CancellationToken ct) =>
+        app.MapPost("/api/v1/requests", async (HttpContext http, RequestBody? body, RequestIntake intake, ApiClients clients, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
         {
-            var clientId = await clients.AuthenticateAsync(http.Request.Headers[ApiKeyHeader].ToString(), ct);
+            long? clientId;
+            if (http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                // OAuth 2.0 client credentials: the token's client becomes (once) an API client of its own, so that
+                // idempotency keys and the audit log work per client as with keys.
+                var (oauthClient, problem) = await ApiOAuth.AuthenticateAsync(http, oauth.Value);
+                if (oauthClient is null)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: problem);
+                }
+
+                clientId = await clients.EnsureOAuthClientAsync(oauthClient, ct);
+            }
+            else
+            {
+                clientId = await clients.AuthenticateAsync(http.Request.Headers[ApiKeyHeader].ToString(), ct);
+            }
+
             if (clientId is null)
             {
-                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: $"Send a valid API key in the {ApiKeyHeader} header.");
+                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                    detail: $"Send a valid API key in the {ApiKeyHeader} header, or an OAuth access token as 'Authorization: Bearer'.");
             }
 
             if (body is null)

@@ -48,6 +48,7 @@ public sealed class ExampleSettingsTests
         { Governance.Core.DataMap.DataMapOptions.Section, typeof(Governance.Core.DataMap.DataMapOptions) },
         { Governance.Core.Requests.RequestOptions.Section, typeof(Governance.Core.Requests.RequestOptions) },
         { Governance.Core.Requests.SmtpOptions.Section, typeof(Governance.Core.Requests.SmtpOptions) },
+        { Governance.Web.Requests.ApiOAuthOptions.Section, typeof(Governance.Web.Requests.ApiOAuthOptions) },
     };
 
     [Theory]
@@ -66,6 +67,7 @@ public sealed class ExampleSettingsTests
     [InlineData("ConnectionStrings:Governance")]
     [InlineData("Authentication:AzureAd:ClientId")]
     [InlineData("Urls")]
+    [InlineData("DataProtection:KeysDirectory")]
     public void Example_HasTheLooseSettings(string path) => At(Example(), path);
 
     [Fact]
