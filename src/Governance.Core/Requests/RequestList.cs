@@ -9,7 +9,8 @@ public enum RequestSort
     NewestFirst,
 }
 
-public sealed record RequestFilter(string? State = null, string? Regime = null, string? Type = null, bool OverdueOnly = false, DateOnly? DueBefore = null);
+/// <param name="DueWithinDays">Open requests due within this many days from today, overdue ones included (the "due soon" list).</param>
+public sealed record RequestFilter(string? State = null, string? Regime = null, string? Type = null, bool OverdueOnly = false, DateOnly? DueBefore = null, int? DueWithinDays = null);
 
 public sealed record RequestRow(Guid Id, string Reference, string Regime, string Type, string State, string Channel, DateOnly ReceivedOn, DateOnly DueOn, bool Overdue);
 
@@ -63,6 +64,17 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
         if (filter.OverdueOnly)
         {
             clauses.Add("coalesce(extended_due_on, due_on) < @today and state <> all(@closed)");
+        }
+
+        if (filter.DueWithinDays is { } days)
+        {
+            if (days is < 0 or > 366)
+            {
+                throw new ArgumentException("dueWithinDays: between 0 and 366.", nameof(filter));
+            }
+
+            clauses.Add("coalesce(extended_due_on, due_on) <= @soon and state <> all(@closed)");
+            p.Add("soon", today.AddDays(days));
         }
 
         if (filter.DueBefore is { } before)

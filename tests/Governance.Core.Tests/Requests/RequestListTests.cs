@@ -25,7 +25,7 @@ public sealed class RequestListTests
             var actor = AuditActor.System("test");
             var old = await intake.SubmitAsync(new NewRequest("gdpr", "access", "a@example.org", null, null, false, new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)), "email", actor, null, null, CancellationToken.None);
             var fresh = await intake.SubmitAsync(new NewRequest("ccpa", "erasure", null, "+15551234567", null, false, new DateTimeOffset(2026, 2, 27, 9, 0, 0, TimeSpan.Zero)), "api", actor, null, null, CancellationToken.None);
-            await intake.SubmitAsync(new NewRequest("gdpr", "erasure", "b@example.org", null, null, false, new DateTimeOffset(2026, 2, 20, 9, 0, 0, TimeSpan.Zero)), "letter", actor, null, null, CancellationToken.None);
+            var middle = await intake.SubmitAsync(new NewRequest("gdpr", "erasure", "b@example.org", null, null, false, new DateTimeOffset(2026, 2, 20, 9, 0, 0, TimeSpan.Zero)), "letter", actor, null, null, CancellationToken.None);
             var list = new RequestList(database, time);
 
             var all = await list.PageAsync(new RequestFilter(), RequestSort.DueSoonest, 0, 50, CancellationToken.None);
@@ -38,6 +38,10 @@ public sealed class RequestListTests
             Assert.True(overdue.Rows[0].Overdue);
             Assert.Equal(fresh.Id, erasures.Rows[0].Id);
             Assert.Equal(2, erasures.Total);
+            // Due soon: open requests due within N days, the overdue included (middle is due 20 March, fresh 13 April).
+            Assert.Equal([old.Id], (await list.PageAsync(new RequestFilter(DueWithinDays: 7), RequestSort.DueSoonest, 0, 50, CancellationToken.None)).Rows.Select(r => r.Id));
+            Assert.Equal([old.Id, middle.Id], (await list.PageAsync(new RequestFilter(DueWithinDays: 19), RequestSort.DueSoonest, 0, 50, CancellationToken.None)).Rows.Select(r => r.Id));
+            await Assert.ThrowsAsync<ArgumentException>(() => list.PageAsync(new RequestFilter(DueWithinDays: -1), RequestSort.DueSoonest, 0, 50, CancellationToken.None));
             await Assert.ThrowsAsync<ArgumentException>(() => list.PageAsync(new RequestFilter(State: "Sleeping"), RequestSort.DueSoonest, 0, 50, CancellationToken.None));
             await Assert.ThrowsAsync<ArgumentException>(() => list.PageAsync(new RequestFilter(), RequestSort.DueSoonest, 0, 1_000, CancellationToken.None));
             await database.DisposeAsync();
