@@ -17,22 +17,13 @@ namespace Governance.Web.Tests.Components;
 /// <summary>The staff form for requests received by e-mail, letter or phone, rendered by bunit on the console's real services and database.</summary>
 public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
+    private readonly BunitContext _context;
     private readonly ConsoleDatabases _databases;
 
     public NewRequestFormTests(ConsoleDatabases databases)
     {
         _databases = databases;
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(databases.Settings).Build());
-        _context.Services.AddLogging();
-        _context.Services.AddGovernanceCore();
-        _context.Services.AddFluentUIComponents();
-        _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        _context.Services.AddScoped<Governance.Web.Audit.CurrentActor>();
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "local:1"), new Claim(ClaimTypes.Name, "officer"), new Claim(ClaimTypes.Role, Roles.PrivacyOfficer)], "test");
-        _context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
-        _context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        _context = ConsoleComponents.Create(databases, "local:1", Roles.PrivacyOfficer);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -110,10 +101,5 @@ public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyn
         // 00:30 in Brussels on 31 January is 23:30 UTC on the 30th, but the request was received on the 31st: due on the
         // last day of February, which in 2026 is a Saturday, so Monday 2 March.
         Assert.Equal("letter|2026-01-31|2026-01-30 23:30|2026-03-02|Example Rights Ltd|signed permission enclosed", row);
-    }
-
-    private sealed class FixedState(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }

@@ -50,7 +50,13 @@ public sealed partial class HoldsPage
 
     protected override Task OnInitializedAsync() => LoadAsync();
 
-    private async Task LoadAsync() => _holds = await Holds.ListAsync(_showReleased, CancellationToken.None);
+    private bool _loaded;
+
+    private async Task LoadAsync()
+    {
+        _holds = await Holds.ListAsync(_showReleased, CancellationToken.None);
+        _loaded = true;
+    }
 
     private static string Summary(LegalHold h)
     {

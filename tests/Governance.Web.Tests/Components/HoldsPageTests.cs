@@ -1,0 +1,58 @@
+using Bunit;
+using Governance.Core.Security;
+using Governance.Tests.Support;
+using Governance.Web.Components.Pages.Holds;
+using Governance.Web.Tests.Support;
+
+namespace Governance.Web.Tests.Components;
+
+/// <summary>The holds page: create with field messages, then extend and release, on the real services and database.</summary>
+public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>, IAsyncLifetime
+{
+    private readonly BunitContext _context = ConsoleComponents.Create(databases, "local:2", Roles.Legal);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _context.DisposeAsync();
+
+    private Task<long> CountAsync(string sql) => TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, sql);
+
+    [Fact]
+    public async Task Create_WithoutScope_NamesTheField_ThenCreatesExtendsAndReleases()
+    {
+        var matter = "Matter " + Guid.NewGuid().ToString("N")[..8];
+        var page = _context.Render<HoldsPage>();
+        page.WaitForElement("[data-testid=holds][data-loaded=true]");
+
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=matter]").Change(matter));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
+        page.WaitForAssertion(() => Assert.Contains("custodian", page.Find("[data-testid=hold-new] .field-problem[data-field=scope]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(0, await CountAsync($"select count(*) from gov.legal_holds where matter = '{matter}'"));
+
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] textarea[name=users]").Change("u-101\nu-102, u-103"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=store]").Change("eu"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=from]").Change("2025-01-01"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
+        page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
+        var reference = page.Find("[data-testid=hold-message]").TextContent.Split(' ')[1].TrimEnd('.');
+        var row = page.Find($"tr[data-reference='{reference}']");
+        Assert.Contains("3 users", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("2025-01-01", row.TextContent, StringComparison.Ordinal);
+
+        await page.InvokeAsync(() => page.Find($"tr[data-reference='{reference}'] fluent-button").Click());
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-change] textarea[name=conversations]").Change("room-9"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-change] form").Submit());
+        page.WaitForAssertion(() => Assert.Contains("reason", page.Find("[data-testid=hold-change] .field-problem[data-field=reason]").TextContent, StringComparison.OrdinalIgnoreCase));
+        await page.InvokeAsync(() => page.FindAll("[data-testid=hold-change] input").First(i => i.GetAttribute("maxlength") == "2000" && i.GetAttribute("data-testid") is null).Change("new conversation named by counsel"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-change] form").Submit());
+        page.WaitForAssertion(() => Assert.Contains($"Extended {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("1 conversation", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal);
+
+        await page.InvokeAsync(() => page.Find($"tr[data-reference='{reference}'] fluent-button").Click());
+        await page.InvokeAsync(() => page.Find("[data-testid=release-reason]").Change("matter settled"));
+        await page.InvokeAsync(() => page.FindAll("[data-testid=hold-change] form")[1].Submit());
+        page.WaitForAssertion(() => Assert.Contains($"Released {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll($"tr[data-reference='{reference}']"));
+        Assert.Equal(3, await CountAsync($"select count(*) from gov.audit_log a join gov.legal_holds h on h.id::text = a.target_id where h.reference = '{reference}' and a.actor_id = 'local:2'"));
+    }
+}

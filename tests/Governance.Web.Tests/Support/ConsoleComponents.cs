@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using Bunit;
+using Governance.Core;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Governance.Web.Tests.Support;
+
+/// <summary>A bunit context with the console's real Core services on the test databases, signed in as one member of staff, rendering interactively.</summary>
+public static class ConsoleComponents
+{
+    public static BunitContext Create(ConsoleDatabases databases, string actorId, string role)
+    {
+        var context = new BunitContext();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(databases.Settings).Build());
+        context.Services.AddLogging();
+        context.Services.AddGovernanceCore();
+        context.Services.AddFluentUIComponents();
+        context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
+        context.Services.AddScoped<Governance.Web.Audit.CurrentActor>();
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, actorId), new Claim(ClaimTypes.Name, "staff"), new Claim(ClaimTypes.Role, role)], "test");
+        context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
+        context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        return context;
+    }
+
+    private sealed class FixedState(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
