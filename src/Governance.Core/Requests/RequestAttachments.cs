@@ -62,12 +62,7 @@ public sealed class RequestAttachments(GovernanceDatabase database, AuditLog aud
         var protectedContent = Protector.Protect(content);
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "select exists (select 1 from gov.requests where id = @requestId)", new { requestId }, tx, cancellationToken: ct));
-        if (!exists)
-        {
-            throw new KeyNotFoundException($"No request {requestId}.");
-        }
+        await RequestWork.MustExistAsync(connection, tx, requestId, ct);
 
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into gov.request_attachments (id, request_id, uploaded_at, uploaded_by, kind, file_name, content_type, size_bytes, sha256, protected)

@@ -124,12 +124,7 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
 
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "select exists (select 1 from gov.requests where id = @id)", new { id }, tx, cancellationToken: ct));
-        if (!exists)
-        {
-            throw new KeyNotFoundException($"No request {id}.");
-        }
+        await MustExistAsync(connection, tx, id, ct);
 
         await connection.ExecuteAsync(new CommandDefinition(
             "insert into gov.request_notes (request_id, written_at, author_id, body) values (@id, @at, @author, @body)",
@@ -137,6 +132,17 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.note", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D")), ct);
         await tx.CommitAsync(ct);
         audit.Committed();
+    }
+
+    /// <summary>Refuses work on a request that does not exist (inside the caller's transaction, before anything is written).</summary>
+    internal static async Task MustExistAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, Guid id, CancellationToken ct)
+    {
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from gov.requests where id = @id)", new { id }, tx, cancellationToken: ct));
+        if (!exists)
+        {
+            throw new KeyNotFoundException($"No request {id}.");
+        }
     }
 
     internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

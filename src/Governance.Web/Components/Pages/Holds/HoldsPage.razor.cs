@@ -71,61 +71,42 @@ public sealed partial class HoldsPage
         _errors = new Dictionary<string, string[]>();
     }
 
-    private async Task CreateAsync()
+    private Task CreateAsync() => ChangeAsync(errors => _newErrors = errors, async actor =>
+    {
+        var hold = await Holds.CreateAsync(new NewHold(_new.Matter, _new.Scope(), Start(_new.From), Start(_new.To), _new.ReviewOn), actor, CancellationToken.None);
+        _new = new HoldForm();
+        _newErrors = new Dictionary<string, string[]>();
+        return $"Created {hold.Reference}.";
+    });
+
+    private Task ExtendAsync() => _selected is not { } hold ? Task.CompletedTask : ChangeAsync(errors => _errors = errors, async actor =>
+    {
+        await Holds.ExtendAsync(hold.Id, _change.Scope(), _change.ReviewOn, null, null, _change.Reason ?? "", actor, CancellationToken.None);
+        return $"Extended {hold.Reference}.";
+    });
+
+    private Task ReleaseAsync() => _selected is not { } hold ? Task.CompletedTask : ChangeAsync(errors => _errors = errors, async actor =>
+    {
+        await Holds.ReleaseAsync(hold.Id, _releaseReason, actor, CancellationToken.None);
+        _releaseReason = "";
+        return $"Released {hold.Reference}.";
+    });
+
+    /// <summary>Runs a change as the signed-in person: on success says what happened and reloads; a refusal shows its fields' messages and changes nothing.</summary>
+    private async Task ChangeAsync(Action<IReadOnlyDictionary<string, string[]>> showErrors, Func<Governance.Core.Audit.AuditActor, Task<string>> change)
     {
         try
         {
-            var hold = await Holds.CreateAsync(new NewHold(_new.Matter, _new.Scope(), Start(_new.From), Start(_new.To), _new.ReviewOn), await Actor.GetAsync(), CancellationToken.None);
-            _message = $"Created {hold.Reference}.";
-            _new = new HoldForm();
-            _newErrors = new Dictionary<string, string[]>();
-            await LoadAsync();
+            _message = await change(await Actor.GetAsync());
         }
         catch (HoldValidationException ex)
         {
-            _newErrors = ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
-        }
-    }
-
-    private async Task ExtendAsync()
-    {
-        if (_selected is not { } hold)
-        {
+            showErrors(ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
             return;
         }
 
-        try
-        {
-            await Holds.ExtendAsync(hold.Id, _change.Scope(), _change.ReviewOn, null, null, _change.Reason ?? "", await Actor.GetAsync(), CancellationToken.None);
-            _message = $"Extended {hold.Reference}.";
-            _selected = null;
-            await LoadAsync();
-        }
-        catch (HoldValidationException ex)
-        {
-            _errors = ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
-        }
-    }
-
-    private async Task ReleaseAsync()
-    {
-        if (_selected is not { } hold)
-        {
-            return;
-        }
-
-        try
-        {
-            await Holds.ReleaseAsync(hold.Id, _releaseReason, await Actor.GetAsync(), CancellationToken.None);
-            _message = $"Released {hold.Reference}.";
-            _selected = null;
-            _releaseReason = "";
-            await LoadAsync();
-        }
-        catch (HoldValidationException ex)
-        {
-            _errors = ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
-        }
+        _selected = null;
+        await LoadAsync();
     }
 
     /// <summary>A date typed on the page is the start of that day in UTC.</summary>
