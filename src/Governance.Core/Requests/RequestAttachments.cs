@@ -62,7 +62,8 @@ public sealed class RequestAttachments(GovernanceDatabase database, AuditLog aud
         var protectedContent = Protector.Protect(content);
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await RequestWork.MustExistAsync(connection, tx, requestId, ct);
+        var state = await RequestWork.MustExistAsync(connection, tx, requestId, ct);
+        await RequestWork.RecordAsync(connection, tx, requestId, state, "Attachment", $"{kind} attached ({content.Length:N0} bytes)", actor, time.GetUtcNow(), ct);
 
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into gov.request_attachments (id, request_id, uploaded_at, uploaded_by, kind, file_name, content_type, size_bytes, sha256, protected)

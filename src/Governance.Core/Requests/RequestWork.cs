@@ -101,12 +101,10 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
             throw new ArgumentException("assignee: not a known member of staff (people appear after their first sign-in).", nameof(assigneeId));
         }
 
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "update gov.requests set assignee_id = @assigneeId where id = @id", new { id, assigneeId }, tx, cancellationToken: ct));
-        if (changed == 0)
-        {
-            throw new KeyNotFoundException($"No request {id}.");
-        }
+        var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "update gov.requests set assignee_id = @assigneeId where id = @id returning state", new { id, assigneeId }, tx, cancellationToken: ct))
+            ?? throw new KeyNotFoundException($"No request {id}.");
+        await RecordAsync(connection, tx, id, state, "Assign", assigneeId is null ? "Unassigned" : $"Assigned to {assigneeId}", actor, time.GetUtcNow(), ct);
 
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.assign", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D"),
             new Dictionary<string, object?> { ["assignee"] = assigneeId }), ct);
@@ -124,8 +122,8 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
 
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await MustExistAsync(connection, tx, id, ct);
-
+        var current = await MustExistAsync(connection, tx, id, ct);
+        await RecordAsync(connection, tx, id, current, "Note", "Internal note added", actor, time.GetUtcNow(), ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "insert into gov.request_notes (request_id, written_at, author_id, body) values (@id, @at, @author, @body)",
             new { id, at = time.GetUtcNow(), author = actor.Id, body = body.Trim() }, tx, cancellationToken: ct));
@@ -134,16 +132,20 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
         audit.Committed();
     }
 
-    /// <summary>Refuses work on a request that does not exist (inside the caller's transaction, before anything is written).</summary>
-    internal static async Task MustExistAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, Guid id, CancellationToken ct)
-    {
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "select exists (select 1 from gov.requests where id = @id)", new { id }, tx, cancellationToken: ct));
-        if (!exists)
-        {
-            throw new KeyNotFoundException($"No request {id}.");
-        }
-    }
+    /// <summary>The request's state, or a refusal when it does not exist (inside the caller's transaction, before anything is written).</summary>
+    internal static async Task<string> MustExistAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, Guid id, CancellationToken ct) =>
+        await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select state from gov.requests where id = @id", new { id }, tx, cancellationToken: ct))
+        ?? throw new KeyNotFoundException($"No request {id}.");
+
+    /// <summary>
+    /// Puts work that does not change the state (assignment, a note, an attachment) on the request's timeline, so that
+    /// the timeline shows everything that happened; the note's text itself stays with the notes.
+    /// </summary>
+    internal static Task RecordAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, Guid id, string state, string action, string summary, AuditActor actor, DateTimeOffset at, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "insert into gov.request_events (request_id, occurred_at, actor_id, action, from_state, to_state, reason) values (@id, @at, @actor, @action, @state, @state, @summary)",
+            new { id, at, actor = actor.Id, action, state, summary }, tx, cancellationToken: ct));
 
     internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 

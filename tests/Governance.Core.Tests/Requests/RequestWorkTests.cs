@@ -120,7 +120,9 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         await Work().AssignAsync(id, "local:77", Officer, CancellationToken.None);
         var unknown = await Assert.ThrowsAsync<ArgumentException>(() => Work().AssignAsync(id, "local:999", Officer, CancellationToken.None));
 
-        Assert.Equal("local:77", (await Work().GetAsync(id, CancellationToken.None))!.AssigneeId);
+        var assigned = (await Work().GetAsync(id, CancellationToken.None))!;
+        Assert.Equal("local:77", assigned.AssigneeId);
+        Assert.Equal(("Assign", "Received", "Received"), (assigned.Timeline.Single().Action, assigned.Timeline.Single().From, assigned.Timeline.Single().To));
         Assert.StartsWith("assignee:", unknown.Message, StringComparison.Ordinal);
         Assert.Equal(1, await CountAsync($"select count(*) from gov.audit_log where action = 'request.assign' and request_id = '{id}'"));
         var assignable = await new StaffDirectory(database, _time).AssignableAsync(CancellationToken.None);
@@ -136,8 +138,10 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         await Work().AddNoteAsync(id, "second call: confirmed the address", Officer, CancellationToken.None);
         await Assert.ThrowsAsync<ArgumentException>(() => Work().AddNoteAsync(id, new string('x', RequestWork.MaxNote + 1), Officer, CancellationToken.None));
 
-        var notes = (await Work().GetAsync(id, CancellationToken.None))!.Notes;
-        Assert.Equal(["called back, no answer", "second call: confirmed the address"], notes.Select(n => n.Body));
+        var detail = (await Work().GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(["called back, no answer", "second call: confirmed the address"], detail.Notes.Select(n => n.Body));
+        Assert.Equal(["Note", "Note"], detail.Timeline.Select(e => e.Action));
+        Assert.DoesNotContain(detail.Timeline, e => e.Reason.Contains("called back", StringComparison.Ordinal));
         Assert.Equal(2, await CountAsync($"select count(*) from gov.audit_log where action = 'request.note' and request_id = '{id}'"));
         Assert.Equal(0, await CountAsync("select count(*) from gov.audit_log where details::text like '%called back%'"));
     }
