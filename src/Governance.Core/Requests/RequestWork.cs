@@ -8,6 +8,8 @@ public sealed record RequestNote(DateTimeOffset WrittenAt, string AuthorId, stri
 
 public sealed record AttachmentInfo(Guid Id, DateTimeOffset UploadedAt, string UploadedBy, string Kind, string FileName, string ContentType, long SizeBytes, string Sha256);
 
+public sealed record ClientRequestStatus(string Reference, string State, DateOnly DueOn, DateOnly? AcknowledgeBy, string? DenialBasis);
+
 /// <summary>Everything staff see about one request. This view holds the person's contact details: only the Requests roles reach it.</summary>
 public sealed record RequestDetail(
     Guid Id,
@@ -88,6 +90,16 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
             r.Agent, r.AgentName, r.AgentEvidence, r.StaffNote, Utc(r.ReceivedAt), r.ReceivedOn, r.DueOn, r.ExtendedDueOn, r.AcknowledgeBy,
             r.Verified, r.VerificationMethod, r.VerifiedBy, r.VerifiedAt is { } v ? Utc(v) : null, r.VerificationNote, r.AssigneeId, r.ClosedReason, r.LegalBasis,
             r.HeldFrom is null ? null : Enum.Parse<RequestState>(r.HeldFrom), events, notes, files);
+    }
+
+    /// <summary>What an API client may learn of a request it submitted itself (null for any other): codes and dates, never the person.</summary>
+    public async Task<ClientRequestStatus?> StatusForClientAsync(Guid id, long clientId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Reference, string State, DateOnly DueOn, DateOnly? Ack, string? Closed)?>(new CommandDefinition(
+            "select reference, state, coalesce(extended_due_on, due_on), acknowledge_by, case when state = 'Denied' then legal_basis end from gov.requests where id = @id and client_id = @clientId",
+            new { id, clientId }, cancellationToken: ct));
+        return row is { } r ? new ClientRequestStatus(r.Reference, r.State, r.DueOn, r.Ack, r.Closed) : null;
     }
 
     /// <summary>Assigns the request to a member of staff (an actor id from <see cref="StaffDirectory"/>), or unassigns it with null.</summary>

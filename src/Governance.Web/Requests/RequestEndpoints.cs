@@ -20,28 +20,10 @@ public static class RequestEndpoints
     {
         app.MapPost("/api/v1/requests", async (HttpContext http, RequestBody? body, RequestIntake intake, ApiClients clients, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
         {
-            long? clientId;
-            if (http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
+            if (refused is not null)
             {
-                // OAuth 2.0 client credentials: the token's client becomes (once) an API client of its own, so that
-                // idempotency keys and the audit log work per client as with keys.
-                var (oauthClient, problem) = await ApiOAuth.AuthenticateAsync(http, oauth.Value);
-                if (oauthClient is null)
-                {
-                    return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: problem);
-                }
-
-                clientId = await clients.EnsureOAuthClientAsync(oauthClient, ct);
-            }
-            else
-            {
-                clientId = await clients.AuthenticateAsync(http.Request.Headers[ApiKeyHeader].ToString(), ct);
-            }
-
-            if (clientId is null)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-                    detail: $"Send a valid API key in the {ApiKeyHeader} header, or an OAuth access token as 'Authorization: Bearer'.");
+                return refused;
             }
 
             if (body is null)
@@ -68,6 +50,21 @@ public static class RequestEndpoints
             }
         }).AllowAnonymous().DisableAntiforgery();
 
+        // The state of a request, for the client that submitted it (the Location of a 201): no personal data.
+        app.MapGet("/api/v1/requests/{id:guid}", async (HttpContext http, Guid id, RequestWork work, ApiClients clients, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
+        {
+            var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            var status = await work.StatusForClientAsync(id, clientId!.Value, ct);
+            return status is null
+                ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "This client submitted no request with this id.")
+                : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis });
+        }).AllowAnonymous();
+
         // A stored attachment, decrypted for someone who may work on requests; the download is audited.
         app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, CancellationToken ct) =>
         {
@@ -82,5 +79,29 @@ public static class RequestEndpoints
             return Results.File(file.Content, file.ContentType, file.FileName);
         }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
         return app;
+    }
+
+    /// <summary>
+    /// The API client calling: by API key, or by an OAuth 2.0 client-credentials token whose client becomes (once) an
+    /// API client of its own, so that idempotency keys and the audit log work per client as with keys.
+    /// </summary>
+    private static async Task<(long? ClientId, IResult? Refused)> ClientAsync(HttpContext http, ApiClients clients, ApiOAuthOptions oauth, CancellationToken ct)
+    {
+        long? clientId;
+        string? problem = null;
+        if (http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            (var oauthClient, problem) = await ApiOAuth.AuthenticateAsync(http, oauth);
+            clientId = oauthClient is null ? null : await clients.EnsureOAuthClientAsync(oauthClient, ct);
+        }
+        else
+        {
+            clientId = await clients.AuthenticateAsync(http.Request.Headers[ApiKeyHeader].ToString(), ct);
+        }
+
+        return clientId is not null
+            ? (clientId, null)
+            : (null, Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                detail: problem ?? $"Send a valid API key in the {ApiKeyHeader} header, or an OAuth access token as 'Authorization: Bearer'."));
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Governance.Tests.Support;
 using Governance.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Governance.Web.Tests.Requests;
 
@@ -130,5 +131,41 @@ public sealed class RequestsPageTests(ConsoleDatabases databases) : IClassFixtur
 
         Assert.Contains("data-testid=\"request-grid\"", html, StringComparison.Ordinal);
         Assert.Contains(reference, html, StringComparison.Ordinal);
+    }
+}
+
+public sealed class RequestStatusApiTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>, IDisposable
+{
+    private readonly ConsoleFactory _factory = new(databases.Settings);
+
+    public void Dispose() => _factory.Dispose();
+
+    private HttpClient Client(string key)
+    {
+        var client = _factory.Anonymous();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    [Fact]
+    public async Task Get_TheLocationOfA201_AnswersTheStateForThatClientOnly()
+    {
+        var created = await Client(databases.ApiKey).PostAsJsonAsync("/api/v1/requests", new { regime = "pipl", type = "access", userId = "u-status-1" });
+        var location = created.Headers.Location!.ToString();
+        var (_, otherKey) = await _factory.Services.GetRequiredService<Governance.Core.Requests.ApiClients>()
+            .AddAsync("other-" + Guid.NewGuid().ToString("N")[..8], Governance.Core.Audit.AuditActor.System("test"), CancellationToken.None);
+
+        var mine = await Client(databases.ApiKey).GetAsync(location);
+        var theirs = await Client(otherKey).GetAsync(location);
+        var anonymous = await _factory.Anonymous().GetAsync(location);
+
+        Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        var body = await mine.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("Received", json.RootElement.GetProperty("state").GetString());
+        Assert.StartsWith("DSR-", json.RootElement.GetProperty("reference").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("u-status-1", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 }
