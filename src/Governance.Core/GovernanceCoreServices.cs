@@ -76,7 +76,17 @@ public static class GovernanceCoreServices
         {
             var configured = configuration["DataProtection:KeysDirectory"];
             var folder = string.IsNullOrWhiteSpace(configured) ? Path.Combine(GovernancePaths.DataDirectory(configuration), "keys") : Path.GetFullPath(configured);
-            Directory.CreateDirectory(folder);
+            // The key ring is not encrypted at rest on Linux (no DPAPI; a certificate could be added): only the
+            // console's OS user may read the folder.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), NullLoggerFactory.Instance);
         });
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
