@@ -63,8 +63,6 @@ public sealed class SmtpNoticeMailer(IOptions<SmtpOptions> options) : INoticeMai
 /// </summary>
 public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit, INoticeMailer mailer, IOptions<RequestOptions> options, TimeProvider time, ILogger<DeadlineNotices> log)
 {
-    private static readonly string[] Closed = [nameof(RequestState.Completed), nameof(RequestState.Denied), nameof(RequestState.Withdrawn)];
-
     public async Task<DeadlineScan> RunAsync(AuditActor actor, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -78,7 +76,7 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
             left join gov.staff s on r.assignee_id is null and s.roles @> array[@officer]
             where coalesce(r.assignee_id, s.actor_id) is not null
             on conflict on constraint notices_once do nothing
-            """, new { today, now, closed = Closed, soon = today.AddDays(options.Value.DueSoonDays), officer = Roles.PrivacyOfficer }, cancellationToken: ct));
+            """, new { today, now, closed = RequestStateMachine.FinalStates, soon = today.AddDays(options.Value.DueSoonDays), officer = Roles.PrivacyOfficer }, cancellationToken: ct));
 
         var (emailed, failures) = mailer.Enabled ? await EmailAsync(connection, ct) : (0, 0);
         await using (var tx = await connection.BeginTransactionAsync(ct))
@@ -98,9 +96,9 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
         var pending = (await connection.QueryAsync<(long Id, string Recipient, string Email, string Reference, string Kind, DateTime DueOn)>(new CommandDefinition("""
             select n.id, n.recipient_id, s.email, r.reference, n.kind, n.due_on
             from gov.notices n join gov.staff s on s.actor_id = n.recipient_id join gov.requests r on r.id = n.request_id
-            where n.emailed_at is null and n.read_at is null and s.email is not null
+            where n.emailed_at is null and n.read_at is null and s.email is not null and r.state <> all(@closed)
             order by n.recipient_id, n.due_on, r.reference
-            """, cancellationToken: ct))).ToList();
+            """, new { closed = RequestStateMachine.FinalStates }, cancellationToken: ct))).ToList();
         int emailed = 0, failures = 0;
         foreach (var group in pending.GroupBy(p => (p.Recipient, p.Email)))
         {
@@ -141,8 +139,9 @@ public sealed class NoticeInbox(GovernanceDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<(long Id, Guid RequestId, string Reference, string Kind, DateTime DueOn, DateTime CreatedAt)>(new CommandDefinition("""
             select n.id, n.request_id, r.reference, n.kind, n.due_on, n.created_at from gov.notices n join gov.requests r on r.id = n.request_id
-            where n.recipient_id = @actorId and n.read_at is null order by n.kind desc, n.due_on, n.id limit @limit
-            """, new { actorId, limit }, cancellationToken: ct));
+            where n.recipient_id = @actorId and n.read_at is null and r.state <> all(@closed)
+            order by n.kind desc, n.due_on, n.id limit @limit
+            """, new { actorId, limit, closed = RequestStateMachine.FinalStates }, cancellationToken: ct));
         return rows.Select(r => new Notice(r.Id, r.RequestId, r.Reference, r.Kind, DateOnly.FromDateTime(r.DueOn), RequestWork.Utc(r.CreatedAt))).ToList();
     }
 

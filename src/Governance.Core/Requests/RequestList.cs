@@ -21,7 +21,6 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
 {
     public const int MaxPageSize = 200;
     private const int CountCap = 10_000;
-    private static readonly string[] Closed = [nameof(RequestState.Completed), nameof(RequestState.Denied), nameof(RequestState.Withdrawn)];
 
     public async Task<RequestPage> PageAsync(RequestFilter filter, RequestSort sort, int offset, int pageSize, CancellationToken ct)
     {
@@ -84,7 +83,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
         }
 
         p.Add("today", today);
-        p.Add("closed", Closed);
+        p.Add("closed", RequestStateMachine.FinalStates);
         p.Add("limit", pageSize);
         p.Add("offset", offset);
         p.Add("cap", CountCap + 1);
@@ -95,7 +94,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
             $"select id, reference, regime, type, state, channel, received_on, coalesce(extended_due_on, due_on) from gov.requests{where}{order} limit @limit offset @offset",
             p, cancellationToken: ct)))
             .Select(r => new RequestRow(r.Id, r.Reference, r.Regime, r.Type, r.State, r.Channel, DateOnly.FromDateTime(r.ReceivedOn), DateOnly.FromDateTime(r.DueOn),
-                DateOnly.FromDateTime(r.DueOn) < today && !Closed.Contains(r.State)))
+                DateOnly.FromDateTime(r.DueOn) < today && !RequestStateMachine.FinalStates.Contains(r.State)))
             .ToList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"select count(*) from (select 1 from gov.requests{where} limit @cap) x", p, cancellationToken: ct));
         return new RequestPage(rows, Math.Min(total, CountCap), total > CountCap);

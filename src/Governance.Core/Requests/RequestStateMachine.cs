@@ -90,6 +90,9 @@ public static class RequestStateMachine
 
     public static bool IsFinal(RequestState state) => state is RequestState.Completed or RequestState.Denied or RequestState.Withdrawn;
 
+    /// <summary>The closed states by name, as stored (for queries that leave closed requests out).</summary>
+    public static readonly string[] FinalStates = Enum.GetValues<RequestState>().Where(IsFinal).Select(s => s.ToString()).ToArray();
+
     /// <summary>The state after <paramref name="action"/>, or an <see cref="InvalidTransitionException"/> saying why not.</summary>
     public static RequestState Next(RequestState from, RequestAction action, TransitionInput input)
     {

@@ -12,7 +12,15 @@ internal sealed class RecurringJobs(IRecurringJobManager manager, Microsoft.Exte
     {
         manager.AddOrUpdate<VerifyAuditChainJob>("verify-audit-chain", j => j.RunAsync(CancellationToken.None), "30 2 * * *");
         manager.AddOrUpdate<EvaluateAlertsJob>("evaluate-alerts", j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
-        manager.AddOrUpdate<RequestDeadlinesJob>(RequestDeadlinesJob.Id, j => j.RunAsync(CancellationToken.None), requests.Value.DeadlineJobCron);
+        try
+        {
+            manager.AddOrUpdate<RequestDeadlinesJob>(RequestDeadlinesJob.Id, j => j.RunAsync(CancellationToken.None), requests.Value.DeadlineJobCron);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"Requests:DeadlineJobCron is not a cron expression (five fields, e.g. \"0 6 * * *\"): {ex.Message}", ex);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -129,4 +129,22 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
         Assert.Equal((0, 1, 0), (up.Flagged, up.Emailed, up.EmailFailures));
         Assert.Single(smtp.Messages());
     }
+
+    [Fact]
+    public async Task Notices_OfARequestClosedSinceTheRun_LeaveTheInboxAndAreNotEmailed()
+    {
+        await StaffAsync();
+        var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");
+        await Notices(0).RunAsync(Job, CancellationToken.None);
+        var database = Database();
+        await new TransitionRequest(database, new AuditLog(database, new AuditSealSignal(), _time), _time)
+            .ExecuteAsync(new TransitionCommand(overdue.Id, RequestAction.Withdraw, "withdrawn by letter"), Clerk, CancellationToken.None);
+        await using var smtp = await SmtpSink.StartAsync();
+
+        var later = await Notices(smtp.Port).RunAsync(Job, CancellationToken.None);
+
+        Assert.Empty(await new NoticeInbox(Database(), _time).UnreadAsync("local:10", 10, CancellationToken.None));
+        Assert.Equal((0, 0), (later.Flagged, later.Emailed));
+        Assert.Empty(smtp.Messages());
+    }
 }
