@@ -122,7 +122,9 @@ public sealed partial class RequestDetailPage
                 g.SelectMany(m => m.PersonIds).Distinct().ToList(),
                 g.OrderByDescending(m => m.RowsByCollection.Values.Sum()).First().RowsByCollection,
                 g.All(m => m.Problem is not null) ? g.First().Problem : null)).ToList();
-            _holds = await Holds.HoldingPersonAsync(_matches.SelectMany(m => m.PersonIds.Select(id => (m.Store, id))), CancellationToken.None);
+            // The ids found, and the user id given with the request even where no store has it any more.
+            var given = r.UserId is { } userId ? Finder.StoreNames.Select(s => (s, userId)) : [];
+            _holds = await Holds.HoldingPersonAsync(_matches.SelectMany(m => m.PersonIds.Select(id => (m.Store, id))).Concat(given), CancellationToken.None);
         }
         catch (InvalidOperationException ex)
         {
