@@ -18,11 +18,9 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { userName }, cancellationToken: ct));
         return row is null
             ? null
-            : new LocalAccount(row.Id, row.UserName, row.PasswordHash, row.Roles, row.FailedAttempts, Utc(row.LockedUntil), Utc(row.DisabledAt));
+            : new LocalAccount(row.Id, row.UserName, row.PasswordHash, row.Roles, row.FailedAttempts, DbTime.Utc(row.LockedUntil), DbTime.Utc(row.DisabledAt));
     }
 
-    private static DateTimeOffset? Utc(DateTime? value) =>
-        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
     private sealed class Row
     {
@@ -87,7 +85,7 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
             returning locked_until
             """;
         await using var connection = await database.OpenAsync(ct);
-        return Utc(await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { id, maxAttempts, lockUntil }, cancellationToken: ct)));
+        return DbTime.Utc(await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { id, maxAttempts, lockUntil }, cancellationToken: ct)));
     }
 
     public async Task RecordSuccessAsync(long id, DateTimeOffset at, CancellationToken ct)

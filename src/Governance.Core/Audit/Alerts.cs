@@ -74,7 +74,7 @@ public sealed class AlertStore(GovernanceDatabase database, AuditLog audit)
             select id, raised_at, rule, severity, summary, subject from gov.alerts
             where resolved_at is null order by raised_at desc limit @limit
             """, new { limit }, cancellationToken: ct));
-        return rows.Select(r => new Alert(r.Id, new DateTimeOffset(DateTime.SpecifyKind(r.RaisedAt, DateTimeKind.Utc)), r.Rule, r.Severity, r.Summary, r.Subject)).ToList();
+        return rows.Select(r => new Alert(r.Id, DbTime.Utc(r.RaisedAt), r.Rule, r.Severity, r.Summary, r.Subject)).ToList();
     }
 
     public async Task<bool> ResolveAsync(long id, AuditActor actor, CancellationToken ct)

@@ -162,7 +162,7 @@ public sealed class AuditQuery(GovernanceDatabase database)
             new CommandDefinition(Select + where + OrderBy(sort) + " limit @limit offset @offset", p, cancellationToken: ct));
         foreach (var r in data)
         {
-            rows.Add(new AuditRow(r.Item1, r.Item2, new DateTimeOffset(DateTime.SpecifyKind(r.Item3, DateTimeKind.Utc)), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14));
+            rows.Add(new AuditRow(r.Item1, r.Item2, DbTime.Utc(r.Item3), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14));
         }
 
         // An exact count over a million rows costs more than the page: count up to a cap and say "10,000+" beyond.
@@ -196,7 +196,7 @@ public sealed class AuditQuery(GovernanceDatabase database)
                 }
 
                 var text = i == 2
-                    ? AuditCanonical.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc)))
+                    ? AuditCanonical.Timestamp(DbTime.Utc(reader.GetDateTime(i)))
                     : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "";
                 await writer.WriteAsync(Csv(text));
             }
@@ -267,7 +267,7 @@ public sealed class AuditChainStatus(GovernanceDatabase database)
             where not exists (select 1 from head) or (e.txid, e.id) > (select txid::xid8, id from head)
             """, cancellationToken: ct));
         return last is { } l
-            ? new ChainStatus(new DateTimeOffset(DateTime.SpecifyKind(l.At, DateTimeKind.Utc)), l.Outcome == "success",
+            ? new ChainStatus(DbTime.Utc(l.At), l.Outcome == "success",
                 long.TryParse(l.To, NumberStyles.None, CultureInfo.InvariantCulture, out var to) ? to : null, alert, unsealed)
             : new ChainStatus(null, null, null, alert, unsealed);
     }

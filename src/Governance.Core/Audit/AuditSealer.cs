@@ -108,7 +108,7 @@ internal static class AuditEntryReader
 
     public static AuditEntry Read(NpgsqlDataReader r, int offset) => new(
         r.GetInt64(offset),
-        new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(offset + 1), DateTimeKind.Utc)),
+        DbTime.Utc(r.GetDateTime(offset + 1)),
         r.GetString(offset + 2),
         r.GetString(offset + 3),
         r.IsDBNull(offset + 4) ? null : r.GetString(offset + 4),

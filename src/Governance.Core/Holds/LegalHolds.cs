@@ -134,10 +134,16 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
             update gov.legal_holds set review_on = coalesce(@reviewOn, review_on), window_from = coalesce(@from, window_from), window_to = coalesce(@to, window_to)
             where id = @id and released_at is null
             """, new { id, reviewOn, from = windowFrom?.ToUniversalTime(), to = windowTo?.ToUniversalTime() }, tx, cancellationToken: ct));
+        if (changed == 0)
+        {
+            // Released by someone else since it was read: nothing is added (the transaction is not committed).
+            throw new HoldValidationException(new Dictionary<string, string> { ["hold"] = "The hold was released; create a new one." });
+        }
+
         var added = await AddScopeAsync(connection, tx, id, moreScope, now, ct);
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "hold.extend", AuditOutcome.Success, "legal-hold", id.ToString("D"), null,
             new Dictionary<string, object?> { ["scopeAdded"] = added, ["reviewOn"] = reviewOn, ["windowFrom"] = windowFrom, ["windowTo"] = windowTo }), ct);
@@ -182,8 +188,8 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
         var scope = (await connection.QueryAsync<(Guid HoldId, string Kind, string? Store, string Value)>(new CommandDefinition(
             "select hold_id, kind, store, value from gov.legal_hold_scope where hold_id = any(@ids) order by kind, store, value",
             new { ids = holds.Select(h => h.Id).ToArray() }, cancellationToken: ct))).ToLookup(s => s.HoldId);
-        return holds.Select(h => new LegalHold(h.Id, h.Reference, h.Matter, Utc(h.From), Utc(h.To), h.ReviewOn is { } d ? DateOnly.FromDateTime(d) : null,
-            Utc(h.CreatedAt)!.Value, h.CreatedBy, Utc(h.ReleasedAt), h.ReleasedBy, h.Reason,
+        return holds.Select(h => new LegalHold(h.Id, h.Reference, h.Matter, DbTime.Utc(h.From), DbTime.Utc(h.To), h.ReviewOn is { } d ? DateOnly.FromDateTime(d) : null,
+            DbTime.Utc(h.CreatedAt), h.CreatedBy, DbTime.Utc(h.ReleasedAt), h.ReleasedBy, h.Reason,
             scope[h.Id].Select(s => new HoldScope(Enum.Parse<HoldScopeKind>(s.Kind, ignoreCase: true), s.Value, s.Store)).ToList())).ToList();
     }
 
@@ -269,5 +275,4 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
             on conflict do nothing
             """, new { id, now, kinds = scope.Select(s => s.KindCode).ToArray(), stores = scope.Select(s => s.Store).ToArray(), values = scope.Select(s => s.Value).ToArray() }, tx, cancellationToken: ct));
 
-    private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }

@@ -142,7 +142,7 @@ public sealed class NoticeInbox(GovernanceDatabase database, TimeProvider time)
             where n.recipient_id = @actorId and n.read_at is null and r.state <> all(@closed)
             order by n.kind desc, n.due_on, n.id limit @limit
             """, new { actorId, limit, closed = RequestStateMachine.FinalStates }, cancellationToken: ct));
-        return rows.Select(r => new Notice(r.Id, r.RequestId, r.Reference, r.Kind, DateOnly.FromDateTime(r.DueOn), RequestWork.Utc(r.CreatedAt))).ToList();
+        return rows.Select(r => new Notice(r.Id, r.RequestId, r.Reference, r.Kind, DateOnly.FromDateTime(r.DueOn), DbTime.Utc(r.CreatedAt))).ToList();
     }
 
     public async Task MarkReadAsync(string actorId, long noticeId, CancellationToken ct)

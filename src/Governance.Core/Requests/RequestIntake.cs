@@ -92,7 +92,7 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
             if (earlier is { } e)
             {
                 return e.Hash.AsSpan().SequenceEqual(hash)
-                    ? new SubmittedRequest(e.Id, e.Reference, e.State, DateOnly.FromDateTime(e.DueOn), new DateTimeOffset(DateTime.SpecifyKind(e.DueAt, DateTimeKind.Utc)),
+                    ? new SubmittedRequest(e.Id, e.Reference, e.State, DateOnly.FromDateTime(e.DueOn), DbTime.Utc(e.DueAt),
                         e.Ack is { } a ? DateOnly.FromDateTime(a) : null, Replayed: true)
                     : throw new IdempotencyConflictException();
             }

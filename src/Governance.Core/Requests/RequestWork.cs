@@ -76,19 +76,17 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
             return null;
         }
 
-        var events = (await connection.QueryAsync<(DateTime At, string Actor, string Action, string From, string To, string Reason)>(new CommandDefinition(
-            "select occurred_at, actor_id, action, from_state, to_state, reason from gov.request_events where request_id = @id order by id",
-            new { id }, cancellationToken: ct))).Select(e => new RequestEvent(Utc(e.At), e.Actor, e.Action, e.From, e.To, e.Reason)).ToList();
+        var events = await TransitionRequest.TimelineAsync(connection, id, ct);
         var notes = (await connection.QueryAsync<(DateTime At, string Author, string Body)>(new CommandDefinition(
             "select written_at, author_id, body from gov.request_notes where request_id = @id order by id",
-            new { id }, cancellationToken: ct))).Select(n => new RequestNote(Utc(n.At), n.Author, n.Body)).ToList();
+            new { id }, cancellationToken: ct))).Select(n => new RequestNote(DbTime.Utc(n.At), n.Author, n.Body)).ToList();
         var files = (await connection.QueryAsync<(Guid Id, DateTime At, string By, string Kind, string Name, string Type, long Size, byte[] Hash)>(new CommandDefinition(
             "select id, uploaded_at, uploaded_by, kind, file_name, content_type, size_bytes, sha256 from gov.request_attachments where request_id = @id order by uploaded_at, id",
-            new { id }, cancellationToken: ct))).Select(f => new AttachmentInfo(f.Id, Utc(f.At), f.By, f.Kind, f.Name, f.Type, f.Size, Convert.ToHexStringLower(f.Hash))).ToList();
+            new { id }, cancellationToken: ct))).Select(f => new AttachmentInfo(f.Id, DbTime.Utc(f.At), f.By, f.Kind, f.Name, f.Type, f.Size, Convert.ToHexStringLower(f.Hash))).ToList();
 
         return new RequestDetail(r.Id, r.Reference, r.Regime, r.Type, Enum.Parse<RequestState>(r.State), r.Channel, r.Email, r.Phone, r.UserId,
-            r.Agent, r.AgentName, r.AgentEvidence, r.StaffNote, Utc(r.ReceivedAt), r.ReceivedOn, r.DueOn, r.ExtendedDueOn, r.AcknowledgeBy,
-            r.Verified, r.VerificationMethod, r.VerifiedBy, r.VerifiedAt is { } v ? Utc(v) : null, r.VerificationNote, r.AssigneeId, r.ClosedReason, r.LegalBasis,
+            r.Agent, r.AgentName, r.AgentEvidence, r.StaffNote, DbTime.Utc(r.ReceivedAt), r.ReceivedOn, r.DueOn, r.ExtendedDueOn, r.AcknowledgeBy,
+            r.Verified, r.VerificationMethod, r.VerifiedBy, DbTime.Utc(r.VerifiedAt), r.VerificationNote, r.AssigneeId, r.ClosedReason, r.LegalBasis,
             r.HeldFrom is null ? null : Enum.Parse<RequestState>(r.HeldFrom), events, notes, files);
     }
 
@@ -159,7 +157,6 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
             "insert into gov.request_events (request_id, occurred_at, actor_id, action, from_state, to_state, reason) values (@id, @at, @actor, @action, @state, @state, @summary)",
             new { id, at, actor = actor.Id, action, state, summary }, tx, cancellationToken: ct));
 
-    internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
     private sealed record DetailRow(
         Guid Id, string Reference, string Regime, string Type, string State, string Channel, string? Email, string? Phone, string? UserId,

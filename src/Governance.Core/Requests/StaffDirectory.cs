@@ -43,6 +43,6 @@ public sealed class StaffDirectory(GovernanceDatabase database, TimeProvider tim
         return rows.ToDictionary(r => r.Id, r => new StaffMember(r.Id, r.Name, r.Email, r.Roles));
     }
 
-    /// <summary>The roles that work on requests (kept with the page policy in the web layer's matrix test).</summary>
+    /// <summary>The roles that work on requests: the Requests policy's roles (AccessMatrixTests keeps the two equal).</summary>
     public static readonly string[] RequestRoles = [Roles.PrivacyOfficer, Roles.Legal, Roles.Admin];
 }

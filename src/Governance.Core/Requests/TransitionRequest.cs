@@ -116,9 +116,15 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
     public async Task<IReadOnlyList<RequestEvent>> TimelineAsync(Guid requestId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
+        return await TimelineAsync(connection, requestId, ct);
+    }
+
+    /// <summary>The request's timeline in order, on the caller's connection (the request page reads it with the rest).</summary>
+    internal static async Task<IReadOnlyList<RequestEvent>> TimelineAsync(Npgsql.NpgsqlConnection connection, Guid requestId, CancellationToken ct)
+    {
         var rows = await connection.QueryAsync<(DateTime At, string Actor, string Action, string From, string To, string Reason)>(new CommandDefinition(
             "select occurred_at, actor_id, action, from_state, to_state, reason from gov.request_events where request_id = @requestId order by id",
             new { requestId }, cancellationToken: ct));
-        return rows.Select(r => new RequestEvent(new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Actor, r.Action, r.From, r.To, r.Reason)).ToList();
+        return rows.Select(r => new RequestEvent(DbTime.Utc(r.At), r.Actor, r.Action, r.From, r.To, r.Reason)).ToList();
     }
 }

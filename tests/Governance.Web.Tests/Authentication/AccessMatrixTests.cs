@@ -87,6 +87,12 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
     }
 
     [Fact]
+    public void AssignableStaff_AreExactlyTheRolesOfTheRequestsPolicy()
+    {
+        Assert.Equal(GovernancePolicies.Matrix[GovernancePolicies.Requests].Order(), Governance.Core.Requests.StaffDirectory.RequestRoles.Order());
+    }
+
+    [Fact]
     public void EveryRoutablePage_IsGuardedByAPolicyOfTheMatrix_AndListedHere()
     {
         var pages = typeof(Program).Assembly.GetTypes()

@@ -28,10 +28,7 @@ public sealed partial class AuditLogPage
     private AuditChainStatus ChainStatus { get; set; } = default!;
 
     [Inject]
-    private AuthenticationStateProvider Authentication { get; set; } = default!;
-
-    [Inject]
-    private IHttpContextAccessor HttpContextAccessor { get; set; } = default!;
+    private CurrentActor Actor { get; set; } = default!;
 
     private string CountText => _page is null
         ? ""
@@ -71,7 +68,7 @@ public sealed partial class AuditLogPage
     {
         _provider = async request =>
         {
-            var actor = await ActorAsync();
+            var actor = await Actor.GetAsync();
             // Reading the audit log is itself audited, once for each filter a person applies (not for each page).
             var record = _recorded != _filter;
             var page = await Review.SearchAsync(actor, _filter, _sort, request.StartIndex, request.Count ?? _pagination.ItemsPerPage, record, request.CancellationToken);
@@ -99,12 +96,6 @@ public sealed partial class AuditLogPage
         {
             await _grid.RefreshDataAsync();
         }
-    }
-
-    private async Task<AuditActor> ActorAsync()
-    {
-        var state = await Authentication.GetAuthenticationStateAsync();
-        return WebAuditActor.From(state.User, HttpContextAccessor.HttpContext);
     }
 
     private sealed class FilterForm

@@ -12,6 +12,7 @@ public sealed partial class RequestDetailPage
     private RequestDetail? _request;
     private bool _loaded;
     private IReadOnlyList<StaffMember> _staff = [];
+    private IReadOnlyDictionary<string, StaffMember> _names = new Dictionary<string, StaffMember>();
     private IReadOnlyList<string> _holds = [];
     private IReadOnlyList<PersonMatch>? _matches;
     private bool _searching;
@@ -63,8 +64,6 @@ public sealed partial class RequestDetailPage
     private IReadOnlyList<RequestAction> WorkflowActions =>
         _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification
             or RequestAction.StartProcessing or RequestAction.Complete or RequestAction.Fail or RequestAction.Retry)).ToList() ?? [];
-
-    private IReadOnlyDictionary<string, StaffMember> _names = new Dictionary<string, StaffMember>();
 
     /// <summary>A member of staff by name where known, else by actor id (jobs, API clients).</summary>
     private string Who(string? actorId) => actorId is null ? "" : _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
