@@ -29,13 +29,17 @@ public static class BrowserSettings
     public static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
 
     /// <summary>Opens <paramref name="path"/>, is sent to sign in, signs in, and is back on <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// The addresses are checked by polling the page's URL: WaitForURLAsync, when the address already matches, waits
+    /// for the page's load event whatever WaitUntil says, which once held a run for its whole timeout.
+    /// </remarks>
     public static async Task SignInAsync(IPage page, string baseUrl, string path, string user)
     {
         await page.GotoAsync($"{baseUrl}{path}", new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
-        await page.WaitForURLAsync("**/account/login**", Committed);
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"), new() { Timeout = 60_000 });
         await page.FillAsync("#userName", user);
         await page.FillAsync("#password", ConsoleDatabases.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync($"{baseUrl}{path}", Committed);
+        await Assertions.Expect(page).ToHaveURLAsync($"{baseUrl}{path}", new() { Timeout = 60_000 });
     }
 }

@@ -37,7 +37,7 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
 
             await page.FillAsync("input[name=email]", email);
             await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
-            await page.WaitForURLAsync(url => url.Contains("/requests/", StringComparison.Ordinal) && !url.EndsWith("/new", StringComparison.Ordinal));
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requests/[0-9a-f-]{36}$"));
             await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("DSR-2026-");
             var reference = (await page.Locator("h1").InnerTextAsync()).Split(' ')[0];
             Assert.StartsWith("DSR-2026-", reference, StringComparison.Ordinal);
