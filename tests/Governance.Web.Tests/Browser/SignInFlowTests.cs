@@ -27,9 +27,9 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
             await page.Locator("h1", new() { HasText = "Dashboard" }).WaitForAsync();
             var stores = page.Locator("[data-testid=store-table] tbody tr");
-            await stores.First.WaitForAsync();
-            Assert.Equal(3, await stores.CountAsync());
-            Assert.Contains("reachable", await stores.Nth(0).TextContentAsync(), StringComparison.Ordinal);
+            // The table is prerendered, then rendered again once the page is interactive: wait for the settled rows.
+            await Assertions.Expect(stores).ToHaveCountAsync(3);
+            await Assertions.Expect(stores.Nth(0)).ToContainTextAsync("reachable");
             Assert.Equal("officer", await page.Locator("[data-testid=signed-in-user]").TextContentAsync());
 
             var links = await page.Locator("nav.sitenav a").AllTextContentsAsync();
@@ -42,7 +42,7 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await page.GetByRole(AriaRole.Link, new() { Name = "Data map", Exact = true }).ClickAsync();
             await page.Locator("[data-testid=datamap-graph] svg").WaitForAsync();
             var collections = page.Locator("[data-testid=datamap-collection]");
-            Assert.Equal(14, await collections.CountAsync());
+            await Assertions.Expect(collections).ToHaveCountAsync(14);
             await page.FillAsync("[data-testid=datamap-search]", "push_token");
             await Assertions.Expect(collections).ToHaveCountAsync(1, new() { Timeout = 60_000 });
             Assert.Contains("devices", await collections.First.InnerTextAsync(), StringComparison.Ordinal);
