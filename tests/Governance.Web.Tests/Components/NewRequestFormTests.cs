@@ -94,7 +94,7 @@ public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyn
 
         var navigation = _context.Services.GetRequiredService<NavigationManager>();
         form.WaitForAssertion(() => Assert.True(navigation.Uri.Contains("/requests/", StringComparison.Ordinal),
-            string.Join("; ", form.FindAll(".field-problem").Select(p => p.GetAttribute("data-field") + ": " + p.TextContent))), TimeSpan.FromSeconds(10));
+            string.Join("; ", form.FindAll(".field-problem").Select(p => p.GetAttribute("data-field") + ": " + p.TextContent))));
         var id = navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..];
         var row = await TestPostgres.ScalarAsync<string>(_databases.AdminConnectionString,
             $"select concat_ws('|', channel, received_on, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), due_on, agent_name, agent_evidence) from gov.requests where id = '{id}'");

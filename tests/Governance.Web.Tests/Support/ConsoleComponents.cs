@@ -15,6 +15,9 @@ public static class ConsoleComponents
 {
     public static BunitContext Create(ConsoleDatabases databases, string actorId, string role)
     {
+        // These components wait on a real database while the other test assembly shares the two cores: bunit's one-second
+        // default wait is too short for that.
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(30);
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(databases.Settings).Build());
