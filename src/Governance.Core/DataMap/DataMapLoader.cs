@@ -111,7 +111,7 @@ public static partial class DataMapLoader
 
     private static Identity? BindIdentity(YamlBinder b, YamlNode node)
     {
-        var m = b.Map(node, "an identity", "kind", "collection", "column", "match");
+        var m = b.Map(node, "an identity", "kind", "collection", "column", "match", "when", "via");
         if (m is null)
         {
             return null;
@@ -126,9 +126,37 @@ public static partial class DataMapLoader
             b.Problem(m.Get("match")!, $"match '{match}' is not known; use exact or case-insensitive.");
         }
 
+        var when = BindCondition(b, m.Get("when"), null, "'when' of an identity");
         return kind is null || collection is null || column is null
             ? null
-            : new Identity(kind.Value, collection, column, match == "case-insensitive", b.At(node));
+            : new Identity(kind.Value, collection, column, match == "case-insensitive", when, m.Text("via"), b.At(node));
+    }
+
+    /// <summary><c>{ column: medium, equals: email }</c>, or <c>{ json_path: $.type, equals: [a, b] }</c> (on the field's own column unless a column is named).</summary>
+    private static Condition? BindCondition(YamlBinder b, YamlNode? node, string? defaultColumn, string what)
+    {
+        var m = b.Map(node, what, "column", "json_path", "equals");
+        if (m is null)
+        {
+            return null;
+        }
+
+        var column = m.Text("column") ?? defaultColumn;
+        var path = m.Text("json_path");
+        var values = m.Names("equals", required: true);
+        if (column is null)
+        {
+            b.Problem(node!, $"{what} needs 'column' (the column whose value decides).");
+            return null;
+        }
+
+        if (path is not null && !JsonPaths.IsValid(path))
+        {
+            b.Problem(m.Get("json_path")!, $"json_path '{path}' must look like $.name, $.\"dotted.name\" or $.list[*].name.");
+            return null;
+        }
+
+        return values.Count == 0 ? null : new Condition(column, path, values, b.At(node!));
     }
 
     private static Collection? BindCollection(YamlBinder b, YamlNode node)
@@ -150,8 +178,8 @@ public static partial class DataMapLoader
         var references = b.Items(m.Get("references"), $"'references' of {what}").Select(n => BindReference(b, n, what)).OfType<Reference>().ToList();
         var blobs = b.Items(m.Get("blobs"), $"'blobs' of {what}").Select(n =>
         {
-            var bm = b.Map(n, $"a blob of {what}", "column", "region");
-            return bm?.Text("column", required: true) is { } column ? new Blob(column, bm.Text("region"), b.At(n)) : null;
+            var bm = b.Map(n, $"a blob of {what}", "column", "region", "path", "strip_prefix");
+            return bm?.Text("column", required: true) is { } column ? new Blob(column, bm.Text("region"), b.At(n), bm.Text("path"), bm.Text("strip_prefix")) : null;
         }).OfType<Blob>().ToList();
         return name is null || table is null || rowErasure is null
             ? null
@@ -161,7 +189,7 @@ public static partial class DataMapLoader
 
     private static Field? BindField(YamlBinder b, YamlNode node, string collection)
     {
-        var m = b.Map(node, $"a field of {collection}", "column", "category", "erasure", "replacement", "legal_basis");
+        var m = b.Map(node, $"a field of {collection}", "column", "category", "erasure", "replacement", "legal_basis", "json_path", "when", "pseudonym");
         if (m is null)
         {
             return null;
@@ -171,14 +199,15 @@ public static partial class DataMapLoader
         m.What = column is null ? m.What : $"field '{column}' of {collection}";
         var category = b.Enum<FieldCategory>(m.Required("category"), $"category of field '{column}'");
         var erasure = b.Enum<FieldErasure>(m.Required("erasure"), $"erasure of field '{column}'");
+        var when = BindCondition(b, m.Get("when"), column, $"'when' of field '{column}'");
         return column is null || category is null || erasure is null
             ? null
-            : new Field(column, category.Value, erasure.Value, m.Text("replacement"), m.Text("legal_basis"), b.At(node));
+            : new Field(column, category.Value, erasure.Value, m.Text("replacement"), m.Text("legal_basis"), b.At(node), m.Text("json_path"), when, m.Text("pseudonym"));
     }
 
     private static Reference? BindReference(YamlBinder b, YamlNode node, string collection)
     {
-        var m = b.Map(node, $"a reference of {collection}", "column", "columns", "to", "relation", "array", "json_path", "pattern");
+        var m = b.Map(node, $"a reference of {collection}", "column", "columns", "to", "relation", "array", "json_path", "pattern", "derive", "case", "erasure");
         if (m is null)
         {
             return null;
@@ -187,9 +216,14 @@ public static partial class DataMapLoader
         var columns = m.Get("columns") is not null ? m.Names("columns") : m.Names("column", required: true);
         var to = m.Text("to", required: true);
         var relation = m.Get("relation") is null ? Relation.Link : b.Enum<Relation>(m.Get("relation"), "relation");
+        var caseFold = m.Get("case") is { } caseNode ? b.Enum<CaseFold>(caseNode, "case folding") : CaseFold.None;
+        var derive = m.Text("derive") is { } template
+            ? new Derivation(template == "localpart" ? Derivation.LocalPart : template, caseFold ?? CaseFold.None, b.At(m.Get("derive")!))
+            : caseFold is CaseFold.Lower or CaseFold.Upper ? new Derivation(Derivation.Key, caseFold.Value, b.At(m.Get("case")!)) : null;
+        var erasure = m.Get("erasure") is { } erasureNode ? b.Enum<FieldErasure>(erasureNode, "erasure of a pointer") : null;
         return columns.Count == 0 || to is null || relation is null
             ? null
-            : new Reference(columns, to, relation.Value, m.Flag("array"), m.Text("json_path"), m.Text("pattern"), b.At(node));
+            : new Reference(columns, to, relation.Value, m.Flag("array"), m.Text("json_path"), m.Text("pattern"), b.At(node), derive, erasure);
     }
 
     private static string Clean(string message) =>

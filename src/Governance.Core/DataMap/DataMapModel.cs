@@ -48,6 +48,53 @@ public enum IdentityKind
     UserId,
     Email,
     Phone,
+    /// <summary>Any other id the person is known by outside the chat system (an SSO subject, an employee number).</summary>
+    ExternalId,
+}
+
+public enum CaseFold
+{
+    None,
+    Lower,
+    Upper,
+}
+
+/// <summary>
+/// A condition on a row: a column, or with <see cref="JsonPath"/> a value inside the JSON document in that column,
+/// equals one of the given texts. Used to pick the rows of a shared table that hold one kind of identity
+/// (medium = email) or one kind of document (type = m.room.message).
+/// </summary>
+public sealed record Condition(string Column, string? JsonPath, IReadOnlyList<string> Values, SourceLocation Where);
+
+/// <summary>
+/// How a stored value is derived from the person's key: a template of literal text, <c>{key}</c> and
+/// <c>{localpart}</c> (the part of a qualified id such as <c>@alice:example.org</c> between the sigil and the first
+/// colon), then case folding.
+/// </summary>
+public sealed record Derivation(string Template, CaseFold Case, SourceLocation Where)
+{
+    public const string Key = "{key}";
+    public const string LocalPart = "{localpart}";
+
+    /// <summary>The value derived from a key, as the SQL that the planner writes computes it.</summary>
+    public string Apply(string key)
+    {
+        var value = Template.Replace(Key, key, StringComparison.Ordinal).Replace(LocalPart, LocalPartOf(key), StringComparison.Ordinal);
+        return Case switch
+        {
+            CaseFold.Lower => value.ToLowerInvariant(),
+            CaseFold.Upper => value.ToUpperInvariant(),
+            _ => value,
+        };
+    }
+
+    /// <summary><c>@alice:example.org</c> gives <c>alice</c>; an id without a sigil or a server is its own localpart.</summary>
+    public static string LocalPartOf(string key)
+    {
+        var start = key.Length > 0 && !char.IsLetterOrDigit(key[0]) ? 1 : 0;
+        var colon = key.IndexOf(':', start);
+        return colon < 0 ? key[start..] : key[start..colon];
+    }
 }
 
 /// <summary>How the rows that reference a person relate to them (decides what access hands over and what erasure does).</summary>
@@ -62,9 +109,31 @@ public enum Relation
     About,
 }
 
-public sealed record Identity(IdentityKind Kind, string Collection, string Column, bool CaseInsensitive, SourceLocation Where);
+/// <summary>
+/// How a person is found. The column may be in the subject collection or in another collection (a table of
+/// third-party ids) whose reference to the subject leads to the person; <see cref="When"/> picks the rows of that
+/// table holding this kind (medium = email); <see cref="Via"/> names the reference column when there are several.
+/// </summary>
+public sealed record Identity(IdentityKind Kind, string Collection, string Column, bool CaseInsensitive, Condition? When, string? Via, SourceLocation Where);
 
-public sealed record Field(string Column, FieldCategory Category, FieldErasure Erasure, string? Replacement, string? LegalBasis, SourceLocation Where);
+/// <summary>
+/// A personal field: a column, or with <see cref="JsonPath"/> one key inside a JSON document held in the column
+/// (erasure then removes or replaces only that key, and <see cref="When"/> can limit it to documents of one kind).
+/// <see cref="PseudonymFormat"/> shapes a pseudonym to fit its column (see <see cref="Pseudonyms"/>).
+/// </summary>
+public sealed record Field(
+    string Column,
+    FieldCategory Category,
+    FieldErasure Erasure,
+    string? Replacement,
+    string? LegalBasis,
+    SourceLocation Where,
+    string? JsonPath = null,
+    Condition? When = null,
+    string? PseudonymFormat = null)
+{
+    public bool IsJson => JsonPath is not null;
+}
 
 /// <summary>
 /// A column that points at another collection's key: directly, inside an array column, inside a JSON column
@@ -77,16 +146,26 @@ public sealed record Reference(
     bool Array,
     string? JsonPath,
     string? Pattern,
-    SourceLocation Where)
+    SourceLocation Where,
+    Derivation? Derive = null,
+    FieldErasure? Erasure = null)
 {
+    /// <summary>The id is inside the column's value (JSON or text), so erasure edits only the person's part of it.</summary>
+    public bool IsEmbedded => JsonPath is not null || Pattern is not null;
+
     /// <summary>The columns hold the target's key values as they are (possibly in an array), not inside JSON or text.</summary>
-    public bool IsKeyLink => JsonPath is null && Pattern is null;
+    public bool IsKeyLink => JsonPath is null && Pattern is null && Derive is null;
 
     /// <summary>One column holding one key value: usable in joins and in "column = any(keys)".</summary>
     public bool IsDirect => IsKeyLink && !Array && Columns.Count == 1;
 }
 
-public sealed record Blob(string Column, string? RegionColumn, SourceLocation Where);
+/// <summary>
+/// A file named by a row: the path is the column's value, or built by <see cref="Path"/>, a template of literal text
+/// and <c>{column}</c> or <c>{column:start:length}</c> (a slice; <c>{column:start}</c> runs to the end), after
+/// <see cref="StripPrefix"/> (a URL scheme and server such as <c>mxc://example.org/</c>) is removed from each value.
+/// </summary>
+public sealed record Blob(string Column, string? RegionColumn, SourceLocation Where, string? Path = null, string? StripPrefix = null);
 
 public sealed record Collection(
     string Name,
@@ -129,6 +208,10 @@ public sealed record Collection(
         foreach (var f in Fields)
         {
             yield return (f.Column, f.Where);
+            if (f.When is { } when)
+            {
+                yield return (when.Column, when.Where);
+            }
         }
 
         foreach (var r in References)
@@ -145,6 +228,11 @@ public sealed record Collection(
             if (b.RegionColumn is not null)
             {
                 yield return (b.RegionColumn, b.Where);
+            }
+
+            foreach (var column in BlobPaths.Columns(b))
+            {
+                yield return (column, b.Where);
             }
         }
     }

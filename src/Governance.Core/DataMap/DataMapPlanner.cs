@@ -1,25 +1,40 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace Governance.Core.DataMap;
 
 /// <summary>
 /// Walks a data map to plan access, erasure and purges. SQL is built only from the map's validated identifiers,
-/// always quoted; every value is a parameter. Plans execute nothing: a later step (or a person) runs them.
+/// always quoted; every value is a parameter. Plans execute nothing: <see cref="PlanRunner"/>, a job or a person runs them.
 /// </summary>
 /// <remarks>
-/// Which rows are the person's: rows of the subject collection found from the identity, and rows of other
-/// collections whose references point at the person. Rows reached through an owner, author or participant
-/// reference are the person's own; those reached through about or mentioned belong to someone else and only
-/// the pointer to the person is handled there.
+/// Which rows are the person's: rows of the subject collection found from the identities, and rows of other
+/// collections whose references point at the person (directly, through a value derived from their key, inside a
+/// JSON document or embedded in text). Rows reached through an owner, author or participant reference are the
+/// person's own; those reached through about or mentioned belong to someone else and only the pointer to the
+/// person is handled there. The planner keeps no state between calls: each plan is built by its own builder.
+/// With a <see cref="StoreSchema"/> it writes the cheapest SQL for each column's type; without one, SQL that is
+/// right for any type (JSON read through a tolerant cast).
 /// </remarks>
-public sealed partial class DataMapPlanner(DataMapDocument map, string store)
+public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchema? schema = null)
 {
     public const string SubjectSet = "subject";
     public const string IdentityInput = "identity";
     public const string BatchInput = "batch";
     public const string CutoffInput = "cutoff";
+
+    /// <summary>Reads text as JSON, or null when it is not JSON (PostgreSQL 15 has no tolerant cast). Lives in pg_temp: gone with the session.</summary>
+    public const string JsonHelper = """
+        create or replace function pg_temp.gov_jsonb(t text) returns jsonb language plpgsql immutable as $$
+        begin
+            return t::jsonb;
+        exception when others then
+            return null;
+        end $$
+        """;
+
+    private StoreSchema? Schema => schema;
+
+    private string MapName => map.Name;
+
+    private string StoreName => store;
 
     private static readonly Relation[] OwnRelations = [DataMap.Relation.Owner, DataMap.Relation.Author, DataMap.Relation.Participant];
 
@@ -27,167 +42,116 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         map.Collections.FirstOrDefault(c => c.Subject)
         ?? map.Find(map.Identities.First(i => i.Kind == IdentityKind.UserId).Collection)!;
 
-    /// <summary>Finds the person: the subject collection's keys whose identity column matches the given value.</summary>
-    private PlanStep FindPerson(IdentityKind kind, int order)
-    {
-        var identity = map.Identities.FirstOrDefault(i => i.Kind == kind)
-            ?? throw new ArgumentException($"Map '{map.Name}' has no {NameStyle.Kebab(kind)} identity.", nameof(kind));
-        var c = map.Find(identity.Collection)!;
-        var key = Q(c.Key[0]);
-        var column = Q(identity.Column);
-        var match = identity.CaseInsensitive ? $"lower({column}) = lower(@{IdentityInput})" : $"{column} = @{IdentityInput}";
-        var sql = identity.Collection == Subject.Name
-            ? $"select distinct {key} from {Table(c)} where {match}"
-            : throw new ArgumentException($"Identity {identity.Kind} must be a column of the subject collection '{Subject.Name}'.", nameof(kind));
-        return new PlanStep(order, c.Name, PlanAction.Select, $"find the person by {NameStyle.Kebab(kind)}", sql, null, SubjectSet);
-    }
-
     /// <summary>Every reference in the map that points at the person, with its collection.</summary>
     private IEnumerable<(Collection Collection, Reference Reference)> PersonReferences() =>
         map.Collections.SelectMany(c => c.References.Where(r => r.To == Subject.Name && r.Relation != DataMap.Relation.Link).Select(r => (c, r)));
 
+    public bool HasIdentity(IdentityKind kind) => map.Identities.Any(i => i.Kind == kind);
+
     public Plan Access(IdentityKind kind, string value)
     {
-        var steps = new List<PlanStep> { FindPerson(kind, 1) };
+        var b = new Builder(this, value);
+        FindPerson(b, kind);
         var subject = Subject;
-        steps.Add(new PlanStep(steps.Count + 1, subject.Name, PlanAction.Select, "the person's own record",
-            $"select * from {Table(subject)} where {Q(subject.Key[0])} = any(@{SubjectSet})", null, null));
+        b.Add(subject, PlanAction.Select, StepRole.Own, "the person's own record",
+            $"select * from {Table(subject)} where {Q(subject.Key[0])} = any(@{SubjectSet})");
 
-        var context = new Dictionary<string, List<string>>(StringComparer.Ordinal); // collection -> sets of keys pointing at it
+        var context = new Dictionary<string, List<string>>(StringComparer.Ordinal); // collection -> key sets pointing at it
         foreach (var (c, r) in PersonReferences().Where(x => x.Collection.Name != subject.Name))
         {
-            var where = PersonCondition(r);
-            steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Select, $"rows where the person is {RelationName(r)} ({string.Join(", ", r.Columns)})",
-                $"select * from {Table(c)} where {where}", null, null));
-
-            // The person's own rows lead to their context (a message's conversation): metadata, not others' content.
-            if (OwnRelations.Contains(r.Relation))
+            var where = b.PersonCondition(c, r);
+            if (!OwnRelations.Contains(r.Relation))
             {
-                foreach (var link in c.References.Where(l => l.Relation == DataMap.Relation.Link && l.IsDirect && l.To != c.Name))
-                {
-                    var set = $"{c.Name}__{link.Columns[0]}";
-                    steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Select, $"keys of {link.To} that the person's {c.Name} rows point at",
-                        $"select distinct {Q(link.Columns[0])} from {Table(c)} where {where} and {Q(link.Columns[0])} is not null", null, set));
-                    context.TryAdd(link.To, []);
-                    context[link.To].Add(set);
-                }
+                // Someone else's row that points at the person: what points, when, and where; not the row's content.
+                b.Add(c, PlanAction.Select, StepRole.PointsAtPerson, $"rows where the person is {RelationName(r)} ({string.Join(", ", r.Columns)}): key and metadata only",
+                    $"select {Columns(ContextColumns(c))} from {Table(c)} where {where}");
+                b.AddUnreadable(c, r);
+                continue;
+            }
+
+            b.Add(c, PlanAction.Select, StepRole.Own, $"rows where the person is {RelationName(r)} ({string.Join(", ", r.Columns)})",
+                $"select * from {Table(c)} where {where}");
+            b.AddUnreadable(c, r);
+
+            // The person's own rows lead to their context (a message's conversation, a reacted message): metadata, not others' content.
+            foreach (var link in c.References.Where(l => l.Relation == DataMap.Relation.Link && l.IsDirect && l.To != c.Name && l.To != subject.Name))
+            {
+                var set = $"{c.Name}__{link.Columns[0]}";
+                b.Add(c, PlanAction.Select, StepRole.Keys, $"keys of {link.To} that the person's {c.Name} rows point at",
+                    $"select distinct {Q(link.Columns[0])} from {Table(c)} where {where} and {Q(link.Columns[0])} is not null", produces: set);
+                context.TryAdd(link.To, []);
+                context[link.To].Add(set);
             }
 
             foreach (var blob in c.Blobs)
             {
-                steps.Add(FilesStep(steps.Count + 1, c, blob, where, "the person's"));
+                b.Add(FilesStep(c, blob, where, "the person's"));
             }
         }
 
-        foreach (var (target, sets) in context.Where(kv => kv.Key != subject.Name).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (target, sets) in context.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var t = map.Find(target)!;
             var key = Q(t.Key[0]);
-            steps.Add(new PlanStep(steps.Count + 1, t.Name, PlanAction.Select, $"context: the {t.Name} the person's rows belong to (others in them are pseudonymised on export)",
-                $"select * from {Table(t)} where {string.Join(" or ", sets.Select(s => $"{key} = any(@{s})"))}", null, null));
+            b.Add(t, PlanAction.Select, StepRole.Context, $"context: the {t.Name} the person's rows belong to (metadata only; others' content and ids left out)",
+                $"select {Columns(ContextColumns(t))} from {Table(t)} where {string.Join(" or ", sets.Select(s => $"{key} = any(@{s})"))}");
         }
 
-        return new Plan("access", map.Name, store, Inputs(value), steps);
+        return b.Build("access", null);
     }
 
     /// <summary>
-    /// Erasure: rows of collections that delete go (dependants first, by key batches); rows that are kept lose their
-    /// personal fields; pointers to the person in other people's rows are removed. Each change has a preview.
+    /// Erasure: rows of collections that delete go (with every dependant, deepest first, their files listed before
+    /// them); rows that are kept lose their personal fields (whole columns, keys inside JSON documents, the
+    /// person's part of embedded ids); pointers to the person in other people's rows are removed or pseudonymised.
+    /// Each change has a preview. Pseudonyms are keyed from the person's key once found (<paramref name="pseudonyms"/>).
     /// </summary>
-    public Plan Erase(IdentityKind kind, string value, byte[] pseudonymKey)
+    public Plan Erase(IdentityKind kind, string value, Pseudonyms pseudonyms)
     {
-        var steps = new List<PlanStep> { FindPerson(kind, 1) };
+        var b = new Builder(this, value);
+        FindPerson(b, kind);
         var subject = Subject;
         var refs = PersonReferences().Where(x => x.Collection.Name != subject.Name).ToList();
 
-        // Sets of the keys of the person's rows in deleting collections, read before anything changes.
-        var deleting = refs.Where(x => x.Collection.RowErasure == RowErasure.Delete).GroupBy(x => x.Collection.Name).ToList();
-        foreach (var g in deleting)
-        {
-            var c = g.First().Collection;
-            if (c.Key.Count == 1)
-            {
-                steps.Add(new PlanStep(steps.Count + 1, c.Name, PlanAction.Select, $"keys of the {c.Name} rows that will be deleted",
-                    $"select {Q(c.Key[0])} from {Table(c)} where {string.Join(" or ", g.Select(x => "(" + PersonCondition(x.Reference) + ")"))}", null, KeySet(c)));
-            }
-        }
+        // Rows of deleting collections that are the person's, and every row that depends on them.
+        var roots = refs.Where(x => x.Collection.RowErasure == RowErasure.Delete).GroupBy(x => x.Collection.Name)
+            .Select(g => (Collection: g.First().Collection, Condition: string.Join(" or ", g.Select(x => "(" + b.PersonCondition(x.Collection, x.Reference) + ")")),
+                Why: $"the person's {g.Key} rows ({string.Join(", ", g.Select(x => RelationName(x.Reference)).Distinct())})"))
+            .ToList();
+        DeleteCascade(b, roots.Select(r => new CascadeRoot(r.Collection, r.Condition, null, r.Why)).ToList());
 
-        var deletingNames = deleting.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in DeleteOrder(deletingNames))
-        {
-            var c = map.Find(name)!;
-            // Rows of other collections that point at rows about to go: deleted with them, or unlinked.
-            foreach (var (x, link) in map.Collections.SelectMany(x => x.References.Where(r => r.To == name && r.Relation == DataMap.Relation.Link && r.IsDirect).Select(r => (x, r))))
-            {
-                if (c.Key.Count != 1 || x.Name == name)
-                {
-                    continue;
-                }
-
-                var cond = $"{Q(link.Columns[0])} = any(@{KeySet(c)})";
-                steps.Add(x.RowErasure == RowErasure.Delete
-                    ? Change(steps.Count + 1, x, PlanAction.Delete, $"{x.Name} rows that point at the deleted {name} rows", cond, batched: true)
-                    : Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from the deleted {name} rows", cond, set: $"{Q(link.Columns[0])} = null"));
-            }
-
-            var own = deleting.Single(g => g.Key == name);
-            var ownCondition = string.Join(" or ", own.Select(o => "(" + PersonCondition(o.Reference) + ")"));
-            steps.AddRange(c.Blobs.Select(blob => FilesStep(steps.Count + 1, c, blob, ownCondition, "to delete with their rows")));
-            steps.Add(Change(steps.Count + 1, c, PlanAction.Delete, $"the person's {c.Name} rows ({string.Join(", ", own.Select(o => RelationName(o.Reference)))})",
-                ownCondition, batched: true));
-        }
-
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (c, r) in refs.Where(x => x.Collection.RowErasure == RowErasure.Keep))
         {
-            var cond = PersonCondition(r);
-            var column = r.Columns[0];
             if (OwnRelations.Contains(r.Relation))
             {
-                var sets = FieldChanges(c, r, values).ToList();
-                if (sets.Count > 0)
-                {
-                    steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"erase the personal fields of the person's {c.Name} rows ({RelationName(r)})", cond, set: string.Join(", ", sets)));
-                }
+                EraseOwnFields(b, c, r);
             }
-            else if (r.Array)
+            else
             {
-                steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"remove the person from {c.Name}.{column} in other people's rows", cond,
-                    set: $"{Q(column)} = (select array_agg(v) from unnest({Q(column)}) v where v <> all(@{SubjectSet}))"));
-            }
-            else if (c.Fields.FirstOrDefault(f => f.Column == column) is { Erasure: FieldErasure.SetNull })
-            {
-                steps.Add(Change(steps.Count + 1, c, PlanAction.Update, $"unlink the person from {c.Name}.{column} in other people's rows", cond, set: $"{Q(column)} = null"));
+                UnlinkPointer(b, c, r);
             }
         }
 
-        var subjectSets = SubjectFieldChanges(subject, values).ToList();
         if (subject.RowErasure == RowErasure.Delete)
         {
-            steps.Add(Change(steps.Count + 1, subject, PlanAction.Delete, "the person's own record", $"{Q(subject.Key[0])} = any(@{SubjectSet})", batched: false));
+            b.Change(subject, PlanAction.Delete, "the person's own record", $"{Q(subject.Key[0])} = any(@{SubjectSet})");
         }
-        else if (subjectSets.Count > 0)
+        else
         {
-            steps.Add(Change(steps.Count + 1, subject, PlanAction.Update, "strip the person's own record (kept so that others' history stays whole)",
-                $"{Q(subject.Key[0])} = any(@{SubjectSet})", set: string.Join(", ", subjectSets)));
+            var own = $"{Q(subject.Key[0])} = any(@{SubjectSet})";
+            var sets = subject.Fields.Where(f => !f.IsJson).Select(f => b.SetClause(subject, f)).OfType<string>().ToList();
+            if (sets.Count > 0)
+            {
+                b.Change(subject, PlanAction.Update, "strip the person's own record (kept so that others' history stays whole)", own, set: string.Join(", ", sets));
+            }
+
+            b.RewriteJsonFields(subject, own, "the person's own record");
         }
 
-        var inputs = Inputs(value);
-        foreach (var (k, v) in values)
-        {
-            inputs[k] = v;
-        }
-
-        // Pseudonyms are keyed HMACs of the person's identity value: stable for the person, not reversible without the key.
-        foreach (var k in values.Keys.Where(k => k.StartsWith("pseudonym_", StringComparison.Ordinal)).ToList())
-        {
-            inputs[k] = "pseudonym-" + Convert.ToHexStringLower(HMACSHA256.HashData(pseudonymKey, Encoding.UTF8.GetBytes($"{map.Name}/{k}/{value}")))[..24];
-        }
-
-        return new Plan("erasure", map.Name, store, inputs, steps);
+        return b.Build("erasure", pseudonyms);
     }
 
-    /// <summary>A purge of a collection's rows dated before a cutoff, dependants first, in key batches.</summary>
+    /// <summary>A purge of a collection's rows dated before a cutoff (one batch of keys), with every dependant and their files.</summary>
     public Plan Purge(string collection)
     {
         var c = map.Find(collection) ?? throw new ArgumentException($"Map '{map.Name}' has no collection '{collection}'.", nameof(collection));
@@ -201,103 +165,105 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
             throw new ArgumentException($"Collection '{collection}' has a composite key; purging it is not planned yet.", nameof(collection));
         }
 
-        var steps = new List<PlanStep>
+        var b = new Builder(this, null);
+        b.Inputs[CutoffInput] = null;
+        DeleteCascade(b, [new CascadeRoot(c, null,
+            $"select {Q(c.Key[0])} from {Table(c)} where {Q(c.DatedBy)} < @{CutoffInput} order by {Q(c.Key[0])} limit @{BatchInput}",
+            $"the purged {c.Name} rows (dated before the cutoff, one batch)")]);
+        return b.Build("purge", null);
+    }
+
+    private sealed record CascadeRoot(Collection Collection, string? Condition, string? KeysSql, string Why);
+
+    /// <summary>
+    /// Deletes the roots' rows and, through links, every row that depends on them, deepest first: key sets are
+    /// read parents first before anything changes; kept rows that point at deleted rows (and a collection's links to
+    /// itself) are unlinked; the files of every deleted row are listed before it goes.
+    /// </summary>
+    private void DeleteCascade(Builder b, IReadOnlyList<CascadeRoot> roots)
+    {
+        var conditions = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var why = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keysSql = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in roots)
         {
-            new(1, c.Name, PlanAction.Select, $"keys of the {c.Name} rows dated before the cutoff (one batch)",
-                $"select {Q(c.Key[0])} from {Table(c)} where {Q(c.DatedBy)} < @{CutoffInput} order by {Q(c.Key[0])} limit @{BatchInput}", null, KeySet(c)),
-        };
-        foreach (var (x, link) in map.Collections.SelectMany(x => x.References.Where(r => r.To == c.Name && r.IsDirect).Select(r => (x, r))))
-        {
-            var cond = $"{Q(link.Columns[0])} = any(@{KeySet(c)})";
-            if (x.Name == c.Name)
+            conditions[r.Collection.Name] = r.Condition is null ? [] : [r.Condition];
+            why[r.Collection.Name] = r.Why;
+            if (r.KeysSql is not null)
             {
-                steps.Add(Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from purged rows", cond, set: $"{Q(link.Columns[0])} = null"));
-            }
-            else
-            {
-                steps.Add(x.RowErasure == RowErasure.Delete
-                    ? Change(steps.Count + 1, x, PlanAction.Delete, $"{x.Name} rows of the purged {c.Name} rows", cond, batched: false)
-                    : Change(steps.Count + 1, x, PlanAction.Update, $"unlink {x.Name}.{link.Columns[0]} from purged rows", cond, set: $"{Q(link.Columns[0])} = null"));
+                keysSql[r.Collection.Name] = r.KeysSql;
             }
         }
 
-        steps.Add(Change(steps.Count + 1, c, PlanAction.Delete, $"the purged {c.Name} rows", $"{Q(c.Key[0])} = any(@{KeySet(c)})", batched: false));
-        return new Plan("purge", map.Name, store, new Dictionary<string, object?> { [CutoffInput] = null, [BatchInput] = 5_000 }, steps);
-    }
-
-    private IEnumerable<string> FieldChanges(Collection c, Reference reachedBy, Dictionary<string, object?> values)
-    {
-        foreach (var f in c.Fields)
+        // The closure of deleting dependants.
+        var queue = new Queue<string>(conditions.Keys.Order(StringComparer.Ordinal));
+        while (queue.Count > 0)
         {
-            var pointer = f.Erasure == FieldErasure.Pseudonymise
-                && c.References.Any(r => r.Relation != DataMap.Relation.Link && r.To == Subject.Name && r.Columns.Contains(f.Column));
-            if (pointer)
+            var parent = map.Find(queue.Dequeue())!;
+            if (parent.Key.Count != 1)
             {
-                // A pointer to the person in a kept row: it keeps pointing at the person's record when that record is
-                // kept and stripped; when the record is deleted, the pointer itself is replaced by the person's pseudonym.
-                if (reachedBy.Columns.Contains(f.Column) && Subject.RowErasure == RowErasure.Delete)
-                {
-                    values[PersonPseudonym] = null;
-                    yield return PointerPseudonym(reachedBy);
-                }
-
                 continue;
             }
 
-            if (SetClause(c, f, values) is { } clause)
+            foreach (var (x, link) in LinksTo(parent).Where(l => l.From.Name != parent.Name && l.From.RowErasure == RowErasure.Delete))
             {
-                yield return clause;
+                if (!conditions.ContainsKey(x.Name))
+                {
+                    conditions[x.Name] = [];
+                    why[x.Name] = $"{x.Name} rows that depend on the deleted {parent.Name} rows";
+                    queue.Enqueue(x.Name);
+                }
+
+                conditions[x.Name].Add($"{Q(link.Columns[0])} = any(@{KeySet(parent)})");
             }
         }
-    }
 
-    public const string PersonPseudonym = "pseudonym_person";
-
-    private static string PointerPseudonym(Reference r)
-    {
-        var column = Q(r.Columns[0]);
-        if (r.JsonPath is not null)
+        var order = ParentsFirst(conditions.Keys.ToHashSet(StringComparer.Ordinal));
+        foreach (var name in order.Where(n => map.Find(n)!.Key.Count == 1))
         {
-            return $"{column} = jsonb_set({column}, '{{{string.Join(',', r.JsonPath[2..].Split('.'))}}}', to_jsonb(@{PersonPseudonym}::text))";
+            var x = map.Find(name)!;
+            b.Add(x, PlanAction.Select, StepRole.Keys, $"keys of {why[name]}, read before anything changes",
+                keysSql.GetValueOrDefault(name) ?? $"select {Q(x.Key[0])} from {Table(x)} where {string.Join(" or ", conditions[name].Select(c => "(" + c + ")"))}",
+                produces: KeySet(x));
         }
 
-        return r.Array
-            ? $"{column} = (select array_agg(case when v = any(@{SubjectSet}) then @{PersonPseudonym} else v end order by o) from unnest({column}) with ordinality u(v, o))"
-            : $"{column} = @{PersonPseudonym}";
-    }
-
-    private IEnumerable<string> SubjectFieldChanges(Collection subject, Dictionary<string, object?> values) =>
-        subject.Fields.Select(f => SetClause(subject, f, values)).OfType<string>();
-
-    private static string? SetClause(Collection c, Field f, Dictionary<string, object?> values)
-    {
-        switch (f.Erasure)
+        foreach (var name in Enumerable.Reverse(order))
         {
-            case FieldErasure.SetNull:
-                return $"{Q(f.Column)} = null";
-            case FieldErasure.Replace:
-                var name = $"replacement_{c.Name}_{f.Column}";
-                values[name] = f.Replacement;
-                return $"{Q(f.Column)} = @{name}";
-            case FieldErasure.Pseudonymise:
-                var p = $"pseudonym_{c.Name}_{f.Column}";
-                values[p] = null; // filled with the keyed HMAC by the caller
-                return $"{Q(f.Column)} = @{p}";
-            default:
-                return null;
+            var x = map.Find(name)!;
+            var own = x.Key.Count == 1 ? $"{Q(x.Key[0])} = any(@{KeySet(x)})" : string.Join(" or ", conditions[name].Select(c => "(" + c + ")"));
+            if (x.Key.Count == 1)
+            {
+                foreach (var (y, link) in LinksTo(x).Where(l => l.From.Name == x.Name || !conditions.ContainsKey(l.From.Name)))
+                {
+                    var pointing = $"{Q(link.Columns[0])} = any(@{KeySet(x)})";
+                    b.Change(y, PlanAction.Update, y.Name == x.Name ? $"unlink {y.Name}.{link.Columns[0]} of the rows that stay from the deleted ones" : $"unlink {y.Name}.{link.Columns[0]} from the deleted {x.Name} rows",
+                        y.Name == x.Name ? $"{pointing} and not ({own})" : pointing, set: $"{Q(link.Columns[0])} = null");
+                }
+            }
+
+            foreach (var blob in x.Blobs)
+            {
+                b.Add(FilesStep(x, blob, own, "to delete with their rows"));
+            }
+
+            b.Change(x, PlanAction.Delete, why[name], own, batched: true);
         }
     }
 
-    /// <summary>Deleting collections in an order where rows that point at others go first.</summary>
-    private IEnumerable<string> DeleteOrder(HashSet<string> names)
+    /// <summary>Direct links (one column to a one-column key) from any collection to <paramref name="target"/>.</summary>
+    private IEnumerable<(Collection From, Reference Link)> LinksTo(Collection target) =>
+        map.Collections.SelectMany(x => x.References.Where(r => r.To == target.Name && r.Relation == DataMap.Relation.Link && r.IsDirect).Select(r => (x, r)));
+
+    /// <summary>Collections in an order where the rows pointed at come before the rows that point at them (the validator rules out cycles).</summary>
+    private List<string> ParentsFirst(HashSet<string> names)
     {
         var done = new List<string>();
         var remaining = names.Order(StringComparer.Ordinal).ToList();
         while (remaining.Count > 0)
         {
-            // A collection can go when no other remaining collection points at it (the validator's rule, which rules out cycles).
             var pending = remaining.ToHashSet(StringComparer.Ordinal);
-            var next = remaining.First(n => !remaining.Any(o => o != n && map.Find(o)!.References.Any(r => r.To == n && DataMapValidator.OrdersDeletes(r, map.Find(o)!, pending))));
+            var next = remaining.FirstOrDefault(n => !map.Find(n)!.References.Any(r => r.To != n && pending.Contains(r.To) && DataMapValidator.OrdersDeletes(r, map.Find(n)!, pending)))
+                ?? remaining[0];
             done.Add(next);
             remaining.Remove(next);
         }
@@ -305,66 +271,441 @@ public sealed partial class DataMapPlanner(DataMapDocument map, string store)
         return done;
     }
 
-    private static PlanStep FilesStep(int order, Collection c, Blob blob, string condition, string whose) =>
-        new(order, c.Name, PlanAction.Files, $"files named by {c.Name}.{blob.Column} ({whose})" + (blob.RegionColumn is null ? "" : $", stored in the region of {blob.RegionColumn}"),
-            $"select {Q(blob.Column)}{(blob.RegionColumn is null ? "" : ", " + Q(blob.RegionColumn))} from {Table(c)} where {condition}", null, null);
-
-    private static PlanStep Change(int order, Collection c, PlanAction action, string description, string condition, bool batched = false, string? set = null)
+    /// <summary>The person's own rows of a kept collection lose their personal fields.</summary>
+    private void EraseOwnFields(Builder b, Collection c, Reference reachedBy)
     {
-        var keys = string.Join(", ", c.Key.Select(Q));
-        var keyTuple = c.Key.Count == 1 ? Q(c.Key[0]) : $"({keys})";
-        var sql = action switch
+        var cond = b.PersonCondition(c, reachedBy);
+        var sets = new List<string>();
+        var pointerEdits = new List<RowEdit>();
+        foreach (var f in c.Fields.Where(f => !f.IsJson))
         {
-            PlanAction.Delete when batched =>
-                $"delete from {Table(c)} where {keyTuple} in (select {keys} from {Table(c)} where {condition} limit @{BatchInput})",
-            PlanAction.Delete => $"delete from {Table(c)} where {condition}",
-            _ => $"update {Table(c)} set {set} where {condition}",
+            var pointer = c.References.FirstOrDefault(r => r.Relation != DataMap.Relation.Link && r.To == Subject.Name && r.Columns.Contains(f.Column));
+            if (pointer is null || f.Erasure != FieldErasure.Pseudonymise)
+            {
+                if (b.SetClause(c, f) is { } clause)
+                {
+                    sets.Add(clause);
+                }
+
+                continue;
+            }
+
+            // A pseudonymised pointer to the person in a kept row. Embedded in a value (a name made of ids, a JSON
+            // document), the person's part is replaced by their pseudonym. A plain pointer keeps pointing at the
+            // person's record when that record is kept and stripped; when the record is deleted, the pointer becomes
+            // the person's pseudonym. Pointers of the row to other people are left to their own erasure.
+            if (pointer != reachedBy)
+            {
+                continue;
+            }
+
+            if (pointer.IsEmbedded)
+            {
+                pointerEdits.Add(b.PointerEdit(c, pointer, f.PseudonymFormat, remove: false));
+            }
+            else if (Subject.RowErasure == RowErasure.Delete)
+            {
+                sets.Add(b.PointerPseudonym(c, pointer, f.PseudonymFormat));
+            }
+        }
+
+        if (sets.Count > 0)
+        {
+            b.Change(c, PlanAction.Update, $"erase the personal fields of the person's {c.Name} rows ({RelationName(reachedBy)})", cond, set: string.Join(", ", sets));
+        }
+
+        if (pointerEdits.Count > 0)
+        {
+            b.Rewrite(c, reachedBy.Columns[0], pointerEdits, cond, $"replace the person's id in {c.Name}.{reachedBy.Columns[0]} with their pseudonym");
+        }
+
+        b.RewriteJsonFields(c, cond, $"the person's {c.Name} rows ({RelationName(reachedBy)})");
+    }
+
+    /// <summary>In other people's rows only the pointer to the person is handled: removed from lists, nulled, or pseudonymised.</summary>
+    private void UnlinkPointer(Builder b, Collection c, Reference r)
+    {
+        var cond = b.PersonCondition(c, r);
+        var column = r.Columns[0];
+        var erasure = r.Erasure ?? c.Fields.FirstOrDefault(f => f.Column == column && !f.IsJson)?.Erasure;
+        var format = c.Fields.FirstOrDefault(f => f.Column == column)?.PseudonymFormat;
+        if (r.IsEmbedded)
+        {
+            // Inside a document: an id in a list goes; a single id or an id in text becomes the pseudonym (or stays, if the map keeps it).
+            var inList = r.JsonPath is not null && r.JsonPath.EndsWith("[*]", StringComparison.Ordinal);
+            if (erasure == FieldErasure.Keep || (!inList && erasure is not FieldErasure.Pseudonymise))
+            {
+                return;
+            }
+
+            b.Rewrite(c, column, [b.PointerEdit(c, r, format, remove: inList && erasure != FieldErasure.Pseudonymise)], cond,
+                $"{(inList && erasure != FieldErasure.Pseudonymise ? "remove the person from" : "pseudonymise the person in")} {c.Name}.{column} in other people's rows");
+        }
+        else if (r.Array)
+        {
+            var set = b.SetFor(r);
+            b.Change(c, PlanAction.Update, $"remove the person from {c.Name}.{column} in other people's rows (order kept)", cond,
+                set: $"{Q(column)} = array(select v from unnest({Q(column)}) with ordinality u(v, o) where v <> all(@{set}) order by o)");
+        }
+        else if (erasure == FieldErasure.SetNull)
+        {
+            b.Change(c, PlanAction.Update, $"unlink the person from {c.Name}.{column} in other people's rows", cond, set: $"{Q(column)} = null");
+        }
+        else if (erasure == FieldErasure.Pseudonymise && Subject.RowErasure == RowErasure.Delete)
+        {
+            b.Change(c, PlanAction.Update, $"pseudonymise the person in {c.Name}.{column} in other people's rows", cond, set: b.PointerPseudonym(c, r, format));
+        }
+    }
+
+    /// <summary>Finds the person: the subject's keys from every identity of the kind (several columns, other tables, conditions).</summary>
+    private void FindPerson(Builder b, IdentityKind kind)
+    {
+        var identities = map.Identities.Where(i => i.Kind == kind).ToList();
+        if (identities.Count == 0)
+        {
+            throw new ArgumentException($"Map '{map.Name}' has no {NameStyle.Kebab(kind)} identity.", nameof(kind));
+        }
+
+        var subject = Subject;
+        var key = Q(subject.Key[0]);
+        var parts = new List<string>();
+        foreach (var identity in identities)
+        {
+            var c = map.Find(identity.Collection)!;
+            var match = identity.CaseInsensitive ? $"lower({Q(identity.Column)}::text) = lower(@{IdentityInput})" : $"{Q(identity.Column)}::text = @{IdentityInput}";
+            if (identity.When is { } when)
+            {
+                match += " and " + b.ConditionSql(c, when);
+            }
+
+            if (c.Name == subject.Name)
+            {
+                parts.Add($"select {key} from {Table(c)} where {match}");
+                continue;
+            }
+
+            var via = IdentityReference(identity)
+                ?? throw new ArgumentException($"Identity {NameStyle.Kebab(kind)} in '{c.Name}' has no reference to '{subject.Name}'.", nameof(kind));
+            parts.Add(via.Derive is null
+                ? $"select {Q(via.Columns[0])} from {Table(c)} where {match}"
+                : $"select s.{key} from {Table(subject)} s where {DeriveSql(via.Derive, $"s.{key}::text")} in (select {Q(via.Columns[0])}::text from {Table(c)} where {match})");
+        }
+
+        b.Add(identities.Count == 1 ? map.Find(identities[0].Collection)! : subject, PlanAction.Select, StepRole.Find, $"find the person by {NameStyle.Kebab(kind)}",
+            parts.Count == 1 ? parts[0].Replace("select ", "select distinct ", StringComparison.Ordinal) : $"select distinct k from ({string.Join(" union all ", parts)}) found(k)",
+            produces: SubjectSet);
+    }
+
+    /// <summary>The reference by which an identity kept outside the subject collection leads to the person.</summary>
+    public Reference? IdentityReference(Identity identity)
+    {
+        var c = map.Find(identity.Collection);
+        var candidates = c?.References.Where(r => r.To == Subject.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList() ?? [];
+        return identity.Via is null ? (candidates.Count == 1 ? candidates[0] : null) : candidates.FirstOrDefault(r => r.Columns[0] == identity.Via);
+    }
+
+    /// <summary>The SQL that derives a stored value from a key expression (text).</summary>
+    public static string DeriveSql(Derivation d, string key)
+    {
+        var parts = new List<string>();
+        var rest = d.Template;
+        while (rest.Length > 0)
+        {
+            var k = rest.IndexOf(Derivation.Key, StringComparison.Ordinal);
+            var l = rest.IndexOf(Derivation.LocalPart, StringComparison.Ordinal);
+            var next = new[] { k, l }.Where(i => i >= 0).DefaultIfEmpty(-1).Min();
+            if (next < 0)
+            {
+                parts.Add(Literal(rest));
+                break;
+            }
+
+            if (next > 0)
+            {
+                parts.Add(Literal(rest[..next]));
+            }
+
+            var isKey = next == k;
+            parts.Add(isKey ? key : $"substring({key} from '^[^[:alnum:]]?([^:]*)')");
+            rest = rest[(next + (isKey ? Derivation.Key.Length : Derivation.LocalPart.Length))..];
+        }
+
+        var sql = parts.Count == 1 ? parts[0] : "(" + string.Join(" || ", parts) + ")";
+        return d.Case switch
+        {
+            CaseFold.Lower => $"lower({sql})",
+            CaseFold.Upper => $"upper({sql})",
+            _ => sql,
         };
-        return new PlanStep(order, c.Name, action, description, sql, $"select {keys} from {Table(c)} where {condition}", null);
     }
 
-    /// <summary>Values the plan's SQL binds besides key sets (patterns of embedded ids).</summary>
-    private readonly Dictionary<string, object?> _literals = new(StringComparer.Ordinal);
-
-    /// <summary>The SQL condition for rows whose reference points at the person (the key set @subject).</summary>
-    private string PersonCondition(Reference r)
+    /// <summary>Columns of a row that describe it without its content or other people's ids: key, date, region, links, metadata fields.</summary>
+    private IReadOnlyList<string> ContextColumns(Collection c)
     {
-        var column = Q(r.Columns[0]);
-        if (r.JsonPath is not null)
+        var personPointers = c.References.Where(r => r.Relation != DataMap.Relation.Link || r.To == Subject.Name).SelectMany(r => r.Columns).ToHashSet(StringComparer.Ordinal);
+        var columns = new List<string>(c.Key);
+        if (c.DatedBy is not null)
         {
-            var path = string.Join(',', r.JsonPath[2..].Split('.'));
-            return $"({column} #>> '{{{path}}}') = any(@{SubjectSet}::text[])";
+            columns.Add(c.DatedBy);
         }
 
-        if (r.Pattern is not null)
+        if (c.RegionColumn is not null)
         {
-            // The same expression in PostgreSQL's dialect (named groups become plain ones), bound as a parameter.
-            var name = $"pattern_{r.Columns[0]}_{_literals.Count}";
-            _literals[name] = PgPattern(r.Pattern);
-            return $"exists (select 1 from unnest(regexp_match({column}::text, @{name})) g where g = any(@{SubjectSet}::text[]))";
+            columns.Add(c.RegionColumn);
         }
 
-        return r.Array ? $"{column} && @{SubjectSet}" : $"{column} = any(@{SubjectSet})";
+        columns.AddRange(c.References.Where(r => r.IsKeyLink && !r.Array && r.Relation == DataMap.Relation.Link && r.To != Subject.Name).SelectMany(r => r.Columns));
+        columns.AddRange(c.Fields.Where(f => f.Category == FieldCategory.Metadata && !f.IsJson && f.Erasure != FieldErasure.DeleteRow).Select(f => f.Column));
+        return columns.Where(x => !personPointers.Contains(x) || c.Key.Contains(x)).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    public static string PgPattern(string pattern) => NamedGroup().Replace(pattern, "(");
+    private static string Columns(IEnumerable<string> columns) => string.Join(", ", columns.Select(Q));
+
+    private static PlanStep FilesStep(Collection c, Blob blob, string condition, string whose)
+    {
+        var path = BlobPaths.Sql(blob);
+        return new PlanStep(0, c.Name, PlanAction.Files,
+            $"files named by {c.Name}.{blob.Column}{(blob.Path is null ? "" : $" (path {blob.Path})")} ({whose})" + (blob.RegionColumn is null ? "" : $", stored in the region of {blob.RegionColumn}"),
+            $"select {path} as path{(blob.RegionColumn is null ? "" : ", " + Q(blob.RegionColumn))} from {Table(c)} where ({condition}) and {path} is not null", null, null)
+        { Role = StepRole.Files };
+    }
 
     private static string RelationName(Reference r) => NameStyle.Kebab(r.Relation);
 
     private static string KeySet(Collection c) => $"{c.Name}__keys";
 
-    private Dictionary<string, object?> Inputs(string value) =>
-        new(_literals, StringComparer.Ordinal) { [IdentityInput] = value, [BatchInput] = 5_000 };
-
     /// <summary>A quoted identifier. Names were validated as plain identifiers when the map was loaded; quoting keeps case and keywords safe.</summary>
     public static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>A SQL string literal of text the validator allowed (templates: letters, digits and a few marks).</summary>
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
     private static string Table(Collection c)
     {
-        var (schema, table) = c.QualifiedTable;
-        return $"{Q(schema)}.{Q(table)}";
+        var (s, t) = c.QualifiedTable;
+        return $"{Q(s)}.{Q(t)}";
     }
 
-    [GeneratedRegex(@"\(\?<[A-Za-z][A-Za-z0-9]*>")]
-    private static partial Regex NamedGroup();
+    public static string PgPattern(string pattern) => IdPatterns.Pg(pattern);
+
+    /// <summary>The steps, inputs and helpers of one plan being built.</summary>
+    private sealed class Builder(DataMapPlanner planner, string? identity)
+    {
+        private readonly List<PlanStep> _steps = [];
+        private readonly List<string> _setup = [];
+        private readonly Dictionary<string, string> _derived = new(StringComparer.Ordinal); // derivation -> set name
+        private readonly Dictionary<string, string> _pseudonyms = new(StringComparer.Ordinal); // format -> input name
+
+        public Dictionary<string, object?> Inputs { get; } = new(StringComparer.Ordinal);
+
+        public void Add(Collection c, PlanAction action, StepRole role, string description, string sql, string? produces = null) =>
+            Add(new PlanStep(0, c.Name, action, description, sql, null, produces) { Role = role });
+
+        public void Add(PlanStep step) => _steps.Add(step with { Order = _steps.Count + 1 });
+
+        public void Change(Collection c, PlanAction action, string description, string condition, bool batched = false, string? set = null)
+        {
+            var keys = string.Join(", ", c.Key.Select(Q));
+            var keyTuple = c.Key.Count == 1 ? Q(c.Key[0]) : $"({keys})";
+            var sql = action switch
+            {
+                PlanAction.Delete when batched =>
+                    $"delete from {Table(c)} where {keyTuple} in (select {keys} from {Table(c)} where {condition} limit @{BatchInput})",
+                PlanAction.Delete => $"delete from {Table(c)} where {condition}",
+                _ => $"update {Table(c)} set {set} where {condition}",
+            };
+            if (batched)
+            {
+                Inputs[BatchInput] = 5_000;
+            }
+
+            Add(new PlanStep(0, c.Name, action, description, sql, $"select {keys} from {Table(c)} where {condition}", null) { Role = StepRole.Change });
+        }
+
+        public void Rewrite(Collection c, string column, IReadOnlyList<RowEdit> edits, string condition, string description)
+        {
+            var discriminators = edits.Select(e => e.When?.Column).OfType<string>().Where(d => d != column).Distinct(StringComparer.Ordinal).ToList();
+            var keys = string.Join(", ", c.Key.Select(Q));
+            Add(new PlanStep(0, c.Name, PlanAction.Rewrite, description,
+                $"select {string.Join(", ", c.Key.Concat([column]).Concat(discriminators).Select(Q))} from {Table(c)} where ({condition}) and {Q(column)} is not null",
+                $"select {keys} from {Table(c)} where ({condition}) and {Q(column)} is not null", null)
+            {
+                Role = StepRole.Change,
+                Rewrite = new RewriteSpec(column, c.Key, edits, discriminators),
+            });
+        }
+
+        /// <summary>Keys inside JSON documents of the given rows that the map names as fields: removed or replaced, per document kind.</summary>
+        public void RewriteJsonFields(Collection c, string condition, string whose)
+        {
+            foreach (var group in c.Fields.Where(f => f.IsJson && f.Erasure is not (FieldErasure.Keep or FieldErasure.DeleteRow)).GroupBy(f => f.Column))
+            {
+                var edits = group.Select(f => (RowEdit)new JsonRowEdit(f.JsonPath!, f.Erasure switch
+                {
+                    FieldErasure.Replace => Replacement(c, f),
+                    FieldErasure.Pseudonymise => Pseudonym(f.PseudonymFormat),
+                    _ => null,
+                }, null, f.When)).ToList();
+                Rewrite(c, group.Key, edits, condition, $"erase keys inside {c.Name}.{group.Key} of {whose}: {string.Join(", ", group.Select(f => f.JsonPath))}");
+            }
+        }
+
+        public RowEdit PointerEdit(Collection c, Reference r, string? format, bool remove)
+        {
+            var set = SetFor(r);
+            if (r.Pattern is not null)
+            {
+                return new PatternRowEdit(r.Pattern, set, Pseudonym(format), null);
+            }
+
+            return new JsonRowEdit(r.JsonPath!, remove ? null : Pseudonym(format), set, null);
+        }
+
+        public string PointerPseudonym(Collection c, Reference r, string? format)
+        {
+            var column = Q(r.Columns[0]);
+            var p = Pseudonym(format);
+            return r.Array
+                ? $"{column} = array(select case when v = any(@{SetFor(r)}) then @{p} else v end from unnest({column}) with ordinality u(v, o) order by o)"
+                : $"{column} = @{p}";
+        }
+
+        public string? SetClause(Collection c, Field f)
+        {
+            switch (f.Erasure)
+            {
+                case FieldErasure.SetNull:
+                    return $"{Q(f.Column)} = null";
+                case FieldErasure.Replace:
+                    return $"{Q(f.Column)} = @{Replacement(c, f)}";
+                case FieldErasure.Pseudonymise:
+                    return $"{Q(f.Column)} = @{Pseudonym(f.PseudonymFormat)}";
+                default:
+                    return null;
+            }
+        }
+
+        private string Replacement(Collection c, Field f)
+        {
+            var name = $"replacement_{c.Name}_{f.Column}" + (f.JsonPath is null ? "" : "_" + Inputs.Count);
+            Inputs[name.ToLowerInvariant()] = f.Replacement;
+            return name.ToLowerInvariant();
+        }
+
+        private string Pseudonym(string? format)
+        {
+            var f = format ?? Pseudonyms.DefaultFormat;
+            if (!_pseudonyms.TryGetValue(f, out var name))
+            {
+                name = _pseudonyms.Count == 0 ? "pseudonym_person" : $"pseudonym_person_{_pseudonyms.Count + 1}";
+                _pseudonyms[f] = name;
+            }
+
+            return name;
+        }
+
+        /// <summary>The key set that a reference's column compares with: the person's keys, or their derived form (a step that computes it is added once).</summary>
+        public string SetFor(Reference r)
+        {
+            if (r.Derive is null)
+            {
+                return SubjectSet;
+            }
+
+            var id = $"{r.Derive.Template}|{r.Derive.Case}";
+            if (!_derived.TryGetValue(id, out var name))
+            {
+                name = $"{SubjectSet}__derived{_derived.Count + 1}";
+                _derived[id] = name;
+                Add(planner.Subject, PlanAction.Select, StepRole.Keys, $"the person's key as stored where it is derived ({r.Derive.Template}{(r.Derive.Case == CaseFold.None ? "" : ", " + NameStyle.Kebab(r.Derive.Case))})",
+                    $"select distinct {DeriveSql(r.Derive, "k")} from unnest(@{SubjectSet}::text[]) k", produces: name);
+            }
+
+            return name;
+        }
+
+        /// <summary>The SQL condition for rows whose reference points at the person.</summary>
+        public string PersonCondition(Collection c, Reference r)
+        {
+            var column = Q(r.Columns[0]);
+            var set = SetFor(r);
+            if (r.JsonPath is not null)
+            {
+                var doc = JsonOf(c, r.Columns[0]);
+                return JsonPaths.HasWildcard(r.JsonPath)
+                    ? $"exists (select 1 from jsonb_path_query({doc}, '{JsonPaths.PgJsonPath(r.JsonPath)}') v where v #>> '{{}}' = any(@{set}::text[]))"
+                    : $"({doc} #>> '{JsonPaths.PgTextPath(r.JsonPath)}') = any(@{set}::text[])";
+            }
+
+            if (r.Pattern is not null)
+            {
+                var name = $"pattern_{c.Name}_{r.Columns[0]}".ToLowerInvariant();
+                Inputs[name] = IdPatterns.Pg(r.Pattern);
+                var groups = IdPatterns.IdGroupPositions(r.Pattern);
+                return $"exists (select 1 from regexp_matches({column}::text, @{name}, 'g') m where {string.Join(" or ", groups.Select(g => $"m[{g}] = any(@{set}::text[])"))})";
+            }
+
+            return r.Array ? $"{column} && @{set}" : $"{column} = any(@{set})";
+        }
+
+        /// <summary>A condition of the map (a column or a value inside JSON equals one of the texts), values bound as a parameter.</summary>
+        public string ConditionSql(Collection c, Condition when)
+        {
+            var name = $"when_{c.Name}_{Inputs.Count}".ToLowerInvariant();
+            Inputs[name] = when.Values.ToArray();
+            return when.JsonPath is null
+                ? $"{Q(when.Column)}::text = any(@{name})"
+                : $"({JsonOf(c, when.Column)} #>> '{JsonPaths.PgTextPath(when.JsonPath)}') = any(@{name})";
+        }
+
+        /// <summary>
+        /// A column read as jsonb: as it is when the store says jsonb, cast when json, and through the tolerant helper
+        /// otherwise (text holding JSON; or type unknown), so that a row whose text is not JSON is skipped, never a crash.
+        /// </summary>
+        private string JsonOf(Collection c, string column)
+        {
+            var type = planner.Schema?.Type(c, column);
+            if (type is { IsJsonb: true })
+            {
+                return Q(column);
+            }
+
+            if (type is { IsJson: true })
+            {
+                return $"{Q(column)}::jsonb";
+            }
+
+            if (!_setup.Contains(JsonHelper))
+            {
+                _setup.Add(JsonHelper);
+            }
+
+            return $"pg_temp.gov_jsonb({Q(column)}::text)";
+        }
+
+        /// <summary>For a reference inside JSON text: the rows that hold the person's id as text but are not JSON, reported rather than guessed.</summary>
+        public void AddUnreadable(Collection c, Reference r)
+        {
+            if (r.JsonPath is null || planner.Schema?.Type(c, r.Columns[0]) is { IsJsonb: true } or { IsJson: true })
+            {
+                return;
+            }
+
+            var column = Q(r.Columns[0]);
+            Add(c, PlanAction.Select, StepRole.Unreadable, $"rows of {c.Name} whose {r.Columns[0]} is not JSON but holds the person's id as text (reported, not read)",
+                $"select {string.Join(", ", c.Key.Select(Q))} from {Table(c)} where {column}::text like any (select '%' || replace(replace(replace(k, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' from unnest(@{SetFor(r)}::text[]) k) and pg_temp.gov_jsonb({column}::text) is null");
+        }
+
+        public Plan Build(string kind, Pseudonyms? pseudonyms)
+        {
+            var inputs = new Dictionary<string, object?>(Inputs, StringComparer.Ordinal);
+            if (identity is not null)
+            {
+                inputs[IdentityInput] = identity;
+            }
+
+            return new Plan(kind, planner.MapName, planner.StoreName, inputs, _steps, _setup,
+                _pseudonyms.Select(p => new PseudonymInput(p.Value, p.Key, SubjectSet)).ToList(), pseudonyms);
+        }
+    }
 }

@@ -16,3 +16,17 @@ public static partial class ContactFormats
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     private static partial Regex Phone();
 }
+
+/// <summary>
+/// Ids of people in chat systems take many shapes (<c>@alice:example.org</c>, 26 letters and digits, <c>U024BE7LH</c>,
+/// <c>alice@example.org/phone</c>): any visible characters without spaces, bounded. They travel only as parameters.
+/// </summary>
+public static partial class ChatIds
+{
+    public const int MaxLength = 255;
+
+    public static bool IsChatId(string? value) => value is { Length: > 0 and <= MaxLength } && Visible().IsMatch(value);
+
+    [GeneratedRegex(@"^[\p{L}\p{N}\p{P}\p{S}]+\z")]
+    private static partial Regex Visible();
+}

@@ -34,16 +34,23 @@ public sealed class FindPerson(ChatStoreRegistry stores, DataMapCatalog maps)
                 continue;
             }
 
+            if (!map.Identities.Any(i => i.Kind == kind))
+            {
+                results.Add(new PersonMatch(store.Name, store.Region, [], new Dictionary<string, long>(), $"no {NameStyle.Kebab(kind)} identity in this store's map"));
+                continue;
+            }
+
             try
             {
-                var plan = new DataMapPlanner(map, store.Name).Access(kind, value);
+                var schema = await StoreSchema.LoadAsync(store.DataSource, ct);
+                var plan = new DataMapPlanner(map, store.Name, schema).Access(kind, value);
                 var steps = await PlanPreview.RunAsync(plan, store.DataSource, ct, countOnly: true);
-                var ids = steps[0].Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)!).ToList();
+                var ids = steps.First(s => s.Role == StepRole.Find).Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)!).ToList();
                 var counts = new Dictionary<string, long>(StringComparer.Ordinal);
                 if (ids.Count > 0)
                 {
-                    // Rows where the person appears, per collection (context steps are others' rows and are not counted).
-                    foreach (var step in steps.Skip(1).Where(s => s.Action == PlanAction.Select && plan.Steps[s.Order - 1].Produces is null && !s.Description.StartsWith("context", StringComparison.Ordinal)))
+                    // Rows where the person appears, per collection (context rows are others' and are not counted).
+                    foreach (var step in steps.Where(s => s.Role is StepRole.Own or StepRole.PointsAtPerson))
                     {
                         counts[step.Collection] = counts.GetValueOrDefault(step.Collection) + Convert.ToInt64(step.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture);
                     }

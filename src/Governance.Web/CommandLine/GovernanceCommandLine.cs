@@ -24,7 +24,8 @@ public static class GovernanceCommandLine
             return await ServeAsync(args);
         }
 
-        return await Build().Parse(args).InvokeAsync();
+        // Ids such as @alice:example.org are values, not response files.
+        return await Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync();
     }
 
     public static RootCommand Build()
@@ -34,11 +35,11 @@ public static class GovernanceCommandLine
         root.Add(DemoCommand());
         root.Add(UsersCommand());
         root.Add(AuditCommand());
-        root.Add(PoliciesCommand());
-        root.Add(PlanCommand());
-        root.Add(DataMapCommand());
+        root.Add(DataMapCommands.Policies());
+        root.Add(DataMapCommands.Plan());
+        root.Add(DataMapCommands.DataMap());
         root.Add(ClientsCommand());
-        root.Add(FindCommand());
+        root.Add(DataMapCommands.Find());
         root.Add(BenchCommand());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");
@@ -272,213 +273,6 @@ public static class GovernanceCommandLine
         return audit;
     }
 
-    private static Command PoliciesCommand()
-    {
-        var dir = new Argument<string?>("dir") { Description = "Folder of data maps (default: policies/datamap)", Arity = ArgumentArity.ZeroOrOne };
-        var offline = new Option<bool>("--offline") { Description = "Do not check tables and columns against the live chat stores" };
-        var validate = new Command("validate", "Check the data maps: every problem with file:line:column; exit 1 when there is any.") { dir, offline };
-        validate.SetAction((parse, ct) => GuardAsync(async token =>
-        {
-            var folder = parse.GetValue(dir) ?? DataMapFolder(GovernanceConfiguration.ForCommandLine());
-            var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(folder);
-            var problems = set.Problems.ToList();
-            if (set.Valid && !parse.GetValue(offline))
-            {
-                await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-                var registry = services.GetRequiredService<ChatStoreRegistry>();
-                foreach (var map in set.Maps)
-                {
-                    foreach (var storeName in map.Stores)
-                    {
-                        var store = registry.All.FirstOrDefault(s => s.Name == storeName);
-                        if (store is null)
-                        {
-                            Console.WriteLine($"note: map '{map.Name}' names store '{storeName}', which is not configured here; its live schema was not checked.");
-                            continue;
-                        }
-
-                        try
-                        {
-                            problems.AddRange(await Governance.Core.DataMap.LiveSchemaCheck.CheckAsync(map, store.DataSource, storeName, token));
-                        }
-                        catch (Npgsql.NpgsqlException)
-                        {
-                            Console.WriteLine($"note: store '{storeName}' is not reachable; map '{map.Name}' was checked without its live schema.");
-                        }
-                    }
-                }
-            }
-
-            foreach (var problem in problems)
-            {
-                Console.Error.WriteLine(problem);
-            }
-
-            Console.WriteLine(problems.Count == 0
-                ? $"{set.Maps.Count} data maps valid ({string.Join(", ", set.Maps.Select(m => $"{m.Name}: {m.Collections.Count} collections"))})."
-                : $"{problems.Count} problems.");
-            return problems.Count == 0 ? 0 : 1;
-        }, ct));
-
-        var policies = new Command("policies", "Policy files (data maps).");
-        policies.Add(validate);
-        return policies;
-    }
-
-    private static Command PlanCommand()
-    {
-        var plan = new Command("plan", "Print what an access or erasure would do in one chat store, from its data map. Executes nothing.");
-        foreach (var kind in new[] { "access", "erase" })
-        {
-            var store = new Option<string>("--store") { Description = "Configured chat store, e.g. eu", Required = true };
-            var email = new Option<string?>("--email") { Description = "Find the person by e-mail" };
-            var phone = new Option<string?>("--phone") { Description = "Find the person by phone (E.164, e.g. +447700900123)" };
-            var userId = new Option<string?>("--user-id") { Description = "Find the person by the chat system's user id" };
-            var preview = new Option<bool>("--preview") { Description = "Also run the plan's reads and previews in a read-only transaction and print row counts" };
-            var command = new Command(kind, kind == "access" ? "Plan an access (and portability) export." : "Plan an erasure; --preview counts what it would touch.")
-            {
-                store, email, phone, userId, preview,
-            };
-            command.SetAction((parse, ct) => GuardAsync(async token =>
-            {
-                var (identityKind, value) = Identity(parse.GetValue(email), parse.GetValue(phone), parse.GetValue(userId));
-                var storeName = parse.GetValue(store)!;
-                var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(DataMapFolder(GovernanceConfiguration.ForCommandLine()));
-                if (!set.Valid)
-                {
-                    throw new InvalidOperationException($"The data maps have {set.Problems.Count} problems; run './gov policies validate'.");
-                }
-
-                var map = set.Maps.FirstOrDefault(m => m.Stores.Contains(storeName))
-                    ?? throw new ArgumentException($"--store: no data map names store '{storeName}'.");
-                var planner = new Governance.Core.DataMap.DataMapPlanner(map, storeName);
-                var configuration = GovernanceConfiguration.ForCommandLine();
-                var built = kind == "access" ? planner.Access(identityKind, value) : planner.Erase(identityKind, value, PseudonymKey(configuration));
-                Console.WriteLine(built.Describe());
-                if (parse.GetValue(preview))
-                {
-                    await using var services = await CoreServicesAsync(configuration, token);
-                    var chatStore = services.GetRequiredService<ChatStoreRegistry>().Get(storeName);
-                    foreach (var step in await Governance.Core.DataMap.PlanPreview.RunAsync(built, chatStore.DataSource, token))
-                    {
-                        Console.WriteLine($"preview {step.Order}. {step.Collection}: {step.Rows.Count:N0} rows ({step.Action.ToString().ToLowerInvariant()})");
-                    }
-                }
-
-                return 0;
-            }, ct));
-            plan.Add(command);
-        }
-
-        return plan;
-    }
-
-    private static (Governance.Core.DataMap.IdentityKind Kind, string Value) Identity(string? email, string? phone, string? userId)
-    {
-        var given = new[] { email, phone, userId }.Count(v => !string.IsNullOrWhiteSpace(v));
-        if (given != 1)
-        {
-            throw new ArgumentException("Give exactly one of --email, --phone or --user-id.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(email))
-        {
-            return Governance.Core.Requests.ContactFormats.IsEmail(email)
-                ? (Governance.Core.DataMap.IdentityKind.Email, email.Trim())
-                : throw new ArgumentException("--email is not a valid e-mail address.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(phone))
-        {
-            return Governance.Core.Requests.ContactFormats.IsPhone(phone)
-                ? (Governance.Core.DataMap.IdentityKind.Phone, phone)
-                : throw new ArgumentException("--phone must be in E.164 form, e.g. +447700900123.");
-        }
-
-        return AuditRecord.IsIdentifier(userId, 200)
-            ? (Governance.Core.DataMap.IdentityKind.UserId, userId!)
-            : throw new ArgumentException("--user-id must be an id (letters, digits, '_', '.', ':', '-').");
-    }
-
-    /// <summary>The key of erasure pseudonyms (<c>DataMap:PseudonymKey</c>, base64 of at least 32 bytes). Plans print without it.</summary>
-    private static byte[] PseudonymKey(IConfiguration configuration)
-    {
-        var text = configuration["DataMap:PseudonymKey"];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            Console.WriteLine("note: DataMap:PseudonymKey is not set; pseudonyms in this plan use a placeholder key.");
-            return new byte[32];
-        }
-
-        var key = Convert.FromBase64String(text);
-        return key.Length >= 32 ? key : throw new InvalidOperationException("DataMap:PseudonymKey must be base64 of at least 32 bytes.");
-    }
-
-    private static Command DataMapCommand()
-    {
-        var store = new Option<string>("--store") { Description = "Configured chat store to read the schema of, e.g. eu", Required = true };
-        var schema = new Option<string>("--schema") { Description = "Schema to read", DefaultValueFactory = _ => "public" };
-        var output = new Option<string?>("--out") { Description = "Write the draft to this file instead of standard output (never over an existing file)" };
-        var discover = new Command("discover", "Draft a data map from a store's live schema; every guess is marked REVIEW.") { store, schema, output };
-        discover.SetAction((parse, ct) => GuardAsync(async token =>
-        {
-            var schemaName = parse.GetValue(schema)!;
-            if (!System.Text.RegularExpressions.Regex.IsMatch(schemaName, "^[A-Za-z_][A-Za-z0-9_]{0,62}$"))
-            {
-                throw new ArgumentException("--schema must be a plain schema name.");
-            }
-
-            var file = parse.GetValue(output);
-            if (file is not null && (File.Exists(file) || file.Split('/', '\\').Contains("..")))
-            {
-                throw new ArgumentException($"--out: {file} exists or leaves the folder with '..'; choose a new file.");
-            }
-
-            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-            var chatStore = services.GetRequiredService<ChatStoreRegistry>().Get(parse.GetValue(store)!);
-            var draft = await Governance.Core.DataMap.DataMapDiscovery.DraftAsync(chatStore.DataSource, chatStore.Name, schemaName, token);
-            if (file is null)
-            {
-                Console.Write(draft);
-            }
-            else
-            {
-                await File.WriteAllTextAsync(file, draft, token);
-                Console.WriteLine($"Draft written to {file}; review every line marked REVIEW, then './gov policies validate'.");
-            }
-
-            return 0;
-        }, ct));
-        var datamap = new Command("datamap", "Data maps of chat stores.");
-        datamap.Add(discover);
-        return datamap;
-    }
-
-    private static Command FindCommand()
-    {
-        var email = new Option<string?>("--email") { Description = "Find by e-mail" };
-        var phone = new Option<string?>("--phone") { Description = "Find by phone (E.164)" };
-        var userId = new Option<string?>("--user-id") { Description = "Find by the chat system's user id" };
-        var find = new Command("find", "Find a person in every regional chat store through the data maps; prints counts, not data.") { email, phone, userId };
-        find.SetAction((parse, ct) => GuardAsync(async token =>
-        {
-            var (kind, value) = Identity(parse.GetValue(email), parse.GetValue(phone), parse.GetValue(userId));
-            await using var services = await CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-            var matches = await services.GetRequiredService<Governance.Core.Requests.FindPerson>().SearchAsync(kind, value, token);
-            foreach (var m in matches)
-            {
-                Console.WriteLine(m.Problem is not null
-                    ? $"{m.Store} ({m.Region}): not searched: {m.Problem}"
-                    : m.PersonIds.Count == 0
-                        ? $"{m.Store} ({m.Region}): not found"
-                        : $"{m.Store} ({m.Region}): found as {string.Join(", ", m.PersonIds)}; rows: {string.Join(", ", m.RowsByCollection.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
-            }
-
-            return 0;
-        }, ct));
-        return find;
-    }
-
     private static Command ClientsCommand()
     {
         var name = new Option<string>("--name") { Description = "Name of the client, e.g. chat-eu", Required = true };
@@ -495,9 +289,6 @@ public static class GovernanceCommandLine
         clients.Add(add);
         return clients;
     }
-
-    private static string DataMapFolder(IConfiguration configuration) =>
-        (configuration.GetSection(Governance.Core.DataMap.DataMapOptions.Section).Get<Governance.Core.DataMap.DataMapOptions>() ?? new()).ResolveDirectory();
 
     private static Command BenchCommand()
     {
@@ -551,7 +342,7 @@ public static class GovernanceCommandLine
 
     private static ConnectionResolver Resolver(IConfiguration configuration) => new(configuration, LoggerFactory());
 
-    private static async Task<ServiceProvider> CoreServicesAsync(IConfiguration configuration, CancellationToken ct)
+    internal static async Task<ServiceProvider> CoreServicesAsync(IConfiguration configuration, CancellationToken ct)
     {
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
@@ -578,8 +369,12 @@ public static class GovernanceCommandLine
     private static string ShortName(string resource) =>
         resource.Replace("Governance.Core.Database.Migrations.", "", StringComparison.Ordinal);
 
-    /// <summary>Turns the expected kinds of failure into one line on stderr; anything else is a bug and keeps its stack trace.</summary>
-    private static async Task<int> GuardAsync(Func<CancellationToken, Task<int>> action, CancellationToken ct = default)
+    /// <summary>
+    /// Turns every failure into one line on stderr and a non-zero exit: expected kinds with their message, database
+    /// errors with their code and PostgreSQL's message (never its detail, which may quote row values), anything else
+    /// by its type only (a bug to report; its message may carry data).
+    /// </summary>
+    internal static async Task<int> GuardAsync(Func<CancellationToken, Task<int>> action, CancellationToken ct = default)
     {
         try
         {
@@ -595,6 +390,26 @@ public static class GovernanceCommandLine
         {
             Console.Error.WriteLine("cancelled.");
             return 130;
+        }
+        catch (Npgsql.PostgresException ex)
+        {
+            Console.Error.WriteLine($"error: the database refused: {ex.SqlState} {ex.MessageText.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine("error: a database could not be reached; check './gov db status' and the connection settings.");
+            return 1;
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"error: unexpected failure ({ex.GetType().Name}); please report it with the command that caused it.");
+            return 70;
         }
     }
 }

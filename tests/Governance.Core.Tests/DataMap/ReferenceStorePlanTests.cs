@@ -1,4 +1,5 @@
 using Dapper;
+using Governance.Tests.Support;
 using Governance.Core.DataMap;
 using Governance.Core.Tests.Demo;
 using Npgsql;
@@ -37,9 +38,9 @@ public sealed class ReferenceStorePlanTests(SeededStores stores) : IClassFixture
 
         Assert.Equal([person], FirstColumn(preview.Where(s => s.Order == 1)));
         Assert.Equal(await TruthAsync(store, "select id from messages where sender_id = @person", person),
-            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Description.Contains("author", StringComparison.Ordinal))));
+            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Role == StepRole.Own)));
         Assert.Equal(await TruthAsync(store, "select id from messages where mentions @> array[@person]", person),
-            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Description.Contains("mentioned", StringComparison.Ordinal))));
+            FirstColumn(preview.Where(s => s.Collection == "messages" && s.Role == StepRole.PointsAtPerson)));
         Assert.Equal(await TruthAsync(store, """
             select conversation_id from conversation_members where user_id = @person
             union select conversation_id from messages where sender_id = @person
@@ -47,14 +48,14 @@ public sealed class ReferenceStorePlanTests(SeededStores stores) : IClassFixture
             union select conversation_id from ai_interactions where user_id = @person and conversation_id is not null
             union select conversation_id from calls where initiator_id = @person
             """, person),
-            FirstColumn(preview.Where(s => s.Description.StartsWith("context: the conversations", StringComparison.Ordinal))));
+            FirstColumn(preview.Where(s => s.Role == StepRole.Context && s.Collection == "conversations")));
     }
 
     [Fact]
     public async Task ErasurePlan_Preview_TouchesThePersonsRowsOnly_AndNamesTheirFiles()
     {
         var (store, person, _) = await BusiestPersonAsync();
-        var plan = new DataMapPlanner(Map(), "eu").Erase(IdentityKind.UserId, person.ToString(System.Globalization.CultureInfo.InvariantCulture), new byte[32]);
+        var plan = new DataMapPlanner(Map(), "eu").Erase(IdentityKind.UserId, person.ToString(System.Globalization.CultureInfo.InvariantCulture), TestKeys.Pseudonyms);
 
         var preview = await PlanPreview.RunAsync(plan, store, CancellationToken.None);
 
@@ -65,8 +66,8 @@ public sealed class ReferenceStorePlanTests(SeededStores stores) : IClassFixture
         var files = preview.Where(s => s.Action == PlanAction.Files).SelectMany(s => s.Rows).Select(r => (string)r[0]!).ToList();
         Assert.Equal((await TruthAsync(store, "select id from attachments where uploader_id = @person", person)).Length, files.Count);
         Assert.All(preview.Where(s => s.Collection == "users" && s.Action == PlanAction.Update), s => Assert.Equal([person], FirstColumn([s])));
-        Assert.Contains(plan.Steps, s => s.Collection == "users" && s.Sql.Contains("\"email\" = @pseudonym_users_email", StringComparison.Ordinal));
-        Assert.StartsWith("pseudonym-", (string)plan.Inputs["pseudonym_users_email"]!, StringComparison.Ordinal);
+        Assert.Contains(plan.Steps, s => s.Collection == "users" && s.Sql.Contains("\"email\" = @pseudonym_person", StringComparison.Ordinal));
+        Assert.Equal("pseudonym-{hex:24}", Assert.Single(plan.PseudonymInputs).Format);
     }
 
     [Fact]
