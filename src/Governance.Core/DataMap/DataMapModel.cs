@@ -136,7 +136,8 @@ public sealed record Field(
 }
 
 /// <summary>
-/// A column that points at another collection's key: directly, inside an array column, inside a JSON column
+/// A column that points at another collection's key (or, with <see cref="ToColumn"/>, at another of its columns, such
+/// as a user name that mentions quote): directly, inside an array column, inside a JSON column
 /// (<see cref="JsonPath"/>), or embedded in text (<see cref="Pattern"/>, whose named groups <c>id</c>, <c>id2</c>, ... are the ids).
 /// </summary>
 public sealed record Reference(
@@ -148,13 +149,14 @@ public sealed record Reference(
     string? Pattern,
     SourceLocation Where,
     Derivation? Derive = null,
-    FieldErasure? Erasure = null)
+    FieldErasure? Erasure = null,
+    string? ToColumn = null)
 {
     /// <summary>The id is inside the column's value (JSON or text), so erasure edits only the person's part of it.</summary>
     public bool IsEmbedded => JsonPath is not null || Pattern is not null;
 
     /// <summary>The columns hold the target's key values as they are (possibly in an array), not inside JSON or text.</summary>
-    public bool IsKeyLink => JsonPath is null && Pattern is null && Derive is null;
+    public bool IsKeyLink => JsonPath is null && Pattern is null && Derive is null && ToColumn is null;
 
     /// <summary>One column holding one key value: usable in joins and in "column = any(keys)".</summary>
     public bool IsDirect => IsKeyLink && !Array && Columns.Count == 1;

@@ -540,12 +540,13 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         {
             foreach (var group in c.Fields.Where(f => f.IsJson && f.Erasure is not (FieldErasure.Keep or FieldErasure.DeleteRow)).GroupBy(f => f.Column))
             {
+                // A key that points at a person (a sender, a state key) is changed only where it is this person.
                 var edits = group.Select(f => (RowEdit)new JsonRowEdit(f.JsonPath!, f.Erasure switch
                 {
                     FieldErasure.Replace => Replacement(c, f),
                     FieldErasure.Pseudonymise => Pseudonym(f.PseudonymFormat),
                     _ => null,
-                }, null, f.When)).ToList();
+                }, c.References.FirstOrDefault(r => r.To == planner.Subject.Name && r.Columns[0] == f.Column && r.JsonPath == f.JsonPath) is { } pointer ? SetFor(pointer) : null, f.When)).ToList();
                 Rewrite(c, group.Key, edits, condition, $"erase keys inside {c.Name}.{group.Key} of {whose}: {string.Join(", ", group.Select(f => f.JsonPath))}");
             }
         }
@@ -607,18 +608,24 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         /// <summary>The key set that a reference's column compares with: the person's keys, or their derived form (a step that computes it is added once).</summary>
         public string SetFor(Reference r)
         {
-            if (r.Derive is null)
+            if (r.Derive is null && r.ToColumn is null)
             {
                 return SubjectSet;
             }
 
-            var id = $"{r.Derive.Template}|{r.Derive.Case}";
+            var id = $"{r.ToColumn}|{r.Derive?.Template}|{r.Derive?.Case}";
             if (!_derived.TryGetValue(id, out var name))
             {
                 name = $"{SubjectSet}__derived{_derived.Count + 1}";
                 _derived[id] = name;
-                Add(planner.Subject, PlanAction.Select, StepRole.Keys, $"the person's key as stored where it is derived ({r.Derive.Template}{(r.Derive.Case == CaseFold.None ? "" : ", " + NameStyle.Kebab(r.Derive.Case))})",
-                    $"select distinct {DeriveSql(r.Derive, "k")} from unnest(@{SubjectSet}::text[]) k", produces: name);
+                var subject = planner.Subject;
+                var derive = r.Derive ?? new Derivation(Derivation.Key, CaseFold.None, r.Where);
+                var sql = r.ToColumn is null
+                    ? $"select distinct {DeriveSql(derive, "k")} from unnest(@{SubjectSet}::text[]) k"
+                    : $"select distinct {DeriveSql(derive, $"{Q(r.ToColumn)}::text")} from {Table(subject)} where {Q(subject.Key[0])} = any(@{SubjectSet}) and {Q(r.ToColumn)} is not null";
+                Add(subject, PlanAction.Select, StepRole.Keys,
+                    $"the person's {(r.ToColumn is null ? "key" : r.ToColumn)} as stored where it is derived ({derive.Template}{(derive.Case == CaseFold.None ? "" : ", " + NameStyle.Kebab(derive.Case))})",
+                    sql, produces: name);
             }
 
             return name;

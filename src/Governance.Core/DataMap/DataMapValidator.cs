@@ -44,10 +44,17 @@ public static partial class DataMapValidator
                 Problem(c.Where, $"Collection '{c.Name}' keeps its rows on erasure: state the legal basis (legal_basis).");
             }
 
-            foreach (var dup in c.Fields.GroupBy(f => f.Column).Where(g => g.Count() > 1))
+            foreach (var dup in c.Fields.GroupBy(f => (f.Column, f.JsonPath)).Where(g => g.Count() > 1))
             {
-                Problem(dup.Skip(1).First().Where, $"Field '{dup.Key}' of collection '{c.Name}' is listed twice.");
+                Problem(dup.Skip(1).First().Where, $"Field '{dup.Key.Column}{(dup.Key.JsonPath is null ? "" : " " + dup.Key.JsonPath)}' of collection '{c.Name}' is listed twice.");
             }
+
+            foreach (var mixed in c.Fields.GroupBy(f => f.Column).Where(g => g.Any(f => f.IsJson) && g.Any(f => !f.IsJson)))
+            {
+                Problem(mixed.First(f => f.IsJson).Where, $"Column '{mixed.Key}' of '{c.Name}' is listed both whole and by keys inside its JSON; list it one way.");
+            }
+
+            CheckFieldOptions(c, Problem);
 
             foreach (var f in c.Fields)
             {
@@ -77,15 +84,22 @@ public static partial class DataMapValidator
                 {
                     Problem(r.Where, $"Reference from '{c.Name}' goes to '{r.To}', which is not a collection of this map.");
                 }
-                else if (target.Key.Count != r.Columns.Count && r.JsonPath is null && r.Pattern is null && !r.Array)
+                else if (target.Key.Count != r.Columns.Count && r.JsonPath is null && r.Pattern is null && !r.Array && r.ToColumn is null)
                 {
                     Problem(r.Where, $"Reference from '{c.Name}' gives {r.Columns.Count} columns for the {target.Key.Count}-column key of '{target.Name}'.");
                 }
 
-                if (r.JsonPath is not null && !JsonPath().IsMatch(r.JsonPath))
+                if (r.JsonPath is not null && !JsonPaths.IsValid(r.JsonPath))
                 {
-                    Problem(r.Where, $"json_path '{r.JsonPath}' must look like $.name or $.name.inner (letters, digits, '_').");
+                    Problem(r.Where, $"json_path '{r.JsonPath}' must look like $.name, $.inner.name, $.\"dotted.name\" or $.list[*] (at most 8 steps).");
                 }
+
+                if (r.JsonPath is not null && r.Pattern is not null)
+                {
+                    Problem(r.Where, "A reference gives either json_path or pattern, not both.");
+                }
+
+                CheckReferenceOptions(r, Problem);
 
                 if (target is not null && r.Relation != Relation.Link && (target.Key.Count != 1 || r.Columns.Count != 1))
                 {
@@ -97,7 +111,7 @@ public static partial class DataMapValidator
                     try
                     {
                         var regex = new Regex(r.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
-                        if (!regex.GetGroupNames().Any(g => g.StartsWith("id", StringComparison.Ordinal)))
+                        if (!regex.GetGroupNames().Any(g => g.StartsWith("id", StringComparison.Ordinal)) || IdPatterns.IdGroupPositions(r.Pattern).Count == 0)
                         {
                             Problem(r.Where, "A pattern reference needs named groups id, id2, ... that capture the ids.");
                         }
@@ -121,12 +135,26 @@ public static partial class DataMapValidator
             }
         }
 
+        var subject = map.Collections.FirstOrDefault(c => c.Subject) ?? map.Find(map.Identities.FirstOrDefault(i => i.Kind == IdentityKind.UserId)?.Collection ?? "");
         foreach (var i in map.Identities)
         {
             var c = map.Find(i.Collection);
             if (c is null)
             {
                 Problem(i.Where, $"Identity {YamlBinder.Kebab(i.Kind.ToString())} names collection '{i.Collection}', which is not in this map.");
+            }
+            else if (subject is not null && c.Name != subject.Name)
+            {
+                // An identity kept in another table must lead to the person by exactly one plain reference (or the one 'via' names).
+                var plain = c.References.Where(r => r.To == subject.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList();
+                if (i.Via is not null ? plain.All(r => r.Columns[0] != i.Via) : plain.Count != 1)
+                {
+                    Problem(i.Where, i.Via is not null
+                        ? $"Identity in '{c.Name}' names via '{i.Via}', but '{c.Name}' has no plain reference from that column to '{subject.Name}'."
+                        : plain.Count == 0
+                            ? $"Identity in '{c.Name}' cannot reach the person: give '{c.Name}' a reference to '{subject.Name}' (the column holding the person's id)."
+                            : $"Identity in '{c.Name}' has {plain.Count} references to '{subject.Name}': name the one to follow with via.");
+                }
             }
             else if (i.Kind != IdentityKind.UserId && c.Fields.All(f => f.Column != i.Column))
             {
@@ -196,8 +224,83 @@ public static partial class DataMapValidator
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex Identifier();
 
-    [GeneratedRegex("^\\$(\\.[A-Za-z_][A-Za-z0-9_]{0,62}){1,8}$")]
-    private static partial Regex JsonPath();
+    private static void CheckFieldOptions(Collection c, Action<SourceLocation, string> problem)
+    {
+        foreach (var f in c.Fields)
+        {
+            if (f.JsonPath is not null && !JsonPaths.IsValid(f.JsonPath))
+            {
+                problem(f.Where, $"json_path '{f.JsonPath}' of field '{f.Column}' must look like $.name, $.inner.name or $.\"dotted.name\".");
+            }
+
+            if (f.When is not null && !f.IsJson)
+            {
+                problem(f.When.Where, $"'when' applies to keys inside a JSON document: give field '{f.Column}' a json_path, or drop the condition.");
+            }
+
+            if (f.When is { JsonPath: { } w } && (!JsonPaths.IsValid(w) || JsonPaths.HasWildcard(w)))
+            {
+                problem(f.When.Where, $"The condition's json_path '{w}' must name one value ($.type), without [*].");
+            }
+
+            if (f.PseudonymFormat is not null && f.Erasure != FieldErasure.Pseudonymise)
+            {
+                problem(f.Where, $"Field '{f.Column}' has a pseudonym format but its erasure is {YamlBinder.Kebab(f.Erasure.ToString())}.");
+            }
+
+            if (f.PseudonymFormat is not null && !Pseudonyms.IsValidFormat(f.PseudonymFormat))
+            {
+                problem(f.Where, $"Pseudonym format '{f.PseudonymFormat}' must be literal text (letters, digits, _ . : @ / + -) and {{hex:N}}, {{alnum:N}} or {{digits:N}}.");
+            }
+        }
+
+        foreach (var b in c.Blobs)
+        {
+            if (b.Path is not null && !BlobPaths.IsValid(b.Path))
+            {
+                problem(b.Where, $"Blob path '{b.Path}' must be literal text (letters, digits, _ . / : -) and at least one {{column}}, {{column:start}} or {{column:start:length}}.");
+            }
+
+            if (b.StripPrefix is not null && !StripPrefix().IsMatch(b.StripPrefix))
+            {
+                problem(b.Where, $"strip_prefix '{b.StripPrefix}' must be letters, digits and _ . / : - only.");
+            }
+        }
+    }
+
+    private static void CheckReferenceOptions(Reference r, Action<SourceLocation, string> problem)
+    {
+        if (r.Derive is { } d && !Derive().IsMatch(d.Template))
+        {
+            problem(d.Where, $"derive '{d.Template}' must be 'localpart' or a template of literal text (letters, digits, _ . : @ / + -) with {{key}} or {{localpart}}.");
+        }
+
+        if ((r.Derive is not null || r.ToColumn is not null) && r.Relation == Relation.Link)
+        {
+            problem(r.Where, "derive and to_column apply to references to a person (give the relation).");
+        }
+
+        if (r.Erasure is { } e && (r.Relation is not (Relation.Mentioned or Relation.About) || e is FieldErasure.DeleteRow or FieldErasure.Replace))
+        {
+            problem(r.Where, "A reference's own erasure applies to other people's rows (relation mentioned or about) and is set-null, pseudonymise or keep.");
+        }
+
+        if (r.ToColumn is not null && !Identifier().IsMatch(r.ToColumn))
+        {
+            problem(r.Where, $"to_column '{r.ToColumn}' must be letters, digits or '_'.");
+        }
+
+        if (r.Array && r.IsEmbedded)
+        {
+            problem(r.Where, "array: true is for array columns; inside JSON, write [*] in the json_path.");
+        }
+    }
+
+    [GeneratedRegex(@"^([A-Za-z0-9_.:@/+-]|\{key\}|\{localpart\})*(\{key\}|\{localpart\})([A-Za-z0-9_.:@/+-]|\{key\}|\{localpart\})*\z")]
+    private static partial Regex Derive();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_./:-]{1,100}\z")]
+    private static partial Regex StripPrefix();
 
     [GeneratedRegex("^([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex QualifiedIdentifier();
