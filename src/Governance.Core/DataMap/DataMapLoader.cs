@@ -207,7 +207,7 @@ public static partial class DataMapLoader
 
     private static Reference? BindReference(YamlBinder b, YamlNode node, string collection)
     {
-        var m = b.Map(node, $"a reference of {collection}", "column", "columns", "to", "relation", "array", "json_path", "pattern", "derive", "case", "erasure", "to_column");
+        var m = b.Map(node, $"a reference of {collection}", "column", "columns", "to", "relation", "array", "json_path", "pattern", "derive", "case", "erasure", "to_column", "pseudonym");
         if (m is null)
         {
             return null;
@@ -223,7 +223,7 @@ public static partial class DataMapLoader
         var erasure = m.Get("erasure") is { } erasureNode ? b.Enum<FieldErasure>(erasureNode, "erasure of a pointer") : null;
         return columns.Count == 0 || to is null || relation is null
             ? null
-            : new Reference(columns, to, relation.Value, m.Flag("array"), m.Text("json_path"), m.Text("pattern"), b.At(node), derive, erasure, m.Text("to_column"));
+            : new Reference(columns, to, relation.Value, m.Flag("array"), m.Text("json_path"), m.Text("pattern"), b.At(node), derive, erasure, m.Text("to_column"), m.Text("pseudonym"));
     }
 
     private static string Clean(string message) =>

@@ -150,7 +150,8 @@ public sealed record Reference(
     SourceLocation Where,
     Derivation? Derive = null,
     FieldErasure? Erasure = null,
-    string? ToColumn = null)
+    string? ToColumn = null,
+    string? PseudonymFormat = null)
 {
     /// <summary>The id is inside the column's value (JSON or text), so erasure edits only the person's part of it.</summary>
     public bool IsEmbedded => JsonPath is not null || Pattern is not null;

@@ -328,7 +328,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         var cond = b.PersonCondition(c, r);
         var column = r.Columns[0];
         var erasure = r.Erasure ?? c.Fields.FirstOrDefault(f => f.Column == column && !f.IsJson)?.Erasure;
-        var format = c.Fields.FirstOrDefault(f => f.Column == column)?.PseudonymFormat;
+        var format = r.PseudonymFormat ?? c.Fields.FirstOrDefault(f => f.Column == column && f.Erasure == FieldErasure.Pseudonymise)?.PseudonymFormat;
         if (r.IsEmbedded)
         {
             // Inside a document: an id in a list goes; a single id or an id in text becomes the pseudonym (or stays, if the map keeps it).

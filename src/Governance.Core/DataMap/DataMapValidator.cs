@@ -285,6 +285,11 @@ public static partial class DataMapValidator
             problem(r.Where, "A reference's own erasure applies to other people's rows (relation mentioned or about) and is set-null, pseudonymise or keep.");
         }
 
+        if (r.PseudonymFormat is not null && (r.Erasure != FieldErasure.Pseudonymise || !Pseudonyms.IsValidFormat(r.PseudonymFormat)))
+        {
+            problem(r.Where, $"A reference's pseudonym format goes with erasure: pseudonymise and is literal text and {{hex:N}}, {{alnum:N}} or {{digits:N}}.");
+        }
+
         if (r.ToColumn is not null && !Identifier().IsMatch(r.ToColumn))
         {
             problem(r.Where, $"to_column '{r.ToColumn}' must be letters, digits or '_'.");
