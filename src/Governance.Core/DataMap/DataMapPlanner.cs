@@ -114,13 +114,16 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         var refs = PersonReferences().Where(x => x.Collection.Name != subject.Name).ToList();
 
         // Rows of deleting collections that are the person's, and every row that depends on them.
-        var roots = refs.Where(x => x.Collection.RowErasure == RowErasure.Delete).GroupBy(x => x.Collection.Name)
+        // Other people's rows that only mention the person are not theirs to delete, unless the map says so (delete-row).
+        bool Deletes((Collection Collection, Reference Reference) x) =>
+            x.Collection.RowErasure == RowErasure.Delete && (OwnRelations.Contains(x.Reference.Relation) || x.Reference.Erasure == FieldErasure.DeleteRow);
+        var roots = refs.Where(Deletes).GroupBy(x => x.Collection.Name)
             .Select(g => (Collection: g.First().Collection, Condition: string.Join(" or ", g.Select(x => "(" + b.PersonCondition(x.Collection, x.Reference) + ")")),
                 Why: $"the person's {g.Key} rows ({string.Join(", ", g.Select(x => RelationName(x.Reference)).Distinct())})"))
             .ToList();
         DeleteCascade(b, roots.Select(r => new CascadeRoot(r.Collection, r.Condition, null, r.Why)).ToList());
 
-        foreach (var (c, r) in refs.Where(x => x.Collection.RowErasure == RowErasure.Keep))
+        foreach (var (c, r) in refs.Where(x => !Deletes(x)))
         {
             if (OwnRelations.Contains(r.Relation))
             {

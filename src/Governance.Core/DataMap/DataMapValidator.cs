@@ -99,7 +99,7 @@ public static partial class DataMapValidator
                     Problem(r.Where, "A reference gives either json_path or pattern, not both.");
                 }
 
-                CheckReferenceOptions(r, Problem);
+                CheckReferenceOptions(c, r, Problem);
 
                 if (target is not null && r.Relation != Relation.Link && (target.Key.Count != 1 || r.Columns.Count != 1))
                 {
@@ -268,7 +268,7 @@ public static partial class DataMapValidator
         }
     }
 
-    private static void CheckReferenceOptions(Reference r, Action<SourceLocation, string> problem)
+    private static void CheckReferenceOptions(Collection c, Reference r, Action<SourceLocation, string> problem)
     {
         if (r.Derive is { } d && !Derive().IsMatch(d.Template))
         {
@@ -280,9 +280,9 @@ public static partial class DataMapValidator
             problem(r.Where, "derive and to_column apply to references to a person (give the relation).");
         }
 
-        if (r.Erasure is { } e && (r.Relation is not (Relation.Mentioned or Relation.About) || e is FieldErasure.DeleteRow or FieldErasure.Replace))
+        if (r.Erasure is { } e && (r.Relation is not (Relation.Mentioned or Relation.About) || e == FieldErasure.Replace || (e == FieldErasure.DeleteRow && c.RowErasure != RowErasure.Delete)))
         {
-            problem(r.Where, "A reference's own erasure applies to other people's rows (relation mentioned or about) and is set-null, pseudonymise or keep.");
+            problem(r.Where, "A reference's own erasure applies to other people's rows (relation mentioned or about): set-null, pseudonymise, keep, or delete-row where the collection deletes rows.");
         }
 
         if (r.PseudonymFormat is not null && (r.Erasure != FieldErasure.Pseudonymise || !Pseudonyms.IsValidFormat(r.PseudonymFormat)))
