@@ -184,7 +184,7 @@ public static partial class DataMapLoader
         return name is null || table is null || rowErasure is null
             ? null
             : new Collection(name, table, key, m.Flag("subject"), m.Flag("shared"), m.Text("dated_by"), m.Text("region"), rowErasure.Value,
-                m.Text("legal_basis"), fields, references, blobs, m.Names("not_personal"), b.At(node));
+                m.Text("legal_basis"), fields, references, blobs, m.Names("not_personal"), b.At(node)) { Spots = m.Locations() };
     }
 
     private static Field? BindField(YamlBinder b, YamlNode node, string collection)

@@ -186,6 +186,12 @@ public sealed record Collection(
     IReadOnlyList<string> NotPersonal,
     SourceLocation Where)
 {
+    /// <summary>Where each key of the collection's mapping is (table, key, dated_by, ...), for messages about one of them.</summary>
+    public IReadOnlyDictionary<string, SourceLocation> Spots { get; init; } = new Dictionary<string, SourceLocation>();
+
+    /// <summary>The location of one of the collection's keys (the collection's own when it was not written).</summary>
+    public SourceLocation At(string key) => Spots.GetValueOrDefault(key, Where);
+
     /// <summary>Schema and table, split ("public" when the map gives no schema).</summary>
     public (string Schema, string Table) QualifiedTable =>
         Table.Contains('.', StringComparison.Ordinal) ? (Table[..Table.IndexOf('.', StringComparison.Ordinal)], Table[(Table.IndexOf('.', StringComparison.Ordinal) + 1)..]) : ("public", Table);
@@ -195,17 +201,17 @@ public sealed record Collection(
     {
         foreach (var k in Key)
         {
-            yield return (k, Where);
+            yield return (k, At("key"));
         }
 
         if (DatedBy is not null)
         {
-            yield return (DatedBy, Where);
+            yield return (DatedBy, At("dated_by"));
         }
 
         if (RegionColumn is not null)
         {
-            yield return (RegionColumn, Where);
+            yield return (RegionColumn, At("region"));
         }
 
         foreach (var f in Fields)

@@ -1,41 +1,162 @@
-using Dapper;
+using System.Text.Json;
 using Npgsql;
 
 namespace Governance.Core.DataMap;
 
-/// <summary>Checks a map against a reachable store's live schema (information_schema): every table and column it names must exist.</summary>
+/// <summary>
+/// Checks a map against a reachable store's live schema, so that a map that validates never fails when a plan
+/// runs: every table and column it names exists (identity, condition and target columns too); JSON paths are only
+/// on json, jsonb or text columns, and a text column's sampled values are JSON; every pseudonym that erasure writes
+/// fits its column's type and width. Each problem points at the line of the key it is about.
+/// </summary>
 public static class LiveSchemaCheck
 {
+    private const int Sample = 100;
+
     public static async Task<IReadOnlyList<DataMapProblem>> CheckAsync(DataMapDocument map, NpgsqlDataSource store, string storeName, CancellationToken ct)
     {
-        await using var connection = await store.OpenConnectionAsync(ct);
-        var columns = (await connection.QueryAsync<(string Schema, string Table, string Column)>(new CommandDefinition("""
-            select table_schema, table_name, column_name from information_schema.columns
-            where table_schema not in ('pg_catalog', 'information_schema')
-            """, cancellationToken: ct)))
-            .GroupBy(c => (c.Schema, c.Table))
-            .ToDictionary(g => g.Key, g => g.Select(c => c.Column).ToHashSet(StringComparer.Ordinal));
-
+        var schema = await StoreSchema.LoadAsync(store, ct);
         var problems = new List<DataMapProblem>();
+        void Problem(SourceLocation at, string message) => problems.Add(new DataMapProblem(at, message));
+
         foreach (var c in map.Collections)
         {
-            if (!columns.TryGetValue(c.QualifiedTable, out var present))
+            if (!schema.HasTable(c))
             {
-                problems.Add(new DataMapProblem(c.Where, $"Table '{c.Table}' of collection '{c.Name}' does not exist in store '{storeName}'."));
+                Problem(c.At("table"), $"Table '{c.Table}' of collection '{c.Name}' does not exist in store '{storeName}'.");
                 continue;
             }
 
-            foreach (var (column, where) in c.NamedColumns().DistinctBy(x => x.Column).Where(x => !present.Contains(x.Column)))
+            foreach (var (column, where) in c.NamedColumns().DistinctBy(x => x.Column).Where(x => schema.Type(c, x.Column) is null))
             {
-                problems.Add(new DataMapProblem(where, $"Column '{column}' does not exist in table '{c.Table}' of store '{storeName}'."));
+                Problem(where, $"Column '{column}' does not exist in table '{c.Table}' of store '{storeName}'.");
             }
 
-            foreach (var column in c.NotPersonal.Where(n => !present.Contains(n)))
+            foreach (var column in c.NotPersonal.Where(n => schema.Type(c, n) is null))
             {
-                problems.Add(new DataMapProblem(c.Where, $"Column '{column}' (not_personal) does not exist in table '{c.Table}' of store '{storeName}'."));
+                Problem(c.At("not_personal"), $"Column '{column}' (not_personal) does not exist in table '{c.Table}' of store '{storeName}'.");
+            }
+
+            foreach (var r in c.References.Where(r => r.ToColumn is not null && map.Find(r.To) is { } t && schema.HasTable(t) && schema.Type(t, r.ToColumn) is null))
+            {
+                Problem(r.Where, $"to_column '{r.ToColumn}' does not exist in the table of '{r.To}' in store '{storeName}'.");
+            }
+
+            await CheckJsonAsync(c, schema, store, storeName, Problem, ct);
+            CheckPseudonyms(map, c, schema, Problem);
+        }
+
+        foreach (var i in map.Identities)
+        {
+            if (map.Find(i.Collection) is not { } c || !schema.HasTable(c))
+            {
+                continue;
+            }
+
+            foreach (var column in new[] { i.Column, i.When?.Column, i.Via }.OfType<string>().Where(col => schema.Type(c, col) is null))
+            {
+                Problem(i.Where, $"Identity column '{column}' does not exist in table '{c.Table}' of store '{storeName}'.");
             }
         }
 
         return problems;
+    }
+
+    /// <summary>JSON paths only where the column can hold JSON; a text column's values sampled, so that a column of plain text is caught now.</summary>
+    private static async Task CheckJsonAsync(Collection c, StoreSchema schema, NpgsqlDataSource store, string storeName, Action<SourceLocation, string> problem, CancellationToken ct)
+    {
+        var uses = c.References.Where(r => r.JsonPath is not null).Select(r => (Column: r.Columns[0], r.Where))
+            .Concat(c.Fields.Where(f => f.IsJson).Select(f => (f.Column, f.Where)))
+            .Concat(c.Fields.Where(f => f.When?.JsonPath is not null).Select(f => (f.When!.Column, f.When.Where)));
+        foreach (var (column, where) in uses.DistinctBy(u => u.Column))
+        {
+            var type = schema.Type(c, column);
+            if (type is null || type.IsJsonb || type.IsJson)
+            {
+                continue;
+            }
+
+            if (!type.IsText || type.IsArray)
+            {
+                problem(where, $"json_path on column '{column}' of '{c.Table}', which is {type.DataType} in store '{storeName}': JSON paths need a json, jsonb or text column.");
+                continue;
+            }
+
+            var (sampled, json) = await SampleJsonAsync(c, column, store, ct);
+            if (sampled > 0 && json == 0)
+            {
+                problem(where, $"None of {sampled} sampled values of text column '{column}' of '{c.Table}' in store '{storeName}' is JSON: check the column and its json_path.");
+            }
+        }
+    }
+
+    private static async Task<(int Sampled, int Json)> SampleJsonAsync(Collection c, string column, NpgsqlDataSource store, CancellationToken ct)
+    {
+        var (s, t) = c.QualifiedTable;
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select {DataMapPlanner.Q(column)}::text from {DataMapPlanner.Q(s)}.{DataMapPlanner.Q(t)} where {DataMapPlanner.Q(column)} is not null limit {Sample}", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var sampled = 0;
+        var json = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            sampled++;
+            try
+            {
+                using var _ = JsonDocument.Parse(reader.GetString(0));
+                json++;
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        return (sampled, json);
+    }
+
+    /// <summary>Every pseudonym that replaces a whole value must fit the column: its type, and its width for varchar(n).</summary>
+    private static void CheckPseudonyms(DataMapDocument map, Collection c, StoreSchema schema, Action<SourceLocation, string> problem)
+    {
+        var subject = map.Collections.FirstOrDefault(x => x.Subject) ?? map.Find(map.Identities.FirstOrDefault(i => i.Kind == IdentityKind.UserId)?.Collection ?? "");
+        var subjectDeleted = subject?.RowErasure == RowErasure.Delete;
+        var writes = new List<(string Column, string? Format, SourceLocation Where)>();
+        foreach (var f in c.Fields.Where(f => f.Erasure == FieldErasure.Pseudonymise && !f.IsJson))
+        {
+            var pointer = c.References.FirstOrDefault(r => r.To == subject?.Name && r.Relation != Relation.Link && r.Columns.Contains(f.Column));
+            // A plain pointer is replaced only when the person's record is deleted; an embedded one is edited in place.
+            if (pointer is null || (!pointer.IsEmbedded && subjectDeleted))
+            {
+                writes.Add((f.Column, f.PseudonymFormat, f.Where));
+            }
+        }
+
+        writes.AddRange(c.References.Where(r => r.Erasure == FieldErasure.Pseudonymise && !r.IsEmbedded && subjectDeleted).Select(r => (r.Columns[0], r.PseudonymFormat, r.Where)));
+        foreach (var (column, format, where) in writes)
+        {
+            if (schema.Type(c, column) is not { } type || Fits(type, format))
+            {
+                continue;
+            }
+
+            problem(where, $"Pseudonyms '{format ?? Pseudonyms.DefaultFormat}' ({Pseudonyms.Length(format)} characters) do not fit column '{column}' of '{c.Table}' " +
+                $"({type.DataType}{(type.MaxLength is { } n ? $"({n})" : "")}): give a pseudonym format that fits, e.g. {(type.IsInteger ? "{digits:9}" : $"{{alnum:{Math.Min(type.MaxLength ?? 24, 24)}}}")}.");
+        }
+    }
+
+    private static bool Fits(ColumnType type, string? format)
+    {
+        if (type.IsText)
+        {
+            return type.MaxLength is not { } n || Pseudonyms.Length(format) <= n;
+        }
+
+        if (type.IsInteger)
+        {
+            var digits = type.UdtName switch { "int2" => 4, "int4" => 9, "int8" => 18, _ => 30 };
+            return Pseudonyms.IsNumeric(format) && Pseudonyms.Length(format) <= digits;
+        }
+
+        return false;
     }
 }

@@ -136,6 +136,9 @@ internal sealed class YamlBinder(string file, List<DataMapProblem> problems)
 
         public YamlNode? Get(string key) => _values.GetValueOrDefault(key);
 
+        /// <summary>Where each key's value is, so that a later check can point at the line of the key it is about.</summary>
+        public IReadOnlyDictionary<string, SourceLocation> Locations() => _values.ToDictionary(kv => kv.Key, kv => _binder.At(kv.Value), StringComparer.Ordinal);
+
         public YamlNode? Required(string key)
         {
             var node = Get(key);
