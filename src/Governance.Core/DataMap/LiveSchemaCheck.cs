@@ -42,6 +42,7 @@ public static class LiveSchemaCheck
                 Problem(r.Where, $"to_column '{r.ToColumn}' does not exist in the table of '{r.To}' in store '{storeName}'.");
             }
 
+            CheckReferenceTypes(map, c, schema, storeName, Problem);
             await CheckJsonAsync(c, schema, store, storeName, Problem, ct);
             CheckPseudonyms(map, c, schema, Problem);
         }
@@ -61,6 +62,39 @@ public static class LiveSchemaCheck
 
         return problems;
     }
+
+    /// <summary>
+    /// A reference compares its column with the keys it points at: an array column needs array: true (and only it
+    /// does), and the values must be of a kind that compares (text with text, numbers with numbers); a derived value
+    /// or another column of the person is text.
+    /// </summary>
+    private static void CheckReferenceTypes(DataMapDocument map, Collection c, StoreSchema schema, string storeName, Action<SourceLocation, string> problem)
+    {
+        foreach (var r in c.References.Where(r => !r.IsEmbedded && r.Columns.Count == 1))
+        {
+            if (schema.Type(c, r.Columns[0]) is not { } type || map.Find(r.To) is not { } target || target.Key.Count != 1)
+            {
+                continue;
+            }
+
+            if (r.Array != type.IsArray)
+            {
+                problem(r.Where, r.Array
+                    ? $"Column '{r.Columns[0]}' of '{c.Table}' is {type.DataType} in store '{storeName}', not an array: drop array: true."
+                    : $"Column '{r.Columns[0]}' of '{c.Table}' is an array in store '{storeName}': say array: true.");
+                continue;
+            }
+
+            var textual = r.Derive is not null || r.ToColumn is not null;
+            var keyType = schema.Type(target, target.Key[0]);
+            if ((textual && !type.IsText) || (!textual && keyType is not null && Kind(keyType) != Kind(type)))
+            {
+                problem(r.Where, $"Column '{r.Columns[0]}' of '{c.Table}' ({type.UdtName}) cannot hold {(textual ? "a value derived as text" : $"the key of '{target.Name}' ({keyType!.UdtName})")} in store '{storeName}'.");
+            }
+        }
+    }
+
+    private static string Kind(ColumnType t) => t.IsText ? "text" : t.IsInteger ? "number" : t.UdtName;
 
     /// <summary>JSON paths only where the column can hold JSON; a text column's values sampled, so that a column of plain text is caught now.</summary>
     private static async Task CheckJsonAsync(Collection c, StoreSchema schema, NpgsqlDataSource store, string storeName, Action<SourceLocation, string> problem, CancellationToken ct)
