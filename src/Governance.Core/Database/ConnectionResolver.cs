@@ -29,11 +29,23 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
         return new EmbeddedCluster(dir, options, loggerFactory.CreateLogger<EmbeddedCluster>());
     }
 
-    /// <summary>The configured chat stores, validated (names are identifiers, regions present).</summary>
+    /// <summary>The stores of the demo (eu, us, cn on the local cluster), used only when the configuration names none.</summary>
+    public static readonly IReadOnlyList<string> DemoStores = ["cn", "eu", "us"];
+
+    /// <summary>
+    /// The configured chat stores, validated (names are identifiers, regions present). The set comes entirely from
+    /// configuration (<c>ChatStores:&lt;name&gt;</c>); only when it names no store at all is the demo's set used.
+    /// </summary>
     public IReadOnlyList<(string Name, ChatStoreOptions Options)> StoreOptions()
     {
         var list = new List<(string, ChatStoreOptions)>();
-        foreach (var child in configuration.GetSection(ChatStoreOptions.Section).GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
+        var children = configuration.GetSection(ChatStoreOptions.Section).GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            return DemoStores.Select(name => (name, new ChatStoreOptions { Region = name })).ToList();
+        }
+
+        foreach (var child in children.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             var options = child.Get<ChatStoreOptions>() ?? new ChatStoreOptions();
             if (!StoreName().IsMatch(child.Key))

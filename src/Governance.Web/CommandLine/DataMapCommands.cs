@@ -16,6 +16,11 @@ internal static class DataMapCommands
         validate.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
         {
             var folder = parse.GetValue(dir) ?? Folder();
+            if (!Directory.Exists(folder))
+            {
+                throw new ArgumentException($"dir: no folder {folder}; give the folder of the data maps (default: policies/datamap).");
+            }
+
             var set = DataMapLoader.LoadDirectory(folder);
             var problems = set.Problems.ToList();
             var warnings = new List<DataMapProblem>();

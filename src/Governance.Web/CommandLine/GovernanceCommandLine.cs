@@ -25,7 +25,16 @@ public static class GovernanceCommandLine
         }
 
         // Ids such as @alice:example.org are values, not response files.
-        return await Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync();
+        var parse = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Errors.Count > 0 && !args.Any(a => CliFlags.Contains(a)))
+        {
+            // One line, not a page of help: what is wrong, and where to read more.
+            var verb = string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2));
+            Console.Error.WriteLine($"error: {parse.Errors[0].Message.ReplaceLineEndings(" ")} (see './gov {(verb.Length == 0 ? "" : verb + " ")}--help').");
+            return 2;
+        }
+
+        return await parse.InvokeAsync();
     }
 
     public static RootCommand Build()

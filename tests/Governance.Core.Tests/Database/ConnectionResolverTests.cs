@@ -35,6 +35,8 @@ public sealed class ConnectionResolverTests
         var resolver = Resolver(new()
         {
             ["ConnectionStrings:Governance"] = "Host=db;Password=hunter2-secret;Bogus Key=1",
+            ["ChatStores:eu:Region"] = "eu",
+            ["ChatStores:eu:ConnectionString"] = "Host=chat-eu.internal;Database=chat",
         });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => resolver.ResolveAsync(false, CancellationToken.None));
@@ -65,5 +67,20 @@ public sealed class ConnectionResolverTests
         var error = Assert.Throws<InvalidOperationException>(() => resolver.StoreOptions());
 
         Assert.StartsWith($"ChatStores:{name}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StoreOptions_ASettingsFileNamingStores_ReplacesTheDemoSet()
+    {
+        // A settings file layered over another that names none: only the stores it names.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ChatStores:matrix:Region"] = "eu", ["ChatStores:matrix:ConnectionString"] = "Host=x" })
+            .Build();
+
+        var stores = new ConnectionResolver(configuration, NullLoggerFactory.Instance).StoreOptions();
+
+        Assert.Equal(["matrix"], stores.Select(s => s.Name));
+        Assert.Equal(["cn", "eu", "us"], Resolver([]).StoreOptions().Select(s => s.Name).Order(StringComparer.Ordinal));
     }
 }

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Governance.Core.Database.Embedded;
+
+namespace Governance.Web.Tests.CommandLine;
+
+/// <summary>Every verb, given bad input, answers with one line on stderr and a non-zero exit: never a stack trace, never a page of help.</summary>
+public sealed class CommandLineErrorTests
+{
+    public static TheoryData<string[]> BadInputs() => new()
+    {
+        new[] { "frobnicate" },
+        new[] { "db", "start", "--port", "not-a-number" },
+        new[] { "db", "status" },
+        new[] { "db", "migrate" },
+        new[] { "demo", "seed", "--users", "-5" },
+        new[] { "demo", "seed", "--anchor", "2026-13-01" },
+        new[] { "users", "add", "--user-name", "x" },
+        new[] { "users", "add", "--user-name", "x", "--role", "Wizard", "--email", "not-an-email" },
+        new[] { "audit", "verify", "--from", "yesterday-ish" },
+        new[] { "bench", "requests", "--count", "many" },
+        new[] { "policies", "validate", "/nonexistent/policies" },
+        new[] { "datamap", "discover", "--store", "nowhere" },
+        new[] { "datamap", "discover", "--store", "eu", "--schema", "public; drop table users" },
+        new[] { "plan", "access", "--store", "eu", "--email", "not-an-email" },
+        new[] { "plan", "erase", "--store", "eu", "--user-id", "has space" },
+        new[] { "plan", "erase", "--store", "nowhere", "--user-id", "@alice:example.org" },
+        new[] { "plan", "access", "--store", "eu", "--email", "a@example.org", "--phone", "+447700900123" },
+        new[] { "find", "--user-id", "" },
+        new[] { "clients", "add" },
+        new[] { "serve", "--urls", "not a url" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Verb_WithBadInput_AnswersOneLineAndANonZeroExit(string[] args)
+    {
+        var (exit, stdout, stderr) = await RunAsync(args);
+
+        Assert.NotEqual(0, exit);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one line on stderr for '{string.Join(' ', args)}', got:\n{stderr}\nstdout:\n{stdout}");
+        Assert.StartsWith("error:", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Usage:", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_UserIdWithAnAtSign_IsAValueNotAResponseFile()
+    {
+        var (exit, stdout, stderr) = await RunAsync(["plan", "access", "--store", "eu", "--user-id", "@alice:example.org"]);
+
+        // The shipped map plans; the id reaches the plan as its input rather than being read as a file name.
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("access plan for store 'eu'", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The real binary, with every database pointing at a closed port so that nothing is started or reached.</summary>
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string[] args)
+    {
+        var closed = $"Host=127.0.0.1;Port={EmbeddedCluster.FreePort()};Username=postgres;Database=none;Timeout=2";
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Binary());
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["ConnectionStrings__Governance"] = closed;
+        info.Environment["ConnectionStrings__GovernanceAdmin"] = closed;
+        info.Environment["ChatStores__eu__Region"] = "eu";
+        info.Environment["ChatStores__eu__ConnectionString"] = closed;
+        info.Environment["Governance__DataDirectory"] = Path.Combine(Path.GetTempPath(), "gov-cli-" + Guid.NewGuid().ToString("N"));
+        info.Environment["DataMap__Directory"] = PoliciesFolder();
+        info.Environment.Remove("GOV_SETTINGS_FILE");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string PoliciesFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var folder = Path.Combine(dir.FullName, "policies", "datamap");
+            if (Directory.Exists(folder))
+            {
+                return folder;
+            }
+        }
+
+        throw new DirectoryNotFoundException("policies/datamap not found above the test binaries");
+    }
+
+    private static string Binary()
+    {
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Governance.sln")))
+            {
+                return Path.Combine(dir.FullName, "src", "Governance.Web", "bin", configuration, "net10.0", "Governance.Web.dll");
+            }
+        }
+
+        throw new DirectoryNotFoundException("Governance.sln not found above the test binaries.");
+    }
+}
