@@ -27,8 +27,11 @@ export GOV_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=p
 export GOV_TEST_WORK="$work"
 
 echo "== tests"
+# One assembly after the other: the browser tests do not compete with the database tests for the two cores.
 status=0
-dotnet test Governance.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$work/test.log" || status=$?
+for project in tests/Governance.Core.Tests tests/Governance.Web.Tests; do
+  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee -a "$work/test.log" || status=$?
+done
 
 passed=$(sed -n 's/.*Passed: *\([0-9][0-9]*\).*/\1/p' "$work/test.log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/.*Failed: *\([0-9][0-9]*\),.*/\1/p' "$work/test.log" | awk '{s+=$1} END {print s+0}')

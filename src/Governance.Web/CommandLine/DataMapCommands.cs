@@ -160,7 +160,7 @@ internal static class DataMapCommands
 
             await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
             var chatStore = Store(services, parse.GetValue(store)!);
-            var draft = await DataMapDiscovery.DraftAsync(chatStore.DataSource, chatStore.Name, schemaName, token);
+            var draft = await Governance.Core.DataMap.Discovery.DataMapDiscovery.DraftAsync(chatStore.DataSource, chatStore.Name, schemaName, token);
             if (file is null)
             {
                 Console.Write(draft);

@@ -12,7 +12,7 @@ namespace Governance.Core.Tests.DataMap;
 /// </summary>
 public sealed class GeneralityTests : IAsyncLifetime
 {
-    private const string Schema = """
+    internal const string Schema = """
         create table accounts (uid text primary key, mail text not null, nick text, joined timestamptz not null);
         create table rooms (rid text primary key, title text, member_uids text[] not null);
         create table events (eid text primary key, rid text not null, doc jsonb not null, ts timestamptz not null);
@@ -33,7 +33,7 @@ public sealed class GeneralityTests : IAsyncLifetime
         insert into api_tokens values ('t1', 'u-ann', 's1'), ('t2', 'u-ann', 's2'), ('t3', 'u-bo', 's3');
         """;
 
-    private const string Map = """
+    internal const string Map = """
         version: 1
         name: other-chat
         stores: [legacy]
