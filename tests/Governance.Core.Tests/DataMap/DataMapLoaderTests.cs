@@ -140,7 +140,7 @@ public sealed class DataMapDocumentationTests
     {
         var folder = Directory.GetParent(DataMapLoaderTests.PoliciesFolder())!.Parent!.FullName;
         var text = File.ReadAllText(Path.Combine(folder, "docs", "datamap.md"));
-        var start = text.IndexOf("```yaml", StringComparison.Ordinal) + "```yaml".Length;
+        var start = text.IndexOf("```yaml", text.IndexOf("## Another schema", StringComparison.Ordinal), StringComparison.Ordinal) + "```yaml".Length;
         var yaml = text[start..text.IndexOf("```", start, StringComparison.Ordinal)];
 
         var problems = new List<DataMapProblem>();
@@ -169,5 +169,33 @@ public sealed class DataMapGraphTests
         Assert.Equal(map.Collections.Sum(c => c.References.Count), arrows.Count);
         Assert.Equal(map.Collections.Sum(c => c.References.Count(r => r.Relation != Relation.Link)),
             arrows.Count(a => (string)a.Attribute("marker-end")! == "url(#arrow-person)"));
+    }
+
+    /// <summary>The worked examples in docs/datamap.md are lines of the fixture maps that the ground-truth tests run, so they cannot drift from what works.</summary>
+    [Fact]
+    public void WorkedExamples_InDocsDatamap_AreLinesOfTheTestedFixtureMaps()
+    {
+        var folder = Directory.GetParent(DataMapLoaderTests.PoliciesFolder())!.Parent!.FullName;
+        var text = File.ReadAllText(Path.Combine(folder, "docs", "datamap.md"));
+        var examples = text[text.IndexOf("## Identities", StringComparison.Ordinal)..text.IndexOf("## Pseudonyms", StringComparison.Ordinal)];
+        var fixtures = Directory.GetFiles(FixtureStore.Folder, "*.yaml").SelectMany(File.ReadAllLines).Select(Bare).ToHashSet(StringComparer.Ordinal);
+        var checkedLines = 0;
+        for (var at = examples.IndexOf("```yaml", StringComparison.Ordinal); at >= 0; at = examples.IndexOf("```yaml", at + 1, StringComparison.Ordinal))
+        {
+            var body = examples[(at + 7)..examples.IndexOf("```", at + 7, StringComparison.Ordinal)];
+            foreach (var line in body.Split('\n').Select(Bare).Where(l => l.Length > 0))
+            {
+                Assert.True(fixtures.Contains(line), $"docs/datamap.md shows a line that no fixture map has: {line}");
+                checkedLines++;
+            }
+        }
+
+        Assert.True(checkedLines > 30, $"only {checkedLines} example lines found");
+
+        static string Bare(string line)
+        {
+            var hash = line.IndexOf("  #", StringComparison.Ordinal);
+            return (hash >= 0 ? line[..hash] : line).Trim();
+        }
     }
 }

@@ -159,4 +159,29 @@ public sealed class FederatedSchemaTests : IAsyncLifetime
         Assert.Contains("placeholders", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, await _fx.FingerprintsAsync(Tables));
     }
+
+    [Fact]
+    public async Task Pseudonym_IsTheSameWhetherThePersonWasFoundByEmailOrByPhone()
+    {
+        await using var other = await FixtureStore.CreateAsync("federated");
+        const string Creator = "select creator from rooms where room_id = '!r1:example.org'";
+
+        await PlanRunner.ExecuteAsync(_fx.Planner().Erase(IdentityKind.Email, "ALICE@mail.example", TestKeys.Pseudonyms), _fx.Store, CancellationToken.None);
+        await PlanRunner.ExecuteAsync(other.Planner().Erase(IdentityKind.Phone, "447700900123", TestKeys.Pseudonyms), other.Store, CancellationToken.None);
+
+        var byEmail = await _fx.TruthAsync(Creator);
+        Assert.Equal(byEmail, await other.TruthAsync(Creator));
+        Assert.NotEqual([Alice], byEmail);
+    }
+
+    [Fact]
+    public async Task Erasure_OfAnIdentityMatchingNobody_ChangesNothing()
+    {
+        var before = await _fx.FingerprintsAsync(Tables);
+
+        var results = await PlanRunner.ExecuteAsync(_fx.Planner().Erase(IdentityKind.Email, "nobody@mail.example", TestKeys.Pseudonyms), _fx.Store, CancellationToken.None);
+
+        Assert.All(results.Where(r => r.Action is PlanAction.Update or PlanAction.Delete or PlanAction.Rewrite), r => Assert.Equal(0, r.Rows));
+        Assert.Equal(before, await _fx.FingerprintsAsync(Tables));
+    }
 }
