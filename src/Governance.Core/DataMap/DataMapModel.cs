@@ -257,4 +257,19 @@ public sealed record DataMapDocument(
     SourceLocation Where)
 {
     public Collection? Find(string name) => Collections.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>The collection whose rows are people: the one marked subject, else the user-id identity's collection.</summary>
+    public Collection? SubjectCollection =>
+        Collections.FirstOrDefault(c => c.Subject) ?? Find(Identities.FirstOrDefault(i => i.Kind == IdentityKind.UserId)?.Collection ?? "");
+
+    /// <summary>
+    /// The reference by which an identity kept outside the subject collection leads to the person: the one plain
+    /// reference of its collection to the subject, or the one <see cref="Identity.Via"/> names; null when there is none or it is ambiguous.
+    /// </summary>
+    public Reference? IdentityReference(Identity identity)
+    {
+        var subject = SubjectCollection;
+        var candidates = Find(identity.Collection)?.References.Where(r => r.To == subject?.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList() ?? [];
+        return identity.Via is null ? (candidates.Count == 1 ? candidates[0] : null) : candidates.FirstOrDefault(r => r.Columns[0] == identity.Via);
+    }
 }

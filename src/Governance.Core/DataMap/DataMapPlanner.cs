@@ -38,9 +38,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
 
     private static readonly Relation[] OwnRelations = [DataMap.Relation.Owner, DataMap.Relation.Author, DataMap.Relation.Participant];
 
-    private Collection Subject =>
-        map.Collections.FirstOrDefault(c => c.Subject)
-        ?? map.Find(map.Identities.First(i => i.Kind == IdentityKind.UserId).Collection)!;
+    private Collection Subject => map.SubjectCollection!;
 
     /// <summary>Every reference in the map that points at the person, with its collection.</summary>
     private IEnumerable<(Collection Collection, Reference Reference)> PersonReferences() =>
@@ -387,7 +385,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
                 continue;
             }
 
-            var via = IdentityReference(identity)
+            var via = map.IdentityReference(identity)
                 ?? throw new ArgumentException($"Identity {NameStyle.Kebab(kind)} in '{c.Name}' has no reference to '{subject.Name}'.", nameof(kind));
             parts.Add(via.Derive is null
                 ? $"select {Q(via.Columns[0])} from {Table(c)} where {match}"
@@ -397,14 +395,6 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         b.Add(identities.Count == 1 ? map.Find(identities[0].Collection)! : subject, PlanAction.Select, StepRole.Find, $"find the person by {NameStyle.Kebab(kind)}",
             parts.Count == 1 ? parts[0].Replace("select ", "select distinct ", StringComparison.Ordinal) : $"select distinct k from ({string.Join(" union all ", parts)}) found(k)",
             produces: SubjectSet);
-    }
-
-    /// <summary>The reference by which an identity kept outside the subject collection leads to the person.</summary>
-    public Reference? IdentityReference(Identity identity)
-    {
-        var c = map.Find(identity.Collection);
-        var candidates = c?.References.Where(r => r.To == Subject.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList() ?? [];
-        return identity.Via is null ? (candidates.Count == 1 ? candidates[0] : null) : candidates.FirstOrDefault(r => r.Columns[0] == identity.Via);
     }
 
     /// <summary>The SQL that derives a stored value from a key expression (text).</summary>
@@ -489,8 +479,6 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         return $"{Q(s)}.{Q(t)}";
     }
 
-    public static string PgPattern(string pattern) => IdPatterns.Pg(pattern);
-
     /// <summary>The steps, inputs and helpers of one plan being built.</summary>
     private sealed class Builder(DataMapPlanner planner, string? identity)
     {
@@ -534,7 +522,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
                 $"select {keys} from {Table(c)} where ({condition}) and {Q(column)} is not null", null)
             {
                 Role = StepRole.Change,
-                Rewrite = new RewriteSpec(column, c.Key, edits, discriminators),
+                Rewrite = new RewriteSpec(Table(c), column, c.Key, edits, discriminators),
             });
         }
 

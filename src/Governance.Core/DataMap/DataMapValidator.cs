@@ -135,7 +135,7 @@ public static partial class DataMapValidator
             }
         }
 
-        var subject = map.Collections.FirstOrDefault(c => c.Subject) ?? map.Find(map.Identities.FirstOrDefault(i => i.Kind == IdentityKind.UserId)?.Collection ?? "");
+        var subject = map.SubjectCollection;
         foreach (var i in map.Identities)
         {
             var c = map.Find(i.Collection);
@@ -147,7 +147,7 @@ public static partial class DataMapValidator
             {
                 // An identity kept in another table must lead to the person by exactly one plain reference (or the one 'via' names).
                 var plain = c.References.Where(r => r.To == subject.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList();
-                if (i.Via is not null ? plain.All(r => r.Columns[0] != i.Via) : plain.Count != 1)
+                if (map.IdentityReference(i) is null)
                 {
                     Problem(i.Where, i.Via is not null
                         ? $"Identity in '{c.Name}' names via '{i.Via}', but '{c.Name}' has no plain reference from that column to '{subject.Name}'."

@@ -152,7 +152,7 @@ public static class LiveSchemaCheck
     /// <summary>Every pseudonym that replaces a whole value must fit the column: its type, and its width for varchar(n).</summary>
     private static void CheckPseudonyms(DataMapDocument map, Collection c, StoreSchema schema, Action<SourceLocation, string> problem)
     {
-        var subject = map.Collections.FirstOrDefault(x => x.Subject) ?? map.Find(map.Identities.FirstOrDefault(i => i.Kind == IdentityKind.UserId)?.Collection ?? "");
+        var subject = map.SubjectCollection;
         var subjectDeleted = subject?.RowErasure == RowErasure.Delete;
         var writes = new List<(string Column, string? Format, SourceLocation Where)>();
         foreach (var f in c.Fields.Where(f => f.Erasure == FieldErasure.Pseudonymise && !f.IsJson))

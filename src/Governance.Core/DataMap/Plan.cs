@@ -35,8 +35,9 @@ public enum StepRole
 }
 
 /// <summary>The edit that a <see cref="PlanAction.Rewrite"/> step makes to one column of each row it reads.</summary>
+/// <param name="Table">The table, quoted (schema.table), that the changed values are written back to by key.</param>
 /// <param name="Column">The column rewritten; the step's SQL selects the key columns, this column, then <paramref name="Discriminators"/>.</param>
-public sealed record RewriteSpec(string Column, IReadOnlyList<string> Key, IReadOnlyList<RowEdit> Edits, IReadOnlyList<string> Discriminators);
+public sealed record RewriteSpec(string Table, string Column, IReadOnlyList<string> Key, IReadOnlyList<RowEdit> Edits, IReadOnlyList<string> Discriminators);
 
 /// <summary>One edit of a rewritten value. Names refer to the plan's bound values (key sets, pseudonyms, replacements).</summary>
 public abstract record RowEdit(Condition? When);

@@ -113,8 +113,7 @@ public static class PlanRunner
             return (0, notJson);
         }
 
-        var table = step.Sql[(step.Sql.IndexOf(" from ", StringComparison.Ordinal) + 6)..];
-        table = table[..table.IndexOf(" where ", StringComparison.Ordinal)];
+        var table = spec.Table;
         var types = (await session.Connection.QueryAsync<(string Name, string Type)>(new CommandDefinition("""
             select a.attname, format_type(a.atttypid, a.atttypmod)
             from pg_attribute a where a.attrelid = @table::regclass and a.attname = any(@columns) and not a.attisdropped

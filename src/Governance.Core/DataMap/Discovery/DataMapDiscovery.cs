@@ -212,13 +212,14 @@ public static partial class DataMapDiscovery
         _ => null,
     };
 
-    private static string Relation(string column) => column switch
+    /// <summary>How a column (or a key inside JSON) that holds the person's id relates to them, by its name; <paramref name="fallback"/> when the name says nothing.</summary>
+    internal static string Relation(string column, string fallback = "owner") => column switch
     {
         _ when Mention().IsMatch(column) => "mentioned",
         _ when Author().IsMatch(column) => "author",
         _ when Participant().IsMatch(column) => "participant",
         _ when About().IsMatch(column) => "about",
-        _ => "owner",
+        _ => fallback,
     };
 
     /// <summary>E-mail and phone identities: in the subject, or in a table of third-party ids that points at the person (with its medium, when it has one).</summary>
@@ -260,7 +261,7 @@ public static partial class DataMapDiscovery
     [GeneratedRegex("mention", RegexOptions.IgnoreCase)]
     private static partial Regex Mention();
 
-    [GeneratedRegex("sender|author|creator|created_by|uploader|initiator|(^|_)by($|_)|writer", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("sender|author|creator|created_by|uploader|initiator|(^|_)by($|_)|writer|^from$", RegexOptions.IgnoreCase)]
     private static partial Regex Author();
 
     [GeneratedRegex("member|participant|state_key|invitee|attendee", RegexOptions.IgnoreCase)]

@@ -48,7 +48,7 @@ internal static partial class JsonSampling
             if (distinct.Count > 0 && distinct.Count(keys.Contains) >= distinct.Count * 0.5)
             {
                 var name = names[path];
-                draft.References.Add(new DraftReference([column.Name], subject, RelationOf(name), false, path, null, null, $"ids of the person at {path} in sampled documents"));
+                draft.References.Add(new DraftReference([column.Name], subject, DataMapDiscovery.Relation(path, fallback: "about"), false, path, null, null, $"ids of the person at {path} in sampled documents"));
                 draft.Fields.Add(new DraftField(column.Name, path, "metadata", true, true, "points at the person"));
                 found = true;
             }
@@ -64,14 +64,6 @@ internal static partial class JsonSampling
             draft.Fields.Add(new DraftField(column.Name, null, "content", column.Nullable, column.IsText, $"{column.DataType} holding JSON"));
         }
     }
-
-    private static string RelationOf(string name) => name switch
-    {
-        _ when name.Contains("mention", StringComparison.OrdinalIgnoreCase) || name.EndsWith("ids", StringComparison.OrdinalIgnoreCase) => "mentioned",
-        _ when name is "sender" or "author" or "creator" or "user_id" or "userid" or "from" => "author",
-        _ when name is "state_key" or "member" or "target" => "participant",
-        _ => "about",
-    };
 
     /// <summary>Text values (and lists of text) by path; objects inside lists followed one level.</summary>
     private static void Walk(JsonElement e, string path, string name, int depth, Dictionary<string, List<string>> paths, Dictionary<string, string> names)
