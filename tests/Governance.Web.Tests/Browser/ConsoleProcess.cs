@@ -100,7 +100,8 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
     }
 
-    private static string BinaryPath()
+    /// <summary>The console's built binary (the same configuration as the tests).</summary>
+    internal static string BinaryPath()
     {
 #if DEBUG
         const string configuration = "Debug";

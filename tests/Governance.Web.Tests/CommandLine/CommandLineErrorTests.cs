@@ -59,7 +59,7 @@ public sealed class CommandLineErrorTests
     {
         var closed = $"Host=127.0.0.1;Port={EmbeddedCluster.FreePort()};Username=postgres;Database=none;Timeout=2";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Binary());
+        info.ArgumentList.Add(Browser.ConsoleProcess.BinaryPath());
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
@@ -92,23 +92,5 @@ public sealed class CommandLineErrorTests
         }
 
         throw new DirectoryNotFoundException("policies/datamap not found above the test binaries");
-    }
-
-    private static string Binary()
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Governance.sln")))
-            {
-                return Path.Combine(dir.FullName, "src", "Governance.Web", "bin", configuration, "net10.0", "Governance.Web.dll");
-            }
-        }
-
-        throw new DirectoryNotFoundException("Governance.sln not found above the test binaries.");
     }
 }
