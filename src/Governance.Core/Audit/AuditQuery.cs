@@ -261,11 +261,13 @@ public sealed class AuditChainStatus(GovernanceDatabase database)
         var alert = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select summary from gov.alerts where rule = @rule and resolved_at is null order by raised_at desc limit 1",
             new { rule = AlertStore.ChainBrokenRule }, cancellationToken: ct));
-        var unsealed = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
-            with head as ({AuditSealer.HeadSql})
-            select count(*) from gov.audit_log e
-            where not exists (select 1 from head) or (e.txid, e.id) > (select txid::xid8, id from head)
-            """, cancellationToken: ct));
+        // The head first, then a count along the sealing index from it (one statement with the head in a subquery
+        // scans the whole log in parallel).
+        var head = await connection.QuerySingleOrDefaultAsync<(long Seq, byte[] Hash, string? Txid, long Id)?>(new CommandDefinition(AuditSealer.HeadSql, cancellationToken: ct));
+        var unsealed = head is { Txid: { } txid } h
+            ? await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "select count(*) from gov.audit_log e where (e.txid, e.id) > (@txid::xid8, @id)", new { txid, id = h.Id }, cancellationToken: ct))
+            : await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from gov.audit_log", cancellationToken: ct));
         return last is { } l
             ? new ChainStatus(DbTime.Utc(l.At), l.Outcome == "success",
                 long.TryParse(l.To, NumberStyles.None, CultureInfo.InvariantCulture, out var to) ? to : null, alert, unsealed)

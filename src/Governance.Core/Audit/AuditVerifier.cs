@@ -39,33 +39,66 @@ public sealed record AuditVerification(
 /// </summary>
 public sealed class AuditVerifier(GovernanceDatabase database)
 {
+    /// <remarks>
+    /// The head, the rows, the checkpoints and the check for unchained entries are read in one repeatable-read,
+    /// read-only transaction: a checkpoint recorded meanwhile by another verification, or entries sealed meanwhile,
+    /// cannot make this run see a chain shorter than a checkpoint it reads.
+    /// </remarks>
     public async Task<AuditVerification> VerifyAsync(long? fromPosition, long? toPosition, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await database.OpenAsync(ct);
-        var head = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("select max(seq) from gov.audit_chain", cancellationToken: ct)) ?? 0;
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await connection.ExecuteAsync(new CommandDefinition("set transaction read only", transaction: tx, cancellationToken: ct));
+        var head = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("select max(seq) from gov.audit_chain", transaction: tx, cancellationToken: ct)) ?? 0;
         var from = Math.Max(1, fromPosition ?? 1);
         var to = Math.Min(head, toPosition ?? head);
         var full = fromPosition is null && toPosition is null;
+        if (!full && from > head)
+        {
+            // A range that starts past the end holds nothing to check; a cut-off end is the full verification's to find (checkpoints).
+            return Result(from, head, 0, null, AuditProblem.None, $"Nothing to check: the chain ends at position {head}.", null, clock);
+        }
 
         var expectedPrev = from == 1
             ? AuditCanonical.Genesis
-            : await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition("select hash from gov.audit_chain where seq = @p", new { p = from - 1 }, cancellationToken: ct));
+            : await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition("select hash from gov.audit_chain where seq = @p", new { p = from - 1 }, tx, cancellationToken: ct));
         if (expectedPrev is null)
         {
             return Result(from, to, 0, from - 1, AuditProblem.Missing, $"Position {from - 1}, before the range, is missing: a chain entry was deleted.", null, clock);
         }
 
+        var walk = await WalkAsync(connection, tx, from, to, expectedPrev, ct);
+        if (walk.Failure is { } failure)
+        {
+            return Result(from, to, walk.Checked, failure.Position, failure.Problem, failure.Summary, walk.LastHash, clock);
+        }
+
+        if (full && await CheckCompletenessAsync(connection, tx, head, ct) is { } incomplete)
+        {
+            return Result(from, to, walk.Checked, incomplete.Position, incomplete.Problem, incomplete.Summary, walk.LastHash, clock);
+        }
+
+        return Result(from, to, walk.Checked, null, AuditProblem.None,
+            walk.Checked == 0 ? "The chain is empty." : $"Positions {from} to {to} are intact.", walk.LastHash, clock);
+    }
+
+    private sealed record Walk(long Checked, byte[]? LastHash, (long Position, AuditProblem Problem, string Summary)? Failure);
+
+    /// <summary>Streams positions <paramref name="from"/> to <paramref name="to"/>, recomputing each hash and link; stops at the first bad one.</summary>
+    private static async Task<Walk> WalkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long from, long to, byte[] expectedPrev, CancellationToken ct)
+    {
         long checkedCount = 0;
         var expectedSeq = from;
         byte[]? lastHash = null;
+        byte[]? hashBefore = null;
         byte[]? previousStoredPrev = null;
         if (from <= to)
         {
             await using var command = new NpgsqlCommand(
                 $"select c.seq, c.entry_id, c.prev_hash, c.hash, e.id is null, {AuditEntryReader.Columns} " +
                 "from gov.audit_chain c left join gov.audit_log e on e.id = c.entry_id where c.seq between @from and @to order by c.seq",
-                connection);
+                connection, tx);
             command.Parameters.AddWithValue("from", from);
             command.Parameters.AddWithValue("to", to);
             await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
@@ -75,87 +108,90 @@ public sealed class AuditVerifier(GovernanceDatabase database)
                 var entryId = reader.GetInt64(1);
                 var storedPrev = reader.GetFieldValue<byte[]>(2);
                 var storedHash = reader.GetFieldValue<byte[]>(3);
-                var entryGone = reader.GetBoolean(4);
                 if (seq != expectedSeq)
                 {
-                    return Result(from, to, checkedCount, expectedSeq, AuditProblem.Missing,
-                        $"Position {expectedSeq} is missing: a chain entry was deleted.", lastHash, clock);
+                    return new Walk(checkedCount, lastHash, (expectedSeq, AuditProblem.Missing, $"Position {expectedSeq} is missing: a chain entry was deleted."));
                 }
 
-                if (entryGone)
+                if (reader.GetBoolean(4))
                 {
-                    return Result(from, to, checkedCount, seq, AuditProblem.EntryDeleted,
-                        $"The entry sealed at position {seq} (entry {entryId}) was deleted.", lastHash, clock);
+                    return new Walk(checkedCount, lastHash, (seq, AuditProblem.EntryDeleted, $"The entry sealed at position {seq} (entry {entryId}) was deleted."));
                 }
 
                 if (!storedPrev.AsSpan().SequenceEqual(expectedPrev))
                 {
                     // The link before this position is broken. If this position repeats the link of the one before,
-                    // that one was slipped in between; otherwise something before it was removed or reordered.
+                    // that one was slipped in between (it is not counted as checked, nor its hash as the head);
+                    // otherwise something before it was removed or reordered.
                     return previousStoredPrev is not null && storedPrev.AsSpan().SequenceEqual(previousStoredPrev)
-                        ? Result(from, to, checkedCount, seq - 1, AuditProblem.Inserted,
-                            $"Position {seq - 1} was inserted into the chain: position {seq} still links to position {seq - 2}.", lastHash, clock)
-                        : Result(from, to, checkedCount, seq, AuditProblem.BrokenLink,
-                            $"Position {seq} does not link to position {seq - 1}: entries before it were removed, inserted or reordered.", lastHash, clock);
+                        ? new Walk(checkedCount - 1, hashBefore, (seq - 1, AuditProblem.Inserted,
+                            $"Position {seq - 1} was inserted into the chain: position {seq} still links to position {seq - 2}."))
+                        : new Walk(checkedCount, lastHash, (seq, AuditProblem.BrokenLink,
+                            $"Position {seq} does not link to position {seq - 1}: entries before it were removed, inserted or reordered."));
                 }
 
-                var entry = AuditEntryReader.Read(reader, 5);
-                var computed = AuditCanonical.Hash(seq, storedPrev, entry);
-                if (entry.Id != entryId || !computed.AsSpan().SequenceEqual(storedHash))
+                var computed = AuditCanonical.Hash(seq, storedPrev, AuditEntryReader.Read(reader, 5));
+                if (!computed.AsSpan().SequenceEqual(storedHash))
                 {
-                    return Result(from, to, checkedCount, seq, AuditProblem.Modified,
-                        $"Position {seq} (entry {entryId}) was modified: its content no longer matches its hash.", lastHash, clock);
+                    return new Walk(checkedCount, lastHash, (seq, AuditProblem.Modified, $"Position {seq} (entry {entryId}) was modified: its content no longer matches its hash."));
                 }
 
                 checkedCount++;
                 expectedSeq++;
                 previousStoredPrev = storedPrev;
                 expectedPrev = computed;
+                hashBefore = lastHash;
                 lastHash = computed;
             }
         }
 
-        if (expectedSeq <= to)
-        {
-            return Result(from, to, checkedCount, expectedSeq, AuditProblem.Missing, $"Position {expectedSeq} is missing: a chain entry was deleted.", lastHash, clock);
-        }
-
-        if (full)
-        {
-            var checkpoint = await CheckCheckpointsAsync(connection, head, ct);
-            if (checkpoint is not null)
-            {
-                return Result(from, to, checkedCount, checkpoint.Value.Position, checkpoint.Value.Problem, checkpoint.Value.Summary, lastHash, clock);
-            }
-
-            // Every entry before the head, in sealing order, must be in the chain; and no entry may carry a
-            // transaction id that has not been handed out yet (one altered to stay out of the chain for ever).
-            var skipped = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
-                with head as ({AuditSealer.HeadSql})
-                select min(e.id) from gov.audit_log e
-                where (e.txid < pg_snapshot_xmax(pg_current_snapshot())
-                       and (e.txid, e.id) < (select txid::xid8, id from head)
-                       and not exists (select 1 from gov.audit_chain c where c.entry_id = e.id))
-                   or e.txid >= pg_snapshot_xmax(pg_current_snapshot())
-                """, cancellationToken: ct));
-            if (skipped is { } id)
-            {
-                return Result(from, to, checkedCount, head + 1, AuditProblem.Unchained,
-                    $"Entry {id} is outside the chain although entries written after it are in it: its transaction id was altered.", lastHash, clock);
-            }
-        }
-
-        return Result(from, to, checkedCount, null, AuditProblem.None,
-            checkedCount == 0 ? "The chain is empty." : $"Positions {from} to {to} are intact.", lastHash, clock);
+        return expectedSeq <= to
+            ? new Walk(checkedCount, lastHash, (expectedSeq, AuditProblem.Missing, $"Position {expectedSeq} is missing: a chain entry was deleted."))
+            : new Walk(checkedCount, lastHash, null);
     }
 
-    private static async Task<(long Position, AuditProblem Problem, string Summary)?> CheckCheckpointsAsync(NpgsqlConnection connection, long head, CancellationToken ct)
+    /// <summary>
+    /// History up to earlier checkpoints unchanged and not cut short; every entry before the head (in sealing
+    /// order) in the chain; no entry with a transaction id not handed out yet (altered to stay out of the chain).
+    /// Counts through the sealing index first and searches for the culprit only when the counts disagree.
+    /// </summary>
+    private static async Task<(long Position, AuditProblem Problem, string Summary)?> CheckCompletenessAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long head, CancellationToken ct)
+    {
+        if (await CheckCheckpointsAsync(connection, tx, head, ct) is { } checkpoint)
+        {
+            return checkpoint;
+        }
+
+        var counts = await connection.QuerySingleAsync<(long Before, long Future)>(new CommandDefinition($"""
+            with head as ({AuditSealer.HeadSql})
+            select (select count(*) from gov.audit_log e, head h where (e.txid, e.id) <= (h.txid::xid8, h.id)),
+                   (select count(*) from gov.audit_log e where e.txid >= pg_snapshot_xmax(pg_current_snapshot()))
+            """, transaction: tx, cancellationToken: ct));
+        if (counts.Before == head && counts.Future == 0)
+        {
+            return null;
+        }
+
+        var skipped = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
+            with head as ({AuditSealer.HeadSql})
+            select min(e.id) from gov.audit_log e
+            where (e.txid < pg_snapshot_xmax(pg_current_snapshot())
+                   and (e.txid, e.id) < (select txid::xid8, id from head)
+                   and not exists (select 1 from gov.audit_chain c where c.entry_id = e.id))
+               or e.txid >= pg_snapshot_xmax(pg_current_snapshot())
+            """, transaction: tx, cancellationToken: ct));
+        return skipped is { } id
+            ? (head + 1, AuditProblem.Unchained, $"Entry {id} is outside the chain although entries written after it are in it: its transaction id was altered.")
+            : null;
+    }
+
+    private static async Task<(long Position, AuditProblem Problem, string Summary)?> CheckCheckpointsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long head, CancellationToken ct)
     {
         var checkpoints = await connection.QueryAsync<(long Seq, byte[] Hash, DateTime VerifiedAt, byte[]? Current)>(new CommandDefinition("""
             select k.seq, k.hash, k.verified_at, c.hash
             from gov.audit_checkpoints k left join gov.audit_chain c on c.seq = k.seq
             order by k.seq
-            """, cancellationToken: ct));
+            """, transaction: tx, cancellationToken: ct));
         foreach (var k in checkpoints)
         {
             if (k.Seq > head)

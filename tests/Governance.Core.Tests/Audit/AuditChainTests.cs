@@ -184,6 +184,9 @@ public sealed class AuditChainTests
         var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
 
         Assert.Equal((11L, AuditProblem.Inserted), (result.FirstBadPosition, result.Problem));
+        // The inserted position is neither counted as checked nor reported as the last good hash.
+        Assert.Equal(10, result.Checked);
+        Assert.Equal(await TestPostgres.ScalarAsync<byte[]>(world.Admin, "select hash from gov.audit_chain where seq = 10"), result.HeadHash);
     }
 
     [Fact]
@@ -325,5 +328,109 @@ public sealed class AuditChainTests
         Assert.True(result.Intact);
         Assert.Equal(6, await TestPostgres.ScalarAsync<long>(world.Admin, "select max(seq) from gov.audit_checkpoints"));
         Assert.Empty(await world.Alerts.OpenAsync(10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task VerifyAuditChain_RangeStartingPastTheHead_HasNothingToCheck_AndRaisesNoAlarm()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(8);
+        var use = new VerifyAuditChain(world.Sealer, world.Verifier, world.Alerts, world.Log, Microsoft.Extensions.Logging.Abstractions.NullLogger<VerifyAuditChain>.Instance);
+
+        var result = await use.RunAsync(AuditActor.Job("test"), 10, null, CancellationToken.None);
+
+        Assert.True(result.Intact, result.Summary);
+        Assert.Equal(0, result.Checked);
+        Assert.StartsWith("Nothing to check", result.Summary, StringComparison.Ordinal);
+        Assert.Empty(await world.Alerts.OpenAsync(10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Seal_AfterTheHeadsLogRowWasDeleted_GoesOn_AndVerificationNamesTheDeletion()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(5);
+        await world.TamperAsync("delete from gov.audit_log where id = (select entry_id from gov.audit_chain where seq = 5)");
+        for (var i = 6; i <= 8; i++)
+        {
+            await world.Log.AppendAsync(AuditWorld.Record(i), CancellationToken.None);
+        }
+
+        // Before the chain kept the head's transaction id, this recomputed position 5 and failed on its key for ever.
+        await world.SealUntilPositionAsync(8);
+
+        Assert.Equal(8, await TestPostgres.ScalarAsync<long>(world.Admin, "select max(seq) from gov.audit_chain"));
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        Assert.Equal((5L, AuditProblem.EntryDeleted), (result.FirstBadPosition, result.Problem));
+    }
+
+    [Fact]
+    public async Task Seal_TwoSealersAtOnce_WithWritersRunning_GiveOneUnbrokenChainAndNoError()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        var other = new AuditSealer(world.Database);
+        using var stop = new CancellationTokenSource();
+        async Task<long> Loop(AuditSealer sealer)
+        {
+            long total = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                total += await sealer.SealAsync(50, CancellationToken.None);
+            }
+
+            return total;
+        }
+
+        var sealers = new[] { Task.Run(() => Loop(world.Sealer)), Task.Run(() => Loop(other)) };
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                await world.Log.AppendAsync(AuditWorld.Record(w * 300 + i), CancellationToken.None);
+            }
+        })));
+        await stop.CancelAsync();
+        var sealedBy = await Task.WhenAll(sealers);
+        await world.SealEverythingAsync();
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        Assert.True(result.Intact, result.Summary);
+        Assert.Equal(1_200, result.Checked);
+        Assert.Equal(1_200, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log"));
+        Assert.True(sealedBy.Sum() > 0);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ACheckpointRecordedWhileItReads_IsNotTakenForTruncation()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(10);
+        var hash = await TestPostgres.ScalarAsync<byte[]>(world.Admin, "select hash from gov.audit_chain where seq = 10");
+
+        // Hold the verification after it has read the head (10): its walk needs the log, which another session locks.
+        await using var blocker = new NpgsqlConnection(world.Admin);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockLog = new NpgsqlCommand("lock table gov.audit_log in access exclusive mode", blocker, tx))
+        {
+            await lockLog.ExecuteNonQueryAsync();
+        }
+
+        var reading = world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'audit_log' and not l.granted") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the verification never waited for the log");
+            await Task.Delay(20);
+        }
+
+        // Meanwhile a later verification saw a longer chain and recorded its checkpoint.
+        await world.TamperAsync($"insert into gov.audit_checkpoints (seq, hash) values (13, decode('{Convert.ToHexStringLower(hash)}', 'hex'))");
+        await tx.CommitAsync();
+
+        var result = await reading;
+
+        Assert.True(result.Intact, result.Summary);
+        Assert.Equal(10, result.Checked);
     }
 }
