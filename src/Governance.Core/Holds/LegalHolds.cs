@@ -134,8 +134,13 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // Never narrower, whatever else committed since the checks above: the row is compared as it is when locked
+        // (a later review date, an earlier start, a later end win; an unbounded window stays unbounded).
         var changed = await connection.ExecuteAsync(new CommandDefinition("""
-            update gov.legal_holds set review_on = coalesce(@reviewOn, review_on), window_from = coalesce(@from, window_from), window_to = coalesce(@to, window_to)
+            update gov.legal_holds set
+                review_on = greatest(review_on, @reviewOn),
+                window_from = case when window_from is null then null else least(window_from, coalesce(@from, window_from)) end,
+                window_to = case when window_to is null then null else greatest(window_to, coalesce(@to, window_to)) end
             where id = @id and released_at is null
             """, new { id, reviewOn, from = windowFrom?.ToUniversalTime(), to = windowTo?.ToUniversalTime() }, tx, cancellationToken: ct));
         if (changed == 0)

@@ -163,4 +163,44 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
 
         return actions;
     }
+
+    [Fact]
+    public async Task Extend_TwoAtOnce_NeverNarrowTheWindowOrTheReviewDate()
+    {
+        var hold = await Holds().CreateAsync(new NewHold("Concurrent matter", [new HoldScope(HoldScopeKind.User, Id("dana"))], Day(2022, 1, 1), Day(2023, 1, 1),
+            new DateOnly(2027, 1, 1)), Lawyer, CancellationToken.None);
+
+        // A third session holds the row, so that both extensions have read it and wait to write, in a known order.
+        await using var blocker = new NpgsqlConnection(db.ConnectionString);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("select 1 from gov.legal_holds where id = @id for update", blocker, tx))
+        {
+            lockRow.Parameters.AddWithValue("id", hold.Id);
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var wider = Holds().ExtendAsync(hold.Id, [], new DateOnly(2028, 1, 1), Day(2020, 1, 1), Day(2025, 1, 1), "widen a lot", Lawyer, CancellationToken.None);
+        await WaitersAsync(1);
+        var less = Holds().ExtendAsync(hold.Id, [], new DateOnly(2027, 6, 1), Day(2021, 1, 1), Day(2024, 1, 1), "widen a little", Lawyer, CancellationToken.None);
+        await WaitersAsync(2);
+        await tx.CommitAsync();
+        await Task.WhenAll(wider, less);
+
+        // The one that wrote last asked for less than what the first had written: the widest stays.
+        var now = await Holds().GetAsync(hold.Id, CancellationToken.None);
+        Assert.Equal((Day(2020, 1, 1), Day(2025, 1, 1), new DateOnly(2028, 1, 1)), (now!.WindowFrom, now.WindowTo, now.ReviewOn));
+    }
+
+    /// <summary>Waits until <paramref name="count"/> sessions wait for a row lock on the holds table.</summary>
+    private async Task WaitersAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await TestPostgres.ScalarAsync<long>(db.ConnectionString,
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'update gov.legal_holds%'") < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{count} extensions never waited for the row");
+            await Task.Delay(20);
+        }
+    }
 }
