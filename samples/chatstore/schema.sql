@@ -50,6 +50,7 @@ create table if not exists sessions (
     revoked_at timestamptz
 );
 create index if not exists sessions_user_idx on sessions (user_id);
+create index if not exists sessions_device_idx on sessions (device_id);
 
 create table if not exists contacts (
     user_id         bigint      not null references users (id),
@@ -71,6 +72,7 @@ create table if not exists conversations (
     region     text        not null
 );
 create index if not exists conversations_tenant_idx on conversations (tenant_id);
+create index if not exists conversations_created_by_idx on conversations (created_by);
 
 create table if not exists conversation_members (
     conversation_id bigint      not null references conversations (id),
@@ -96,6 +98,8 @@ create table if not exists messages (
 create index if not exists messages_conversation_created_idx on messages (conversation_id, created_at);
 create index if not exists messages_sender_idx on messages (sender_id);
 create index if not exists messages_created_idx on messages (created_at);
+create index if not exists messages_reply_to_idx on messages (reply_to_id);
+create index if not exists messages_mentions_idx on messages using gin (mentions);
 
 create table if not exists attachments (
     id             bigint primary key,
@@ -128,6 +132,7 @@ create table if not exists read_receipts (
     primary key (conversation_id, user_id)
 );
 create index if not exists read_receipts_user_idx on read_receipts (user_id);
+create index if not exists read_receipts_last_read_idx on read_receipts (last_read_message_id);
 
 create table if not exists calls (
     id              bigint primary key,
@@ -138,6 +143,7 @@ create table if not exists calls (
     ended_at        timestamptz
 );
 create index if not exists calls_conversation_idx on calls (conversation_id);
+create index if not exists calls_initiator_idx on calls (initiator_id);
 
 create table if not exists call_participants (
     call_id   bigint      not null references calls (id),
@@ -159,3 +165,4 @@ create table if not exists ai_interactions (
     created_at      timestamptz not null
 );
 create index if not exists ai_interactions_user_idx on ai_interactions (user_id);
+create index if not exists ai_interactions_conversation_idx on ai_interactions (conversation_id);

@@ -373,7 +373,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         foreach (var identity in identities)
         {
             var c = map.Find(identity.Collection)!;
-            var match = identity.CaseInsensitive ? $"lower({Q(identity.Column)}::text) = lower(@{IdentityInput})" : $"{Q(identity.Column)}::text = @{IdentityInput}";
+            var match = b.IdentityMatch(c, identity);
             if (identity.When is { } when)
             {
                 match += " and " + b.ConditionSql(c, when);
@@ -644,6 +644,21 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
             }
 
             return r.Array ? $"{column} && @{set}" : $"{column} = any(@{set})";
+        }
+
+        /// <summary>
+        /// The identity column compared bare with the typed value (sent untyped, so PostgreSQL reads it as the column's
+        /// type and the column's index serves); a value that cannot be a number never matches a numeric column.
+        /// </summary>
+        public string IdentityMatch(Collection c, Identity id)
+        {
+            var column = Q(id.Column);
+            if (planner.Schema?.Type(c, id.Column) is { IsInteger: true } && !long.TryParse(identity, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                return "false";
+            }
+
+            return id.CaseInsensitive ? $"lower({column}) = lower(@{IdentityInput})" : $"{column} = @{IdentityInput}";
         }
 
         /// <summary>A condition of the map (a column or a value inside JSON equals one of the texts), values bound as a parameter.</summary>

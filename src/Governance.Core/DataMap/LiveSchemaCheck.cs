@@ -194,3 +194,112 @@ public static class LiveSchemaCheck
         return false;
     }
 }
+
+/// <summary>
+/// Which columns a store can search by index: the leading column of each b-tree index, the columns of GIN indexes,
+/// and the columns named in expression indexes. Plans filter and join on the map's identity and reference columns
+/// (dating columns are for the retention rules to check, per rule); one without a usable index makes every request or purge scan the table.
+/// </summary>
+public static class IndexCheck
+{
+    private sealed record TableIndexes(HashSet<string> Leading, HashSet<string> Gin, List<string> Expressions);
+
+    public static async Task<IReadOnlyList<DataMapProblem>> WarningsAsync(DataMapDocument map, NpgsqlDataSource store, string storeName, CancellationToken ct)
+    {
+        var indexes = await ReadAsync(store, ct);
+        var warnings = new List<DataMapProblem>();
+        void Need(Collection c, string column, SourceLocation where, string use, bool gin = false, bool expression = false)
+        {
+            var (schema, table) = c.QualifiedTable;
+            var t = indexes.GetValueOrDefault($"{schema}.{table}") ?? new TableIndexes([], [], []);
+            var usable = (!gin && !expression && t.Leading.Contains(column))
+                || (gin && t.Gin.Contains(column))
+                || (expression && (t.Gin.Contains(column) || t.Expressions.Any(e => e.Contains(column, StringComparison.Ordinal))));
+            if (!usable)
+            {
+                var kind = gin ? "a GIN index" : expression ? "an expression (or GIN) index" : "an index that starts with it";
+                warnings.Add(new DataMapProblem(where, $"warning: store '{storeName}': {c.Table}.{column} has no usable index for {use}: add {kind}."));
+            }
+        }
+
+        foreach (var i in map.Identities.Where(i => map.Find(i.Collection) is not null))
+        {
+            Need(map.Find(i.Collection)!, i.Column, i.Where, $"finding a person by {NameStyle.Kebab(i.Kind)}{(i.CaseInsensitive ? " in any case (an index on lower(" + i.Column + "))" : "")}", expression: i.CaseInsensitive);
+        }
+
+        foreach (var c in map.Collections)
+        {
+            foreach (var r in c.References)
+            {
+                var column = r.Columns[0];
+                var use = r.Relation == Relation.Link ? $"the links to {r.To}" : $"the rows where the person is {NameStyle.Kebab(r.Relation)}";
+                if (r.JsonPath is not null)
+                {
+                    Need(c, column, r.Where, use, expression: true);
+                }
+                else if (r.Pattern is not null)
+                {
+                    Need(c, column, r.Where, use + " (a text pattern: a trigram GIN index)", gin: true);
+                }
+                else if (r.Array)
+                {
+                    Need(c, column, r.Where, use, gin: true);
+                }
+                else
+                {
+                    Need(c, column, r.Where, use);
+                }
+            }
+        }
+
+        return warnings;
+    }
+
+    private static async Task<Dictionary<string, TableIndexes>> ReadAsync(NpgsqlDataSource store, CancellationToken ct)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            select n.nspname || '.' || t.relname, am.amname, a.attname, i.indexprs is not null, coalesce(pg_get_expr(i.indexprs, i.indrelid), '')
+            from pg_index i
+            join pg_class t on t.oid = i.indrelid
+            join pg_namespace n on n.oid = t.relnamespace
+            join pg_class ix on ix.oid = i.indexrelid
+            join pg_am am on am.oid = ix.relam
+            left join pg_attribute a on a.attrelid = t.oid and a.attnum = i.indkey[0] and i.indkey[0] <> 0
+            where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') and i.indpred is null
+            """, connection);
+        var result = new Dictionary<string, TableIndexes>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var table = reader.GetString(0);
+            if (!result.TryGetValue(table, out var t))
+            {
+                result[table] = t = new TableIndexes(new(StringComparer.Ordinal), new(StringComparer.Ordinal), []);
+            }
+
+            var column = reader.IsDBNull(2) ? null : reader.GetString(2);
+            if (reader.GetString(1) == "gin")
+            {
+                if (column is not null)
+                {
+                    t.Gin.Add(column);
+                }
+
+                // A GIN index over an expression (a trigram index on a cast, a jsonb_path_ops index on a document).
+                t.Expressions.Add(reader.GetString(4));
+            }
+            else if (column is not null)
+            {
+                t.Leading.Add(column);
+            }
+
+            if (reader.GetBoolean(3))
+            {
+                t.Expressions.Add(reader.GetString(4));
+            }
+        }
+
+        return result;
+    }
+}

@@ -12,7 +12,7 @@ internal static class DataMapCommands
     {
         var dir = new Argument<string?>("dir") { Description = "Folder of data maps (default: policies/datamap)", Arity = ArgumentArity.ZeroOrOne };
         var offline = new Option<bool>("--offline") { Description = "Do not check the maps against the live chat stores" };
-        var validate = new Command("validate", "Check the data maps: every problem with file:line:column; exit 1 when there is any.") { dir, offline };
+        var validate = new Command("validate", "Check the data maps: every problem with file:line:column (exit 1 when there is any), and warn where a searched column has no index.") { dir, offline };
         validate.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
         {
             var folder = parse.GetValue(dir) ?? Folder();
@@ -42,6 +42,7 @@ internal static class DataMapCommands
                         try
                         {
                             problems.AddRange(await LiveSchemaCheck.CheckAsync(map, store.DataSource, storeName, token));
+                            warnings.AddRange(await IndexCheck.WarningsAsync(map, store.DataSource, storeName, token));
                         }
                         catch (Npgsql.NpgsqlException)
                         {
@@ -54,6 +55,12 @@ internal static class DataMapCommands
             foreach (var problem in problems)
             {
                 Console.Error.WriteLine(problem);
+            }
+
+            // Missing indexes do not make a map wrong, only its plans slow on a large store: said, not refused.
+            foreach (var warning in warnings)
+            {
+                Console.WriteLine(warning);
             }
 
             Console.WriteLine(problems.Count == 0

@@ -49,4 +49,25 @@ public sealed class FindPersonTests(SeededStores stores) : IClassFixture<SeededS
         Assert.Equal("unreachable", found.Single(f => f.Store == "eu").Problem);
         Assert.Null(found.Single(f => f.Store == "cn").Problem);
     }
+
+    [Fact]
+    public async Task SearchAsync_AQualifiedIdInStoresOfNumericIds_FindsNobody_WithoutAnError()
+    {
+        var maps = new DataMapCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
+
+        var found = await new FindPerson(stores.Registry, maps).SearchAsync(IdentityKind.UserId, "@alice:example.org", CancellationToken.None);
+
+        Assert.All(found, f => Assert.Null(f.Problem));
+        Assert.All(found, f => Assert.Empty(f.PersonIds));
+    }
+
+    [Fact]
+    public async Task SearchAsync_ByExternalId_WhereNoMapDeclaresIt_SaysSoPerStore()
+    {
+        var maps = new DataMapCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
+
+        var found = await new FindPerson(stores.Registry, maps).SearchAsync(IdentityKind.ExternalId, "EMP-1", CancellationToken.None);
+
+        Assert.All(found, f => Assert.Equal("no external-id identity in this store's map", f.Problem));
+    }
 }
