@@ -16,17 +16,14 @@ public static class GovernanceCoreServices
 {
     /// <summary>
     /// Registers the databases, stores and use cases of Core. Connection strings are resolved when first needed,
-    /// so that configuration added late (tests, hosting) is seen; the embedded cluster starts then if allowed.
+    /// so that configuration added late (tests, hosting) is seen. Resolving starts nothing: the local cluster is
+    /// started before the services are built (the command line does it, <c>serve</c> included).
     /// </summary>
     public static IServiceCollection AddGovernanceCore(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ConnectionResolver>();
-        services.AddSingleton(sp =>
-        {
-            var resolver = sp.GetRequiredService<ConnectionResolver>();
-            return resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, CancellationToken.None).GetAwaiter().GetResult();
-        });
+        services.AddSingleton(sp => sp.GetRequiredService<ConnectionResolver>().Resolve());
         services.AddSingleton(sp => new GovernanceDatabase(NpgsqlDataSource.Create(sp.GetRequiredService<ResolvedConnections>().Governance)));
         services.AddSingleton(sp => new ChatStoreRegistry(sp.GetRequiredService<ResolvedConnections>().Stores));
         services.AddSingleton<ChatStoreOverview>();

@@ -72,21 +72,26 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
     /// <summary>Resolves every connection string; starts the embedded cluster when needed and <paramref name="startEmbedded"/> is set.</summary>
     public async Task<ResolvedConnections> ResolveAsync(bool startEmbedded, CancellationToken ct)
     {
+        if (startEmbedded && NeedsEmbedded() && EmbeddedCluster().RunningPort() is null)
+        {
+            await EmbeddedCluster().StartAsync(ct);
+        }
+
+        return Resolve();
+    }
+
+    /// <summary>
+    /// Resolves every connection string without starting anything (no I/O beyond reading the local cluster's pid
+    /// file): what service registration uses, once start-up (the command line, <c>serve</c>) has started the cluster.
+    /// </summary>
+    public ResolvedConnections Resolve()
+    {
         int? port = null;
         if (NeedsEmbedded())
         {
             var cluster = EmbeddedCluster();
-            port = cluster.RunningPort();
-            if (port is null)
-            {
-                if (!startEmbedded)
-                {
-                    throw new EmbeddedPostgresException(
-                        $"The local database in {cluster.DataDirectory} is not running: start it with './gov db start', or configure ConnectionStrings:Governance.");
-                }
-
-                port = await cluster.StartAsync(ct);
-            }
+            port = cluster.RunningPort() ?? throw new EmbeddedPostgresException(
+                $"The local database in {cluster.DataDirectory} is not running: start it with './gov db start', or configure ConnectionStrings:Governance.");
         }
 
         // On the local cluster the console runs as the application role and migrates as the superuser. Elsewhere

@@ -64,10 +64,17 @@ public static class GovernanceCommandLine
     }
 
     private static Task<int> ServeAsync(string[] args) =>
-        GuardAsync(async _ =>
+        GuardAsync(async token =>
         {
-            // Start-up checks (database reachable, no pending migration) run as the host's first hosted service,
-            // against the host's own configuration.
+            // The local cluster, when the settings need it and allow it, is started before the host is built, so that
+            // no service waits on it synchronously. Start-up checks (database reachable, no pending migration) run as
+            // the host's first hosted service, against the host's own configuration.
+            var resolver = Resolver(GovernanceConfiguration.ForCommandLine());
+            if (resolver.EmbeddedOptions.AutoStart)
+            {
+                await resolver.ResolveAsync(startEmbedded: true, token);
+            }
+
             var app = GovernanceWebHost.Build(args);
             await app.RunAsync();
             return 0;

@@ -76,7 +76,7 @@ public sealed partial class AuditLogPage
             _page = page;
             return GridItemsProviderResult.From(page.Rows.ToList(), (int)page.Total);
         };
-        _status = await ChainStatus.GetAsync(CancellationToken.None);
+        _status = await ChainStatus.GetAsync(Leaving);
     }
 
     private async Task ApplyAsync()

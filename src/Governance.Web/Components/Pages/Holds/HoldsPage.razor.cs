@@ -54,7 +54,7 @@ public sealed partial class HoldsPage
 
     private async Task LoadAsync()
     {
-        _holds = await Holds.ListAsync(_showReleased, CancellationToken.None);
+        _holds = await Holds.ListAsync(_showReleased, Leaving);
         _loaded = true;
     }
 
@@ -73,7 +73,7 @@ public sealed partial class HoldsPage
 
     private Task CreateAsync() => ChangeAsync(errors => _newErrors = errors, async actor =>
     {
-        var hold = await Holds.CreateAsync(new NewHold(_new.Matter, _new.Scope(), Start(_new.From), Start(_new.To), _new.ReviewOn), actor, CancellationToken.None);
+        var hold = await Holds.CreateAsync(new NewHold(_new.Matter, _new.Scope(), Start(_new.From), Start(_new.To), _new.ReviewOn), actor, Leaving);
         _new = new HoldForm();
         _newErrors = new Dictionary<string, string[]>();
         return $"Created {hold.Reference}.";
@@ -81,13 +81,13 @@ public sealed partial class HoldsPage
 
     private Task ExtendAsync() => _selected is not { } hold ? Task.CompletedTask : ChangeAsync(errors => _errors = errors, async actor =>
     {
-        await Holds.ExtendAsync(hold.Id, _change.Scope(), _change.ReviewOn, null, null, _change.Reason ?? "", actor, CancellationToken.None);
+        await Holds.ExtendAsync(hold.Id, _change.Scope(), _change.ReviewOn, null, null, _change.Reason ?? "", actor, Leaving);
         return $"Extended {hold.Reference}.";
     });
 
     private Task ReleaseAsync() => _selected is not { } hold ? Task.CompletedTask : ChangeAsync(errors => _errors = errors, async actor =>
     {
-        await Holds.ReleaseAsync(hold.Id, _releaseReason, actor, CancellationToken.None);
+        await Holds.ReleaseAsync(hold.Id, _releaseReason, actor, Leaving);
         _releaseReason = "";
         return $"Released {hold.Reference}.";
     });

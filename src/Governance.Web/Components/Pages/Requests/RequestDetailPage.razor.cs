@@ -71,22 +71,22 @@ public sealed partial class RequestDetailPage
     protected override async Task OnParametersSetAsync()
     {
         await LoadAsync();
-        _staff = await Staff.AssignableAsync(CancellationToken.None);
+        _staff = await Staff.AssignableAsync(Leaving);
         if (_request?.UserId is { } userId)
         {
             // A user id given with the request is checked at once; other identities after a search of the stores.
-            _holds = await Holds.HoldingPersonAsync(Finder.StoreNames.Select(s => (s, userId)), CancellationToken.None);
+            _holds = await Holds.HoldingPersonAsync(Finder.StoreNames.Select(s => (s, userId)), Leaving);
         }
     }
 
     private async Task LoadAsync()
     {
-        _request = await Work.GetAsync(Id, CancellationToken.None);
+        _request = await Work.GetAsync(Id, Leaving);
         _loaded = true;
         if (_request is { } r)
         {
             _names = await Staff.ByIdAsync(r.Timeline.Select(e => e.ActorId).Concat(r.Notes.Select(n => n.AuthorId)).Concat(r.Attachments.Select(a => a.UploadedBy))
-                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? ""), CancellationToken.None);
+                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? ""), Leaving);
         }
 
         _assignee = _request?.AssigneeId ?? "";
@@ -112,7 +112,7 @@ public sealed partial class RequestDetailPage
             {
                 if (value is not null)
                 {
-                    matches.AddRange(await Finder.SearchAsync(kind, value, CancellationToken.None));
+                    matches.AddRange(await Finder.SearchAsync(kind, value, Leaving));
                 }
             }
 
@@ -123,7 +123,7 @@ public sealed partial class RequestDetailPage
                 g.All(m => m.Problem is not null) ? g.First().Problem : null)).ToList();
             // The ids found, and the user id given with the request even where no store has it any more.
             var given = r.UserId is { } userId ? Finder.StoreNames.Select(s => (s, userId)) : [];
-            _holds = await Holds.HoldingPersonAsync(_matches.SelectMany(m => m.PersonIds.Select(id => (m.Store, id))).Concat(given), CancellationToken.None);
+            _holds = await Holds.HoldingPersonAsync(_matches.SelectMany(m => m.PersonIds.Select(id => (m.Store, id))).Concat(given), Leaving);
         }
         catch (InvalidOperationException ex)
         {
@@ -136,20 +136,20 @@ public sealed partial class RequestDetailPage
     }
 
     private Task VerifyAsync() => RunAsync(actor => Transitions.ExecuteAsync(
-        new TransitionCommand(Id, RequestAction.Verify, $"Identity verified ({_method})", VerificationMethod: _method, VerificationNote: _evidence), actor, CancellationToken.None));
+        new TransitionCommand(Id, RequestAction.Verify, $"Identity verified ({_method})", VerificationMethod: _method, VerificationNote: _evidence), actor, Leaving));
 
     private Task CloseUnverifiableAsync() => RunAsync(actor => Transitions.ExecuteAsync(
         new TransitionCommand(Id, RequestAction.Deny, string.IsNullOrWhiteSpace(_reason) ? "The person's identity could not be verified" : _reason,
-            LegalBasis: "identity could not be verified"), actor, CancellationToken.None));
+            LegalBasis: "identity could not be verified"), actor, Leaving));
 
     private Task ActAsync(RequestAction action, string reason) => RunAsync(actor => Transitions.ExecuteAsync(
-        new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn), actor, CancellationToken.None));
+        new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn), actor, Leaving));
 
-    private Task AssignAsync() => RunAsync(actor => Work.AssignAsync(Id, string.IsNullOrEmpty(_assignee) ? null : _assignee, actor, CancellationToken.None));
+    private Task AssignAsync() => RunAsync(actor => Work.AssignAsync(Id, string.IsNullOrEmpty(_assignee) ? null : _assignee, actor, Leaving));
 
     private async Task AddNoteAsync()
     {
-        await RunAsync(actor => Work.AddNoteAsync(Id, _note, actor, CancellationToken.None));
+        await RunAsync(actor => Work.AddNoteAsync(Id, _note, actor, Leaving));
         if (_problem is null)
         {
             _note = "";
@@ -167,7 +167,7 @@ public sealed partial class RequestDetailPage
 
         using var buffer = new MemoryStream();
         await e.File.OpenReadStream(limit).CopyToAsync(buffer);
-        await RunAsync(actor => Attachments.AddAsync(Id, _attachmentKind, e.File.Name, buffer.ToArray(), actor, CancellationToken.None));
+        await RunAsync(actor => Attachments.AddAsync(Id, _attachmentKind, e.File.Name, buffer.ToArray(), actor, Leaving));
     }
 
     /// <summary>Runs a change as the signed-in person; a refusal is shown, nothing else changes; the page reloads what was written.</summary>

@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using Bunit;
+using Governance.Web.Authentication;
+using Governance.Web.Components.Layout;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Governance.Web.Tests.Components;
+
+/// <summary>A page that fails while it loads shows a message inside the layout; the menu stays and the next page works.</summary>
+public sealed class LayoutErrorTests : IDisposable
+{
+    private readonly BunitContext _context = new();
+
+    public LayoutErrorTests()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddFluentUIComponents();
+        foreach (var placeholder in _context.Services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
+        {
+            _context.Services.Remove(placeholder);
+        }
+
+        _context.Services.AddAuthorizationCore(GovernancePolicies.Add);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "officer"), new Claim(ClaimTypes.Role, "PrivacyOfficer")], "test");
+        _context.Services.AddSingleton<AuthenticationStateProvider>(new State(new ClaimsPrincipal(identity)));
+        _context.Services.AddCascadingAuthenticationState();
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    [Fact]
+    public void PageThatThrowsWhileLoading_ShowsTheErrorInTheLayout_AndNavigatingAwayRecovers()
+    {
+        var fails = true;
+        var cut = _context.Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b =>
+        {
+            b.OpenComponent<Loading>(0);
+            b.AddComponentParameter(1, nameof(Loading.Fail), fails);
+            b.CloseComponent();
+        })));
+
+        cut.WaitForAssertion(() => Assert.Contains("This page could not be shown", cut.Find("[data-testid=page-error]").OuterHtml, StringComparison.Ordinal));
+        Assert.NotEmpty(cut.FindAll("nav.sitenav a")); // the menu is still there
+        Assert.DoesNotContain("loaded", cut.Markup, StringComparison.Ordinal);
+
+        fails = false;
+        cut.Render(); // the layout renders its body anew with the same fragment
+        _context.Services.GetRequiredService<NavigationManager>().NavigateTo("/requests");
+
+        cut.WaitForAssertion(() => Assert.Contains("loaded", cut.Markup, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=page-error]"));
+    }
+
+    /// <summary>A page whose loading fails as a database error would.</summary>
+    private sealed class Loading : ComponentBase
+    {
+        [Parameter]
+        public bool Fail { get; set; }
+
+        protected override async Task OnInitializedAsync()
+        {
+            await Task.Yield();
+            if (Fail)
+            {
+                throw new TimeoutException("the database did not answer");
+            }
+        }
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder) => builder.AddContent(0, "loaded");
+    }
+
+    private sealed class State(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
