@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -51,8 +52,108 @@ public static class AuditCanonical
         return sb.ToString();
     }
 
-    public static byte[] Hash(long seq, ReadOnlySpan<byte> prevHash, AuditEntry e) =>
-        SHA256.HashData(Encoding.UTF8.GetBytes(Text(seq, prevHash, e)));
+    /// <summary>
+    /// SHA-256 of <see cref="Text"/> in UTF-8, written straight into a byte buffer (no intermediate strings): the
+    /// sealer and the verifier hash millions of entries.
+    /// </summary>
+    public static byte[] Hash(long seq, ReadOnlySpan<byte> prevHash, AuditEntry e)
+    {
+        string?[] texts = [e.ActorType, e.ActorId, e.ActorRoles, e.Action, e.TargetType, e.TargetId, e.RequestId, e.Outcome, e.ClientAddress, e.Details];
+        var size = 256 + texts.Sum(t => t is null ? 2 : Encoding.UTF8.GetMaxByteCount(t.Length) + 12);
+        var rented = size > 4096 ? ArrayPool<byte>.Shared.Rent(size) : null;
+        var buffer = rented ?? new byte[4096];
+        try
+        {
+            var w = new Utf8Writer(buffer);
+            w.Ascii(Version);
+            w.Ascii(";");
+            w.Number(seq);
+            w.Hex(prevHash);
+            w.Number(e.Id);
+            w.Timestamp(e.OccurredAt);
+            foreach (var text in texts)
+            {
+                w.Text(text);
+            }
+
+            return SHA256.HashData(buffer.AsSpan(0, w.Length));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Writes the canonical fields (<c>length:value;</c>, <c>~;</c> for null) into a buffer large enough for them.</summary>
+    private struct Utf8Writer(byte[] buffer)
+    {
+        private int _at;
+
+        public readonly int Length => _at;
+
+        public void Ascii(string text) => _at += Encoding.ASCII.GetBytes(text, buffer.AsSpan(_at));
+
+        public void Number(long value)
+        {
+            Span<byte> digits = stackalloc byte[20];
+            value.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
+            Field(digits[..n]);
+        }
+
+        public void Hex(ReadOnlySpan<byte> bytes)
+        {
+            Span<byte> hex = stackalloc byte[bytes.Length * 2];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                hex[2 * i] = HexDigit(bytes[i] >> 4);
+                hex[(2 * i) + 1] = HexDigit(bytes[i] & 0xF);
+            }
+
+            Field(hex);
+        }
+
+        public void Timestamp(DateTimeOffset value)
+        {
+            Span<byte> text = stackalloc byte[32];
+            value.UtcDateTime.TryFormat(text, out var n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+            Field(text[..n]);
+        }
+
+        public void Text(string? value)
+        {
+            if (value is null)
+            {
+                buffer[_at++] = (byte)'~';
+                buffer[_at++] = (byte)';';
+                return;
+            }
+
+            var count = Encoding.UTF8.GetByteCount(value);
+            Prefix(count);
+            _at += Encoding.UTF8.GetBytes(value, buffer.AsSpan(_at));
+            buffer[_at++] = (byte)';';
+        }
+
+        private void Field(ReadOnlySpan<byte> utf8)
+        {
+            Prefix(utf8.Length);
+            utf8.CopyTo(buffer.AsSpan(_at));
+            _at += utf8.Length;
+            buffer[_at++] = (byte)';';
+        }
+
+        private void Prefix(int length)
+        {
+            length.TryFormat(buffer.AsSpan(_at), out var n, default, CultureInfo.InvariantCulture);
+            _at += n;
+            buffer[_at++] = (byte)':';
+        }
+
+        private static byte HexDigit(int v) => (byte)(v < 10 ? '0' + v : 'a' + v - 10);
+    }
 
     /// <summary>UTC with microseconds, as PostgreSQL stores it: 2026-11-28T09:00:00.123456Z.</summary>
     public static string Timestamp(DateTimeOffset value) =>

@@ -433,4 +433,28 @@ public sealed class AuditChainTests
         Assert.True(result.Intact, result.Summary);
         Assert.Equal(10, result.Checked);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("update gov.audit_log set outcome = 'failure' where id = (select entry_id from gov.audit_chain where seq = 11)")]
+    [InlineData("update gov.audit_log set outcome = 'failure' where id = (select entry_id from gov.audit_chain where seq = 10)")]
+    [InlineData("delete from gov.audit_log where id = (select entry_id from gov.audit_chain where seq = 14)")]
+    [InlineData("with gone as (delete from gov.audit_chain where seq = 11 returning entry_id) delete from gov.audit_log where id in (select entry_id from gone)")]
+    [InlineData("update gov.audit_chain set seq = 1000005 where seq = 15; update gov.audit_chain set seq = 15 where seq = 16; update gov.audit_chain set seq = 16 where seq = 1000005;")]
+    [InlineData("update gov.audit_chain set prev_hash = hash where seq = 11")]
+    public async Task Verify_InParallelParts_FindsExactlyWhatOneWalkFinds(string tamper)
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(20);
+        if (tamper.Length > 0)
+        {
+            await world.TamperAsync(tamper);
+        }
+
+        var one = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        var parts = await new AuditVerifier(world.Database) { ParallelFrom = 2 }.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((one.Problem, one.FirstBadPosition, one.Checked, one.Summary), (parts.Problem, parts.FirstBadPosition, parts.Checked, parts.Summary));
+        Assert.Equal(one.HeadHash, parts.HeadHash);
+    }
 }
