@@ -155,20 +155,26 @@ public sealed class AuditQuery(GovernanceDatabase database)
         var (where, p) = Where(filter);
         p.Add("limit", pageSize);
         p.Add("offset", offset);
-        p.Add("cap", CountCap + 1);
-        await using var connection = await database.OpenAsync(ct);
-        var rows = new List<AuditRow>(pageSize);
-        var data = await connection.QueryAsync<(long, long?, DateTime, string, string, string?, string, string?, string?, string?, string, string?, string, string?)>(
-            new CommandDefinition(Select + where + OrderBy(sort) + " limit @limit offset @offset", p, cancellationToken: ct));
-        foreach (var r in data)
+        // The page and the count run at once on two connections: the page waits for the slower of the two, not both.
+        // An exact count over millions of rows costs more than the page: count up to a cap and say "10,000+" beyond.
+        var page = Task.Run(async () =>
         {
-            rows.Add(new AuditRow(r.Item1, r.Item2, DbTime.Utc(r.Item3), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14));
-        }
-
-        // An exact count over a million rows costs more than the page: count up to a cap and say "10,000+" beyond.
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"select count(*) from (select 1 from gov.audit_log e{where} limit @cap) x", p, cancellationToken: ct));
-        return new AuditPage(rows, Math.Min(total, CountCap), total > CountCap);
+            await using var connection = await database.OpenAsync(ct);
+            var data = await connection.QueryAsync<(long, long?, DateTime, string, string, string?, string, string?, string?, string?, string, string?, string, string?)>(
+                new CommandDefinition(Select + where + OrderBy(sort) + " limit @limit offset @offset", p, cancellationToken: ct));
+            return data.Select(r => new AuditRow(r.Item1, r.Item2, DbTime.Utc(r.Item3), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14)).ToList();
+        }, ct);
+        var (_, counted) = Where(filter); // parameters of their own: a command's parameters are not shared across threads
+        counted.Add("cap", CountCap + 1);
+        var count = Task.Run(async () =>
+        {
+            await using var connection = await database.OpenAsync(ct);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"select count(*) from (select 1 from gov.audit_log e{where} limit @cap) x", counted, cancellationToken: ct));
+        }, ct);
+        await Task.WhenAll(page, count);
+        var total = await count;
+        return new AuditPage(await page, Math.Min(total, CountCap), total > CountCap);
     }
 
     /// <summary>Writes the filtered entries as CSV (RFC 4180) to <paramref name="output"/>, row by row, without holding them in memory.</summary>
