@@ -135,7 +135,10 @@ public sealed class AuditVerifier(GovernanceDatabase database)
             await using var command = new NpgsqlCommand(
                 $"select c.seq, c.entry_id, c.prev_hash, c.hash, e.id is null, {AuditEntryReader.Columns} " +
                 "from gov.audit_chain c left join gov.audit_log e on e.id = c.entry_id where c.seq between @from and @to order by c.seq",
-                connection, tx);
+                connection, tx)
+            {
+                CommandTimeout = 0, // millions of positions take minutes; the caller's token cancels
+            };
             command.Parameters.AddWithValue("from", from);
             command.Parameters.AddWithValue("to", to);
             await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
@@ -203,7 +206,7 @@ public sealed class AuditVerifier(GovernanceDatabase database)
             with head as ({AuditSealer.HeadSql})
             select (select count(*) from gov.audit_log e, head h where (e.txid, e.id) <= (h.txid::xid8, h.id)),
                    (select count(*) from gov.audit_log e where e.txid >= pg_snapshot_xmax(pg_current_snapshot()))
-            """, transaction: tx, cancellationToken: ct));
+            """, transaction: tx, commandTimeout: 0, cancellationToken: ct));
         if (counts.Before == head && counts.Future == 0)
         {
             return null;
@@ -216,7 +219,7 @@ public sealed class AuditVerifier(GovernanceDatabase database)
                    and (e.txid, e.id) < (select txid::xid8, id from head)
                    and not exists (select 1 from gov.audit_chain c where c.entry_id = e.id))
                or e.txid >= pg_snapshot_xmax(pg_current_snapshot())
-            """, transaction: tx, cancellationToken: ct));
+            """, transaction: tx, commandTimeout: 0, cancellationToken: ct));
         return skipped is { } id
             ? (head + 1, AuditProblem.Unchained, $"Entry {id} is outside the chain although entries written after it are in it: its transaction id was altered.")
             : null;

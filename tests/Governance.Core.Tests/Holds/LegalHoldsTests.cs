@@ -192,6 +192,29 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
         Assert.Equal((Day(2020, 1, 1), Day(2025, 1, 1), new DateOnly(2028, 1, 1)), (now!.WindowFrom, now.WindowTo, now.ReviewOn));
     }
 
+    [Fact]
+    public async Task Held_WindowBoundaries_StartIncluded_EndExcluded_AsDocsHoldsSays()
+    {
+        var room = Id("room");
+        var from = Day(2025, 3, 1);
+        var to = Day(2025, 4, 1);
+        await Holds().CreateAsync(new NewHold("Window matter", [new HoldScope(HoldScopeKind.Conversation, room)], from, to, null), Lawyer, CancellationToken.None);
+        var tick = TimeSpan.FromTicks(10); // a microsecond, PostgreSQL's resolution
+
+        HoldProbe[] rows =
+        [
+            new("eu", "u", room, null, from - tick),   // 0: just before the start
+            new("eu", "u", room, null, from),          // 1: at the start: held
+            new("eu", "u", room, null, to - tick),     // 2: just before the end: held
+            new("eu", "u", room, null, to),            // 3: at the end: not held
+            new("eu", "u", room, null, null),          // 4: no creation time: held (it cannot be shown to be outside)
+        ];
+
+        var held = await Holds().HeldAsync(rows, CancellationToken.None);
+
+        Assert.Equal([1, 2, 4], held.Keys.Order());
+    }
+
     /// <summary>Waits until <paramref name="count"/> sessions wait for a row lock on the holds table.</summary>
     private async Task WaitersAsync(int count)
     {

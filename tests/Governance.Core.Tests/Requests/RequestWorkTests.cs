@@ -173,6 +173,32 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         }
     }
 
+    [Fact]
+    public async Task Attachment_WhoseRecordedHashNoLongerMatches_IsRefused_AndNoDownloadIsRecorded()
+    {
+        var id = await LetterAsync();
+        var keys = Path.Combine(Path.GetTempPath(), "gov-keys-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var attachmentId = await Attachments(keys).AddAsync(id, "correspondence", "letter.txt", Encoding.UTF8.GetBytes("the original letter"), Officer, CancellationToken.None);
+            // The stored copy and its recorded hash disagree (a restored backup of one table, or tampering).
+            await using (var owner = new NpgsqlConnection(db.ConnectionString))
+            {
+                await owner.OpenAsync();
+                await using var tamper = new NpgsqlCommand($"update gov.request_attachments set sha256 = sha256(convert_to('another letter', 'UTF8')) where id = '{attachmentId}'", owner);
+                await tamper.ExecuteNonQueryAsync();
+            }
+
+            await Assert.ThrowsAsync<System.Security.Cryptography.CryptographicException>(() => Attachments(keys).OpenAsync(id, attachmentId, Officer, CancellationToken.None));
+
+            Assert.Equal(0, await CountAsync($"select count(*) from gov.audit_log where action = 'request.attachment.download' and target_id = '{attachmentId}'"));
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("../secret.pdf", 10)]
     [InlineData("dir/letter.pdf", 10)]

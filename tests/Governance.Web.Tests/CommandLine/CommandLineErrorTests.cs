@@ -54,8 +54,30 @@ public sealed class CommandLineErrorTests
         Assert.Contains("access plan for store 'eu'", stdout, StringComparison.Ordinal);
     }
 
-    /// <summary>The real binary, with every database pointing at a closed port so that nothing is started or reached.</summary>
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string[] args)
+    [Fact]
+    public async Task Serve_OnADatabaseWithPendingMigrations_RefusesToStart_SayingWhatToRun()
+    {
+        var unmigrated = await Governance.Tests.Support.TestPostgres.CreateDatabaseAsync("unmigrated");
+        try
+        {
+            var port = EmbeddedCluster.FreePort();
+
+            var (exit, stdout, stderr) = await RunAsync(["serve", "--urls", $"http://127.0.0.1:{port}"], unmigrated);
+
+            Assert.NotEqual(0, exit);
+            Assert.StartsWith("error: The governance database has", stderr.Trim(), StringComparison.Ordinal);
+            Assert.Contains("run './gov db migrate' first", stderr, StringComparison.Ordinal);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain("Now listening", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Governance.Tests.Support.TestPostgres.DropDatabaseAsync(unmigrated);
+        }
+    }
+
+    /// <summary>The real binary, with every database pointing at a closed port (or at <paramref name="governance"/>) so that nothing is started.</summary>
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string[] args, string? governance = null)
     {
         var closed = $"Host=127.0.0.1;Port={EmbeddedCluster.FreePort()};Username=postgres;Database=none;Timeout=2";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -65,8 +87,8 @@ public sealed class CommandLineErrorTests
             info.ArgumentList.Add(a);
         }
 
-        info.Environment["ConnectionStrings__Governance"] = closed;
-        info.Environment["ConnectionStrings__GovernanceAdmin"] = closed;
+        info.Environment["ConnectionStrings__Governance"] = governance ?? closed;
+        info.Environment["ConnectionStrings__GovernanceAdmin"] = governance ?? closed;
         info.Environment["ChatStores__eu__Region"] = "eu";
         info.Environment["ChatStores__eu__ConnectionString"] = closed;
         info.Environment["Governance__DataDirectory"] = Path.Combine(Path.GetTempPath(), "gov-cli-" + Guid.NewGuid().ToString("N"));
