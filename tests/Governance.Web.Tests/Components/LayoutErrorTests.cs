@@ -7,27 +7,16 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.FluentUI.AspNetCore.Components;
 
+using Governance.Web.Tests.Support;
+
 namespace Governance.Web.Tests.Components;
 
 /// <summary>A page that fails while it loads shows a message inside the layout; the menu stays and the next page works.</summary>
 public sealed class LayoutErrorTests : IDisposable
 {
-    private readonly BunitContext _context = new();
+    private readonly BunitContext _context = PolicyContext.Create();
 
-    public LayoutErrorTests()
-    {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddFluentUIComponents();
-        foreach (var placeholder in _context.Services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
-        {
-            _context.Services.Remove(placeholder);
-        }
-
-        _context.Services.AddAuthorizationCore(GovernancePolicies.Add);
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "officer"), new Claim(ClaimTypes.Role, "PrivacyOfficer")], "test");
-        _context.Services.AddSingleton<AuthenticationStateProvider>(new State(new ClaimsPrincipal(identity)));
-        _context.Services.AddCascadingAuthenticationState();
-    }
+    public LayoutErrorTests() => PolicyContext.SignIn(_context, "officer", "PrivacyOfficer");
 
     public void Dispose() => _context.Dispose();
 
@@ -70,10 +59,5 @@ public sealed class LayoutErrorTests : IDisposable
         }
 
         protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder) => builder.AddContent(0, "loaded");
-    }
-
-    private sealed class State(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }

@@ -6,34 +6,20 @@ using Governance.Web.Components.Layout;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.FluentUI.AspNetCore.Components;
+using Governance.Web.Tests.Support;
 
 namespace Governance.Web.Tests.Components;
 
 /// <summary>The navigation, rendered with the real policies: each role sees exactly the areas it may open.</summary>
 public sealed class NavMenuTests : IDisposable
 {
-    private readonly BunitContext _context = new();
-
-    public NavMenuTests()
-    {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddFluentUIComponents();
-        // bunit registers placeholders for authorization; take them out so that the real policies are evaluated.
-        foreach (var placeholder in _context.Services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
-        {
-            _context.Services.Remove(placeholder);
-        }
-
-        _context.Services.AddAuthorizationCore(GovernancePolicies.Add);
-    }
+    private readonly BunitContext _context = PolicyContext.Create();
 
     public void Dispose() => _context.Dispose();
 
     private IRenderedComponent<NavMenu> RenderAs(params string[] roles)
     {
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "someone"), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test");
-        _context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
-        _context.Services.AddCascadingAuthenticationState();
+        PolicyContext.SignIn(_context, "someone", roles);
         return _context.Render<NavMenu>();
     }
 
@@ -62,11 +48,6 @@ public sealed class NavMenuTests : IDisposable
         Assert.Contains("Audit log", markup, StringComparison.Ordinal);
         Assert.DoesNotContain("Requests", markup, StringComparison.Ordinal);
         Assert.DoesNotContain("Jobs", markup, StringComparison.Ordinal);
-    }
-
-    private sealed class FixedState(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }
 
