@@ -19,129 +19,147 @@ public static partial class DataMapValidator
 
         foreach (var c in map.Collections)
         {
-            if (!Identifier().IsMatch(c.Name))
+            CheckCollection(c, Problem);
+            CheckReferences(map, c, Problem);
+        }
+
+        CheckIdentities(map, Problem);
+        CheckDeleteOrder(map, problems);
+    }
+
+    /// <summary>Names, keys, rows kept with their basis, and every field's erasure complete.</summary>
+    private static void CheckCollection(Collection c, Action<SourceLocation, string> problem)
+    {
+        if (!Identifier().IsMatch(c.Name))
+        {
+            problem(c.Where, $"Collection name '{c.Name}' must be letters, digits or '_'.");
+        }
+
+        if (!QualifiedIdentifier().IsMatch(c.Table))
+        {
+            problem(c.Where, $"Table '{c.Table}' of collection '{c.Name}' must be a name or schema.name of letters, digits or '_'.");
+        }
+
+        if (c.Key.Count == 0)
+        {
+            problem(c.Where, $"Collection '{c.Name}' needs a key.");
+        }
+
+        foreach (var (column, where) in c.NamedColumns().Where(x => !Identifier().IsMatch(x.Column)))
+        {
+            problem(where, $"Column '{column}' of collection '{c.Name}' must be letters, digits or '_'.");
+        }
+
+        if (c.RowErasure == RowErasure.Keep && string.IsNullOrWhiteSpace(c.LegalBasis))
+        {
+            problem(c.Where, $"Collection '{c.Name}' keeps its rows on erasure: state the legal basis (legal_basis).");
+        }
+
+        foreach (var dup in c.Fields.GroupBy(f => (f.Column, f.JsonPath)).Where(g => g.Count() > 1))
+        {
+            problem(dup.Skip(1).First().Where, $"Field '{dup.Key.Column}{(dup.Key.JsonPath is null ? "" : " " + dup.Key.JsonPath)}' of collection '{c.Name}' is listed twice.");
+        }
+
+        foreach (var mixed in c.Fields.GroupBy(f => f.Column).Where(g => g.Any(f => f.IsJson) && g.Any(f => !f.IsJson)))
+        {
+            problem(mixed.First(f => f.IsJson).Where, $"Column '{mixed.Key}' of '{c.Name}' is listed both whole and by keys inside its JSON; list it one way.");
+        }
+
+        CheckFieldOptions(c, problem);
+
+        foreach (var f in c.Fields)
+        {
+            switch (f.Erasure)
             {
-                Problem(c.Where, $"Collection name '{c.Name}' must be letters, digits or '_'.");
+                case FieldErasure.Replace when string.IsNullOrEmpty(f.Replacement):
+                    problem(f.Where, $"Field '{f.Column}' is erased by replacement: give the replacement text.");
+                    break;
+                case FieldErasure.Keep when string.IsNullOrWhiteSpace(f.LegalBasis):
+                    problem(f.Where, $"Field '{f.Column}' is kept on erasure: state the legal basis (legal_basis).");
+                    break;
+                case FieldErasure.DeleteRow when c.RowErasure != RowErasure.Delete:
+                    problem(f.Where, $"Field '{f.Column}' goes with its row, but collection '{c.Name}' keeps its rows: choose set-null, replace, pseudonymise or keep.");
+                    break;
             }
 
-            if (!QualifiedIdentifier().IsMatch(c.Table))
+            if (f.Replacement is not null && f.Erasure != FieldErasure.Replace)
             {
-                Problem(c.Where, $"Table '{c.Table}' of collection '{c.Name}' must be a name or schema.name of letters, digits or '_'.");
+                problem(f.Where, $"Field '{f.Column}' has a replacement text but its erasure is {YamlBinder.Kebab(f.Erasure.ToString())}.");
+            }
+        }
+    }
+
+    /// <summary>Every reference resolves, has the columns its target's key needs, and its options can work.</summary>
+    private static void CheckReferences(DataMapDocument map, Collection c, Action<SourceLocation, string> problem)
+    {
+        foreach (var r in c.References)
+        {
+            var target = map.Find(r.To);
+            if (target is null)
+            {
+                problem(r.Where, $"Reference from '{c.Name}' goes to '{r.To}', which is not a collection of this map.");
+            }
+            else if (target.Key.Count != r.Columns.Count && r.JsonPath is null && r.Pattern is null && !r.Array && r.ToColumn is null)
+            {
+                problem(r.Where, $"Reference from '{c.Name}' gives {r.Columns.Count} columns for the {target.Key.Count}-column key of '{target.Name}'.");
             }
 
-            if (c.Key.Count == 0)
+            if (r.JsonPath is not null && !JsonPaths.IsValid(r.JsonPath))
             {
-                Problem(c.Where, $"Collection '{c.Name}' needs a key.");
+                problem(r.Where, $"json_path '{r.JsonPath}' must look like $.name, $.inner.name, $.\"dotted.name\" or $.list[*] (at most 8 steps).");
             }
 
-            foreach (var (column, where) in c.NamedColumns().Where(x => !Identifier().IsMatch(x.Column)))
+            if (r.JsonPath is not null && r.Pattern is not null)
             {
-                Problem(where, $"Column '{column}' of collection '{c.Name}' must be letters, digits or '_'.");
+                problem(r.Where, "A reference gives either json_path or pattern, not both.");
             }
 
-            if (c.RowErasure == RowErasure.Keep && string.IsNullOrWhiteSpace(c.LegalBasis))
+            CheckReferenceOptions(c, r, problem);
+
+            if (target is not null && r.Relation != Relation.Link && (target.Key.Count != 1 || r.Columns.Count != 1))
             {
-                Problem(c.Where, $"Collection '{c.Name}' keeps its rows on erasure: state the legal basis (legal_basis).");
+                problem(r.Where, $"A reference to a person ('{r.To}') must be one column pointing at a one-column key.");
             }
 
-            foreach (var dup in c.Fields.GroupBy(f => (f.Column, f.JsonPath)).Where(g => g.Count() > 1))
+            if (r.Pattern is not null)
             {
-                Problem(dup.Skip(1).First().Where, $"Field '{dup.Key.Column}{(dup.Key.JsonPath is null ? "" : " " + dup.Key.JsonPath)}' of collection '{c.Name}' is listed twice.");
-            }
-
-            foreach (var mixed in c.Fields.GroupBy(f => f.Column).Where(g => g.Any(f => f.IsJson) && g.Any(f => !f.IsJson)))
-            {
-                Problem(mixed.First(f => f.IsJson).Where, $"Column '{mixed.Key}' of '{c.Name}' is listed both whole and by keys inside its JSON; list it one way.");
-            }
-
-            CheckFieldOptions(c, Problem);
-
-            foreach (var f in c.Fields)
-            {
-                switch (f.Erasure)
+                try
                 {
-                    case FieldErasure.Replace when string.IsNullOrEmpty(f.Replacement):
-                        Problem(f.Where, $"Field '{f.Column}' is erased by replacement: give the replacement text.");
-                        break;
-                    case FieldErasure.Keep when string.IsNullOrWhiteSpace(f.LegalBasis):
-                        Problem(f.Where, $"Field '{f.Column}' is kept on erasure: state the legal basis (legal_basis).");
-                        break;
-                    case FieldErasure.DeleteRow when c.RowErasure != RowErasure.Delete:
-                        Problem(f.Where, $"Field '{f.Column}' goes with its row, but collection '{c.Name}' keeps its rows: choose set-null, replace, pseudonymise or keep.");
-                        break;
-                }
-
-                if (f.Replacement is not null && f.Erasure != FieldErasure.Replace)
-                {
-                    Problem(f.Where, $"Field '{f.Column}' has a replacement text but its erasure is {YamlBinder.Kebab(f.Erasure.ToString())}.");
-                }
-            }
-
-            foreach (var r in c.References)
-            {
-                var target = map.Find(r.To);
-                if (target is null)
-                {
-                    Problem(r.Where, $"Reference from '{c.Name}' goes to '{r.To}', which is not a collection of this map.");
-                }
-                else if (target.Key.Count != r.Columns.Count && r.JsonPath is null && r.Pattern is null && !r.Array && r.ToColumn is null)
-                {
-                    Problem(r.Where, $"Reference from '{c.Name}' gives {r.Columns.Count} columns for the {target.Key.Count}-column key of '{target.Name}'.");
-                }
-
-                if (r.JsonPath is not null && !JsonPaths.IsValid(r.JsonPath))
-                {
-                    Problem(r.Where, $"json_path '{r.JsonPath}' must look like $.name, $.inner.name, $.\"dotted.name\" or $.list[*] (at most 8 steps).");
-                }
-
-                if (r.JsonPath is not null && r.Pattern is not null)
-                {
-                    Problem(r.Where, "A reference gives either json_path or pattern, not both.");
-                }
-
-                CheckReferenceOptions(c, r, Problem);
-
-                if (target is not null && r.Relation != Relation.Link && (target.Key.Count != 1 || r.Columns.Count != 1))
-                {
-                    Problem(r.Where, $"A reference to a person ('{r.To}') must be one column pointing at a one-column key.");
-                }
-
-                if (r.Pattern is not null)
-                {
-                    try
+                    var regex = new Regex(r.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+                    if (!regex.GetGroupNames().Any(g => g.StartsWith("id", StringComparison.Ordinal)) || IdPatterns.IdGroupPositions(r.Pattern).Count == 0)
                     {
-                        var regex = new Regex(r.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
-                        if (!regex.GetGroupNames().Any(g => g.StartsWith("id", StringComparison.Ordinal)) || IdPatterns.IdGroupPositions(r.Pattern).Count == 0)
-                        {
-                            Problem(r.Where, "A pattern reference needs named groups id, id2, ... that capture the ids.");
-                        }
-                    }
-                    catch (ArgumentException ex)
-                    {
-                        Problem(r.Where, $"The pattern is not a valid regular expression: {ex.Message}");
+                        problem(r.Where, "A pattern reference needs named groups id, id2, ... that capture the ids.");
                     }
                 }
-            }
-
-            foreach (var personal in c.References.Where(r => r.Relation != Relation.Link))
-            {
-                foreach (var column in personal.Columns.Where(col => c.Fields.All(f => f.Column != col)) )
+                catch (ArgumentException ex)
                 {
-                    if (c.RowErasure == RowErasure.Keep)
-                    {
-                        Problem(personal.Where, $"Column '{column}' of '{c.Name}' points at a person in rows that erasure keeps: list it as a field with its erasure (e.g. pseudonymise).");
-                    }
+                    problem(r.Where, $"The pattern is not a valid regular expression: {ex.Message}");
                 }
             }
         }
 
+        foreach (var personal in c.References.Where(r => r.Relation != Relation.Link))
+        {
+            foreach (var column in personal.Columns.Where(col => c.Fields.All(f => f.Column != col)) )
+            {
+                if (c.RowErasure == RowErasure.Keep)
+                {
+                    problem(personal.Where, $"Column '{column}' of '{c.Name}' points at a person in rows that erasure keeps: list it as a field with its erasure (e.g. pseudonymise).");
+                }
+            }
+        }
+    }
+
+    /// <summary>Identities name collections of the map, personal identity columns are fields, and each reaches the person.</summary>
+    private static void CheckIdentities(DataMapDocument map, Action<SourceLocation, string> problem)
+    {
         var subject = map.SubjectCollection;
         foreach (var i in map.Identities)
         {
             var c = map.Find(i.Collection);
             if (c is null)
             {
-                Problem(i.Where, $"Identity {YamlBinder.Kebab(i.Kind.ToString())} names collection '{i.Collection}', which is not in this map.");
+                problem(i.Where, $"Identity {YamlBinder.Kebab(i.Kind.ToString())} names collection '{i.Collection}', which is not in this map.");
             }
             else if (subject is not null && c.Name != subject.Name)
             {
@@ -149,7 +167,7 @@ public static partial class DataMapValidator
                 var plain = c.References.Where(r => r.To == subject.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList();
                 if (map.IdentityReference(i) is null)
                 {
-                    Problem(i.Where, i.Via is not null
+                    problem(i.Where, i.Via is not null
                         ? $"Identity in '{c.Name}' names via '{i.Via}', but '{c.Name}' has no plain reference from that column to '{subject.Name}'."
                         : plain.Count == 0
                             ? $"Identity in '{c.Name}' cannot reach the person: give '{c.Name}' a reference to '{subject.Name}' (the column holding the person's id)."
@@ -158,16 +176,14 @@ public static partial class DataMapValidator
             }
             else if (i.Kind != IdentityKind.UserId && c.Fields.All(f => f.Column != i.Column))
             {
-                Problem(i.Where, $"Identity column '{i.Column}' holds personal data: list it as a field of '{c.Name}' with its category and erasure.");
+                problem(i.Where, $"Identity column '{i.Column}' holds personal data: list it as a field of '{c.Name}' with its category and erasure.");
             }
         }
 
         if (map.Identities.All(i => i.Kind != IdentityKind.UserId))
         {
-            Problem(map.Where, "The map needs a user-id identity: the column that holds the person's id in the chat store.");
+            problem(map.Where, "The map needs a user-id identity: the column that holds the person's id in the chat store.");
         }
-
-        CheckDeleteOrder(map, problems);
     }
 
     /// <summary>Rows that are deleted must be deletable in some order: dependants first. A cycle of deleting collections has no such order.</summary>
