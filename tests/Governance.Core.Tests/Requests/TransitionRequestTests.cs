@@ -55,10 +55,13 @@ public sealed class TransitionRequestTests(MigratedDatabase db) : IClassFixture<
         var id = await NewRequestAsync(intake);
         await transition.ExecuteAsync(new TransitionCommand(id, RequestAction.StartVerification, "started"), Lawyer, CancellationToken.None);
 
+        var auditBefore = await TestPostgres.ScalarAsync<long>(db.ConnectionString, $"select count(*) from gov.audit_log where request_id = '{id}'");
+
         await Assert.ThrowsAsync<InvalidTransitionException>(() => transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Approve, "hurry"), Lawyer, CancellationToken.None));
 
         Assert.Equal("Verifying", await StateAsync(id));
         Assert.Single(await transition.TimelineAsync(id, CancellationToken.None));
+        Assert.Equal(auditBefore, await TestPostgres.ScalarAsync<long>(db.ConnectionString, $"select count(*) from gov.audit_log where request_id = '{id}'"));
     }
 
     [Fact]
@@ -100,7 +103,10 @@ public sealed class TransitionRequestTests(MigratedDatabase db) : IClassFixture<
         var id = await NewRequestAsync(intake);
         await transition.ExecuteAsync(new TransitionCommand(id, RequestAction.StartVerification, "started"), Lawyer, CancellationToken.None);
 
+        var auditBefore = await TestPostgres.ScalarAsync<long>(db.ConnectionString, $"select count(*) from gov.audit_log where request_id = '{id}'");
+
         await Assert.ThrowsAsync<ArgumentException>(() => transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Verify, "trust me", VerificationMethod: "vibes"), Lawyer, CancellationToken.None));
         Assert.Equal("Verifying", await StateAsync(id));
+        Assert.Equal(auditBefore, await TestPostgres.ScalarAsync<long>(db.ConnectionString, $"select count(*) from gov.audit_log where request_id = '{id}'"));
     }
 }
