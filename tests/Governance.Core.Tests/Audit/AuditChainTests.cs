@@ -457,4 +457,50 @@ public sealed class AuditChainTests
         Assert.Equal((one.Problem, one.FirstBadPosition, one.Checked, one.Summary), (parts.Problem, parts.FirstBadPosition, parts.Checked, parts.Summary));
         Assert.Equal(one.HeadHash, parts.HeadHash);
     }
+
+    [Fact]
+    public async Task Verify_AConsistentRewriteOfHistory_IsCaughtByTheCheckpointTakenBefore()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(10);
+        await world.Verifier.RecordCheckpointAsync(await world.Verifier.VerifyAsync(null, null, CancellationToken.None), CancellationToken.None);
+
+        // A superuser changes entry 5 and recomputes every hash after it, so the chain itself is consistent again.
+        await world.TamperAsync("update gov.audit_log set details = '{\"step\": 555}' where id = (select entry_id from gov.audit_chain where seq = 5)");
+        await using (var owner = new NpgsqlConnection(world.Admin))
+        {
+            await owner.OpenAsync();
+            await using (var replica = new NpgsqlCommand("set session_replication_role = replica", owner))
+            {
+                await replica.ExecuteNonQueryAsync();
+            }
+
+            var prev = await TestPostgres.ScalarAsync<byte[]>(world.Admin, "select hash from gov.audit_chain where seq = 4");
+            for (var seq = 5L; seq <= 10; seq++)
+            {
+                AuditEntry entry;
+                await using (var read = new NpgsqlCommand($"select {AuditEntryReader.Columns} from gov.audit_log e where e.id = (select entry_id from gov.audit_chain where seq = {seq})", owner))
+                await using (var reader = await read.ExecuteReaderAsync())
+                {
+                    await reader.ReadAsync();
+                    entry = AuditEntryReader.Read(reader, 0);
+                }
+
+                var hash = AuditCanonical.Hash(seq, prev, entry);
+                await using var write = new NpgsqlCommand("update gov.audit_chain set prev_hash = @prev, hash = @hash where seq = @seq", owner);
+                write.Parameters.AddWithValue("prev", prev);
+                write.Parameters.AddWithValue("hash", hash);
+                write.Parameters.AddWithValue("seq", seq);
+                await write.ExecuteNonQueryAsync();
+                prev = hash;
+            }
+        }
+
+        var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((10L, AuditProblem.Modified), (result.FirstBadPosition, result.Problem));
+        Assert.Contains("history was rewritten", result.Summary, StringComparison.Ordinal);
+        // The walk alone found nothing: every link and hash agrees with the rewritten history.
+        Assert.True((await world.Verifier.VerifyAsync(1, 10, CancellationToken.None)).Intact);
+    }
 }
