@@ -39,7 +39,7 @@ public sealed class AuditReviewFlowTests(ConsoleDatabases databases) : IClassFix
             await rows.First.GetByRole(AriaRole.Button, new() { Name = "Details" }).ClickAsync();
             var detail = page.Locator("[data-testid=audit-detail]");
             await detail.WaitForAsync();
-            Assert.Contains("auth.sign-in", await detail.InnerTextAsync(), StringComparison.Ordinal);
+            await Assertions.Expect(detail).ToContainTextAsync("auth.sign-in");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "audit.png"), FullPage = true });
 
             Assert.Contains("action=auth.sign-in", await page.Locator("[data-testid=audit-export]").GetAttributeAsync("href"), StringComparison.Ordinal);

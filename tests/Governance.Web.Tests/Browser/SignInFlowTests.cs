@@ -21,8 +21,8 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             // Sent to sign in, then back where the person wanted to go, on an interactive page.
             await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
             await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-            Assert.Equal("Data-subject requests", await page.Locator("h1").TextContentAsync());
-            Assert.True(await page.Locator("[data-testid=not-built-yet]").IsVisibleAsync());
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Data-subject requests");
+            await Assertions.Expect(page.Locator("[data-testid=not-built-yet]")).ToBeVisibleAsync();
 
             await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
             await page.Locator("h1", new() { HasText = "Dashboard" }).WaitForAsync();
@@ -30,7 +30,7 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             // The table is prerendered, then rendered again once the page is interactive: wait for the settled rows.
             await Assertions.Expect(stores).ToHaveCountAsync(3);
             await Assertions.Expect(stores.Nth(0)).ToContainTextAsync("reachable");
-            Assert.Equal("officer", await page.Locator("[data-testid=signed-in-user]").TextContentAsync());
+            await Assertions.Expect(page.Locator("[data-testid=signed-in-user]")).ToHaveTextAsync("officer");
 
             var links = await page.Locator("nav.sitenav a").AllTextContentsAsync();
             Assert.Contains(links, l => l.Trim() == "Requests");
@@ -45,7 +45,7 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await Assertions.Expect(collections).ToHaveCountAsync(14);
             await page.FillAsync("[data-testid=datamap-search]", "push_token");
             await Assertions.Expect(collections).ToHaveCountAsync(1, new() { Timeout = 60_000 });
-            Assert.Contains("devices", await collections.First.InnerTextAsync(), StringComparison.Ordinal);
+            await Assertions.Expect(collections.First).ToContainTextAsync("devices");
             await page.FillAsync("[data-testid=datamap-search]", "");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "datamap.png"), FullPage = false });
 
