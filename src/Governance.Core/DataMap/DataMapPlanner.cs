@@ -51,6 +51,8 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         var b = new Builder(this, value);
         FindPerson(b, kind);
         var subject = Subject;
+        // The person's own record and own rows are read whole: every column of them is theirs to receive (Art. 15,
+        // 20). Other people's rows below are read by named columns only.
         b.Add(subject, PlanAction.Select, StepRole.Own, "the person's own record",
             $"select * from {Table(subject)} where {Q(subject.Key[0])} = any(@{SubjectSet})");
 
