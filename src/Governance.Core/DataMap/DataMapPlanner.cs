@@ -472,8 +472,12 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
     /// <summary>A quoted identifier. Names were validated as plain identifiers when the map was loaded; quoting keeps case and keywords safe.</summary>
     public static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>A SQL string literal of text the validator allowed (templates: letters, digits and a few marks).</summary>
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    /// <summary>
+    /// A SQL string literal of text the validator allowed (templates: letters, digits and a few marks). An '@' is
+    /// written as chr(64), so that no literal reads as a parameter name (@corp in "{localpart}@corp").
+    /// </summary>
+    private static string Literal(string text) =>
+        "'" + text.Replace("'", "''", StringComparison.Ordinal).Replace("@", "' || chr(64) || '", StringComparison.Ordinal) + "'";
 
     private static string Table(Collection c)
     {

@@ -63,7 +63,10 @@ public sealed partial record PlanStep(int Order, string Collection, PlanAction A
     public RewriteSpec? Rewrite { get; init; }
 
     /// <summary>The parameters the step's SQL and preview bind, read from the SQL itself so that the two cannot drift apart.</summary>
-    public IReadOnlyList<string> Needs => ParameterName().Matches(Sql + " " + PreviewSql).Select(m => m.Groups[1].Value).Distinct().ToList();
+    public IReadOnlyList<string> Needs => ParametersOf(Sql + " " + PreviewSql);
+
+    /// <summary>The parameter names one statement binds (whole names: <c>@subject</c> is not read out of <c>@subject__derived1</c>).</summary>
+    public static IReadOnlyList<string> ParametersOf(string sql) => ParameterName().Matches(sql).Select(m => m.Groups[1].Value).Distinct().ToList();
 
     [GeneratedRegex("@([a-z_][a-z0-9_]*)")]
     private static partial Regex ParameterName();

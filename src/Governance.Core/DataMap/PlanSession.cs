@@ -26,7 +26,7 @@ internal sealed class PlanSession(Plan plan, NpgsqlConnection connection, Npgsql
     public NpgsqlCommand Command(PlanStep step, string sql)
     {
         var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var name in step.Needs.Where(n => sql.Contains("@" + n, StringComparison.Ordinal)))
+        foreach (var name in PlanStep.ParametersOf(sql))
         {
             if (!Bound.TryGetValue(name, out var value))
             {

@@ -21,17 +21,9 @@ public sealed class DiscoveryFiguresTests(SeededStores seeded, ITestOutputHelper
     [Fact]
     public async Task Draft_OnTheTextIdSchema_MeetsTheGoals()
     {
-        var cs = await TestPostgres.CreateDatabaseWithAsync("disc_other", GeneralityTests.Schema);
-        try
-        {
-            await using var store = NpgsqlDataSource.Create(cs);
-            var problems = new List<DataMapProblem>();
-            await MeasureAsync("text-ids", store, DataMapLoader.Load("other.yaml", GeneralityTests.Map, problems)!);
-        }
-        finally
-        {
-            await TestPostgres.DropDatabaseAsync(cs);
-        }
+        await using var db = await TestPostgres.ScratchAsync("disc_other", GeneralityTests.Schema);
+        var problems = new List<DataMapProblem>();
+        await MeasureAsync("text-ids", db.Store, DataMapLoader.Load("other.yaml", GeneralityTests.Map, problems)!);
     }
 
     [Theory]

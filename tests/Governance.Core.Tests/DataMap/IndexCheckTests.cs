@@ -1,7 +1,6 @@
 using Governance.Core.DataMap;
 using Governance.Core.Demo;
 using Governance.Tests.Support;
-using Npgsql;
 
 namespace Governance.Core.Tests.DataMap;
 
@@ -11,20 +10,12 @@ public sealed class IndexCheckTests
     [Fact]
     public async Task ReferenceStore_HasTheIndexesItsOwnPlansNeed()
     {
-        var cs = await TestPostgres.CreateDatabaseWithAsync("idx_ref", DemoSeeder.SchemaSql());
-        try
-        {
-            await using var store = NpgsqlDataSource.Create(cs);
-            var map = Assert.Single(DataMapLoader.LoadDirectory(DataMapLoaderTests.PoliciesFolder()).Maps);
+        await using var db = await TestPostgres.ScratchAsync("idx_ref", DemoSeeder.SchemaSql());
+        var map = Assert.Single(DataMapLoader.LoadDirectory(DataMapLoaderTests.PoliciesFolder()).Maps);
 
-            var warnings = await IndexCheck.WarningsAsync(map, store, "eu", CancellationToken.None);
+        var warnings = await IndexCheck.WarningsAsync(map, db.Store, "eu", CancellationToken.None);
 
-            Assert.True(warnings.Count == 0, string.Join("\n", warnings));
-        }
-        finally
-        {
-            await TestPostgres.DropDatabaseAsync(cs);
-        }
+        Assert.True(warnings.Count == 0, string.Join("\n", warnings));
     }
 
     [Fact]

@@ -158,4 +158,29 @@ public sealed class PlannerProbeTests : IAsyncLifetime
 
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public async Task DerivedTemplateWithAnAtSign_IsALiteral_NotAParameter()
+    {
+        await using (var connection = await _store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("create table mailboxes (address text primary key); insert into mailboxes values ('u-ann@corp'), ('u-bo@corp')");
+        }
+
+        var yaml = Map + """
+
+              - name: mailboxes
+                key: address
+                row_erasure: delete
+                references:
+                  - { column: address, to: people, relation: owner, derive: "{key}@corp" }
+            """;
+        var problems = new List<DataMapProblem>();
+        var map = DataMapLoader.Load("probe.yaml", yaml, problems);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        var preview = await PlanPreview.RunAsync(new DataMapPlanner(map!, "probe").Access(IdentityKind.UserId, "u-ann"), _store, CancellationToken.None);
+
+        Assert.Equal(["u-ann@corp"], FixtureStore.Keys(preview.Where(s => s.Role == StepRole.Own && s.Collection == "mailboxes")));
+    }
 }

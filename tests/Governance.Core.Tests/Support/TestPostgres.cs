@@ -39,6 +39,9 @@ public static class TestPostgres
         return cs;
     }
 
+    /// <summary>A fresh database with the given DDL and a data source on it, dropped when disposed.</summary>
+    public static async Task<ScratchDatabase> ScratchAsync(string prefix, string ddl) => new(await CreateDatabaseWithAsync(prefix, ddl));
+
     public static Task DropDatabaseAsync(string connectionString) =>
         Governance.Core.Database.PostgresAdmin.DropDatabaseAsync(connectionString, CancellationToken.None);
 
@@ -80,4 +83,18 @@ public sealed class MigratedDatabase : IAsyncLifetime
     public async Task InitializeAsync() => (ConnectionString, AppConnectionString) = await CreateAsync("gov");
 
     public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(ConnectionString);
+}
+
+/// <summary>A throwaway database for one test: its connection string and a data source, dropped with it.</summary>
+public sealed class ScratchDatabase(string connectionString) : IAsyncDisposable
+{
+    public string ConnectionString { get; } = connectionString;
+
+    public NpgsqlDataSource Store { get; } = NpgsqlDataSource.Create(connectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
 }
