@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Governance.Core.Audit;
 using Governance.Core.Database;
 using Governance.Core.Security;
+using Governance.Core.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,7 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         return new SignInResult(SignInStatus.Succeeded, account, AccountId: account.Id);
     }
 
-    /// <summary>Adds an account. Throws <see cref="ArgumentException"/> naming the field for bad input; nothing is written then.</summary>
+    /// <summary>Adds an account. Throws <see cref="ValidationException"/> naming the field for bad input; nothing is written then.</summary>
     public async Task<long> AddAsync(string userName, string password, IEnumerable<string> roles, AuditActor actor, CancellationToken ct)
     {
         var name = ValidateUserName(userName);
@@ -76,7 +77,7 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var id = await LocalAccountStore.InsertAsync(connection, tx, name, Hasher.HashPassword(null!, password), roleList, ct)
-            ?? throw new ArgumentException($"An account named '{name}' already exists.", nameof(userName));
+            ?? throw ValidationException.For("account", "userName", "An account with this name already exists.");
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "account.create", AuditOutcome.Success, "account", id.ToString(CultureInfo.InvariantCulture),
             Details: new Dictionary<string, object?> { ["roles"] = roleList }), ct);
         await tx.CommitAsync(ct);
@@ -118,7 +119,7 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         var name = (userName ?? "").Trim();
         if (name.Length is 0 or > 64 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            throw new ArgumentException("User name must be 1 to 64 characters without spaces.", nameof(userName));
+            throw ValidationException.For("account", "userName", "1 to 64 characters without spaces.");
         }
 
         return name;
@@ -129,15 +130,15 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         var list = new List<string>();
         foreach (var r in roles)
         {
-            var role = Roles.Normalise(r) ?? throw new ArgumentException(
-                $"Unknown role '{r}': use one of {string.Join(", ", Roles.All)}.", nameof(roles));
+            var role = Roles.Normalise(r) ?? throw ValidationException.For(
+                "account", "roles", $"Unknown role '{r}': use one of {string.Join(", ", Roles.All)}.");
             if (!list.Contains(role))
             {
                 list.Add(role);
             }
         }
 
-        return list.Count > 0 ? [.. list] : throw new ArgumentException("Give at least one role.", nameof(roles));
+        return list.Count > 0 ? [.. list] : throw ValidationException.For("account", "roles", "Give at least one role.");
     }
 
     private void ValidatePassword(string password)
@@ -145,7 +146,7 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         var min = options.Value.MinimumPasswordLength;
         if (string.IsNullOrEmpty(password) || password.Length < min)
         {
-            throw new ArgumentException($"Password must be at least {min} characters.", nameof(password));
+            throw ValidationException.For("account", "password", $"At least {min} characters.");
         }
     }
 }

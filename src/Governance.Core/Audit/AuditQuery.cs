@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 
 namespace Governance.Core.Audit;
 
@@ -61,8 +62,7 @@ public sealed record AuditFilter(
         var problems = Problems();
         if (problems.Count > 0)
         {
-            var (field, message) = problems.First();
-            throw new ArgumentException($"{field}: {message}", field);
+            throw new ValidationException("audit filter", problems.ToDictionary(p => p.Key, p => new[] { p.Value }, StringComparer.Ordinal));
         }
     }
 
@@ -144,12 +144,12 @@ public sealed class AuditQuery(GovernanceDatabase database)
         filter.Validate();
         if (pageSize is < 1 or > MaxPageSize)
         {
-            throw new ArgumentException($"pageSize: must be between 1 and {MaxPageSize}.", nameof(pageSize));
+            throw ValidationException.For("audit page", "pageSize", $"Must be between 1 and {MaxPageSize}.");
         }
 
         if (offset < 0 || offset > 1_000_000)
         {
-            throw new ArgumentException("offset: must be between 0 and 1,000,000; narrow the filter instead.", nameof(offset));
+            throw ValidationException.For("audit page", "offset", "Must be between 0 and 1,000,000; narrow the filter instead.");
         }
 
         var (where, p) = Where(filter);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dapper;
 using Governance.Core.Audit;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 
 namespace Governance.Core.Holds;
 
@@ -40,13 +41,6 @@ public sealed record LegalHold(
 /// <summary>A row that erasure or retention is about to change, described by what a hold can cover.</summary>
 public readonly record struct HoldProbe(string Store, string? UserId, string? ConversationId, string? TenantId, DateTimeOffset? CreatedAt);
 
-/// <summary>Bad hold input, by field; nothing was written.</summary>
-public sealed class HoldValidationException(IReadOnlyDictionary<string, string> errors)
-    : Exception("The hold is not valid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")))
-{
-    public IReadOnlyDictionary<string, string> Errors { get; } = errors;
-}
-
 /// <summary>
 /// Legal holds: created, extended (more scope, a later review date, a wider window) and released, never deleted; every
 /// change audited. <see cref="HeldAsync"/> answers, set-based, which of a batch of rows are held and by which hold, so
@@ -58,7 +52,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
 
     public async Task<LegalHold> CreateAsync(NewHold hold, AuditActor actor, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(hold.Matter) || hold.Matter.Trim().Length > 200)
         {
             errors["matter"] = "Name the matter (1 to 200 characters).";
@@ -66,10 +60,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
 
         ValidateScope(hold.Scope, errors, required: true);
         ValidateWindow(hold.WindowFrom, hold.WindowTo, errors);
-        if (errors.Count > 0)
-        {
-            throw new HoldValidationException(errors);
-        }
+        ValidationException.ThrowIfAny("hold", errors);
 
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
@@ -94,7 +85,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
     public async Task<LegalHold> ExtendAsync(Guid id, IReadOnlyList<HoldScope> moreScope, DateOnly? reviewOn, DateTimeOffset? windowFrom, DateTimeOffset? windowTo, string reason, AuditActor actor, CancellationToken ct)
     {
         var current = await GetAsync(id, ct) ?? throw new KeyNotFoundException($"No legal hold {id}.");
-        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var errors = new ValidationErrors();
         if (!current.Active)
         {
             errors["hold"] = "The hold was released; create a new one.";
@@ -126,10 +117,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
             errors["hold"] = "Nothing to extend: add scope, a later review date or a wider window.";
         }
 
-        if (errors.Count > 0)
-        {
-            throw new HoldValidationException(errors);
-        }
+        ValidationException.ThrowIfAny("hold", errors);
 
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(ct);
@@ -146,7 +134,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
         if (changed == 0)
         {
             // Released by someone else since it was read: nothing is added (the transaction is not committed).
-            throw new HoldValidationException(new Dictionary<string, string> { ["hold"] = "The hold was released; create a new one." });
+            throw ValidationException.For("hold", "hold", "The hold was released; create a new one.");
         }
 
         var added = await AddScopeAsync(connection, tx, id, moreScope, now, ct);
@@ -161,7 +149,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
     {
         if (string.IsNullOrWhiteSpace(reason) || reason.Length > 2000)
         {
-            throw new HoldValidationException(new Dictionary<string, string> { ["reason"] = "Give the reason for the release (1 to 2,000 characters)." });
+            throw ValidationException.For("hold", "reason", "Give the reason for the release (1 to 2,000 characters).");
         }
 
         await using var connection = await database.OpenAsync(ct);
@@ -171,7 +159,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
             new { id, now = time.GetUtcNow(), by = actor.Id, reason = reason.Trim() }, tx, cancellationToken: ct));
         if (changed == 0)
         {
-            throw new HoldValidationException(new Dictionary<string, string> { ["hold"] = "No active hold with this id." });
+            throw ValidationException.For("hold", "hold", "No active hold with this id.");
         }
 
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "hold.release", AuditOutcome.Success, "legal-hold", id.ToString("D")), ct);
@@ -249,7 +237,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
         return held.Values.SelectMany(v => v).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
-    private static void ValidateScope(IReadOnlyList<HoldScope> scope, Dictionary<string, string> errors, bool required)
+    private static void ValidateScope(IReadOnlyList<HoldScope> scope, ValidationErrors errors, bool required)
     {
         if (required && scope.Count == 0)
         {
@@ -265,7 +253,7 @@ public sealed class LegalHolds(GovernanceDatabase database, AuditLog audit, Time
         }
     }
 
-    private static void ValidateWindow(DateTimeOffset? from, DateTimeOffset? to, Dictionary<string, string> errors)
+    private static void ValidateWindow(DateTimeOffset? from, DateTimeOffset? to, ValidationErrors errors)
     {
         if (from is { } f && to is { } t && f >= t)
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Governance.Core.Audit;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
@@ -39,23 +40,23 @@ public sealed class RequestAttachments(GovernanceDatabase database, AuditLog aud
     {
         if (!Kinds.Contains(kind))
         {
-            throw new ArgumentException($"kind: use one of {string.Join(", ", Kinds)}.", nameof(kind));
+            throw ValidationException.For("attachment", "kind", $"Use one of {string.Join(", ", Kinds)}.");
         }
 
         var name = Path.GetFileName(fileName ?? "");
         if (string.IsNullOrWhiteSpace(name) || name != fileName || name.Length > 200 || name.Any(char.IsControl))
         {
-            throw new ArgumentException("file: give a plain file name (no folders, at most 200 characters).", nameof(fileName));
+            throw ValidationException.For("attachment", "file", "Give a plain file name (no folders, at most 200 characters).");
         }
 
         if (!Types.TryGetValue(Path.GetExtension(name), out var contentType))
         {
-            throw new ArgumentException($"file: accepted are {string.Join(", ", Types.Keys)}.", nameof(fileName));
+            throw ValidationException.For("attachment", "file", $"Accepted are {string.Join(", ", Types.Keys)}.");
         }
 
         if (content.Length == 0 || content.Length > options.Value.AttachmentMaxBytes)
         {
-            throw new ArgumentException($"file: must hold between 1 byte and {options.Value.AttachmentMaxBytes:N0} bytes.", nameof(content));
+            throw ValidationException.For("attachment", "file", $"Must hold between 1 byte and {options.Value.AttachmentMaxBytes:N0} bytes.");
         }
 
         var id = Guid.CreateVersion7(time.GetUtcNow());

@@ -4,6 +4,7 @@ using System.Text;
 using Dapper;
 using Governance.Core.Audit;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 using Microsoft.Extensions.Options;
 
 namespace Governance.Core.Requests;
@@ -30,13 +31,6 @@ public static class RequestChannels
 {
     /// <summary>The ways staff receive requests outside the API.</summary>
     public static readonly string[] Staff = ["email", "letter", "phone"];
-}
-
-/// <summary>Bad input, by field; nothing was written.</summary>
-public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
-    : Exception("The request is not valid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
-{
-    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 }
 
 /// <summary>The idempotency key was used before with a different request.</summary>
@@ -71,10 +65,7 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
     public async Task<SubmittedRequest> SubmitAsync(NewRequest request, string channel, AuditActor actor, long? clientId, string? idempotencyKey, CancellationToken ct)
     {
         var errors = Validate(request, channel, idempotencyKey);
-        if (errors.Count > 0)
-        {
-            throw new RequestValidationException(errors);
-        }
+        ValidationException.ThrowIfAny("request", errors);
 
         var regime = regulations.Find(request.Regime!)!;
         var email = request.Email?.Trim();
@@ -125,70 +116,70 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
         return new SubmittedRequest(id, reference, state, deadlines.Answer.LastDay, deadlines.Answer.EndsAt, deadlines.Acknowledge?.LastDay, Replayed: false);
     }
 
-    private Dictionary<string, string[]> Validate(NewRequest r, string channel, string? idempotencyKey)
+    private ValidationErrors Validate(NewRequest r, string channel, string? idempotencyKey)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new ValidationErrors();
         if (channel != "api" && !RequestChannels.Staff.Contains(channel))
         {
-            errors["channel"] = [$"Use one of: {string.Join(", ", RequestChannels.Staff)}."];
+            errors["channel"] = $"Use one of: {string.Join(", ", RequestChannels.Staff)}.";
         }
 
         if (r.AuthorisedAgent && channel != "api" && string.IsNullOrWhiteSpace(r.AgentName))
         {
-            errors["agentName"] = ["Name the authorised agent acting for the person."];
+            errors["agentName"] = "Name the authorised agent acting for the person.";
         }
 
         if (!r.AuthorisedAgent && (!string.IsNullOrWhiteSpace(r.AgentName) || !string.IsNullOrWhiteSpace(r.AgentEvidence)))
         {
-            errors["authorisedAgent"] = ["Tick 'authorised agent' when an agent acts for the person, or leave the agent fields empty."];
+            errors["authorisedAgent"] = "Tick 'authorised agent' when an agent acts for the person, or leave the agent fields empty.";
         }
 
         foreach (var (field, value, max) in new[] { ("agentName", r.AgentName, 200), ("agentEvidence", r.AgentEvidence, 2000), ("staffNote", r.StaffNote, 2000) })
         {
             if (value is { } v && v.Length > max)
             {
-                errors[field] = [$"At most {max:N0} characters."];
+                errors[field] = $"At most {max:N0} characters.";
             }
         }
 
         if (string.IsNullOrWhiteSpace(r.Regime) || regulations.Find(r.Regime) is null)
         {
-            errors["regime"] = [$"Use one of: {string.Join(", ", regulations.Regimes.Select(x => x.Code))}."];
+            errors["regime"] = $"Use one of: {string.Join(", ", regulations.Regimes.Select(x => x.Code))}.";
         }
 
         if (string.IsNullOrWhiteSpace(r.Type) || !RequestTypes.All.Contains(r.Type))
         {
-            errors["type"] = [$"Use one of: {string.Join(", ", RequestTypes.All)}."];
+            errors["type"] = $"Use one of: {string.Join(", ", RequestTypes.All)}.";
         }
 
         if (r.Email is not null && !ContactFormats.IsEmail(r.Email))
         {
-            errors["email"] = ["Not a valid e-mail address."];
+            errors["email"] = "Not a valid e-mail address.";
         }
 
         if (r.Phone is not null && !ContactFormats.IsPhone(r.Phone))
         {
-            errors["phone"] = ["Use the international form, e.g. +447700900123."];
+            errors["phone"] = "Use the international form, e.g. +447700900123.";
         }
 
         if (r.UserId is not null && !AuditRecord.IsIdentifier(r.UserId, 200))
         {
-            errors["userId"] = ["An id of letters, digits, '_', '.', ':' or '-' (at most 200)."];
+            errors["userId"] = "An id of letters, digits, '_', '.', ':' or '-' (at most 200).";
         }
 
         if (r.Email is null && r.Phone is null && r.UserId is null)
         {
-            errors["email"] = ["Give the person's e-mail, phone or user id."];
+            errors["email"] = "Give the person's e-mail, phone or user id.";
         }
 
         if (r.ReceivedAt is { } at && (at > time.GetUtcNow().AddMinutes(5) || at < time.GetUtcNow().AddYears(-2)))
         {
-            errors["receivedAt"] = ["The date of receipt must be within the last two years and not in the future."];
+            errors["receivedAt"] = "The date of receipt must be within the last two years and not in the future.";
         }
 
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 100 || !AuditRecord.IsIdentifier(idempotencyKey, 100)))
         {
-            errors["Idempotency-Key"] = ["At most 100 letters, digits, '_', '.', ':' or '-'."];
+            errors["Idempotency-Key"] = "At most 100 letters, digits, '_', '.', ':' or '-'.";
         }
 
         return errors;
@@ -207,7 +198,7 @@ public sealed class ApiClients(GovernanceDatabase database, AuditLog audit)
     {
         if (!AuditRecord.IsIdentifier(name, 100))
         {
-            throw new ArgumentException("--name must be letters, digits, '_', '.', ':' or '-' (at most 100).", nameof(name));
+            throw ValidationException.For("API client", "name", "Letters, digits, '_', '.', ':' or '-' (at most 100).");
         }
 
         var key = "gov_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -215,7 +206,7 @@ public sealed class ApiClients(GovernanceDatabase database, AuditLog audit)
         await using var tx = await connection.BeginTransactionAsync(ct);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "insert into gov.api_clients (name, key_hash) values (@name, @hash) on conflict do nothing returning id", new { name, hash = Hash(key) }, tx, cancellationToken: ct))
-            ?? throw new ArgumentException($"An API client named '{name}' already exists.", nameof(name));
+            ?? throw ValidationException.For("API client", "name", "An API client with this name already exists.");
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "api-client.create", AuditOutcome.Success, "api-client", id.ToString(CultureInfo.InvariantCulture)), ct);
         await tx.CommitAsync(ct);
         audit.Committed();

@@ -1,5 +1,6 @@
 using Dapper;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 
 namespace Governance.Core.Requests;
 
@@ -26,17 +27,17 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
     {
         if (pageSize is < 1 or > MaxPageSize)
         {
-            throw new ArgumentException($"pageSize: must be between 1 and {MaxPageSize}.", nameof(pageSize));
+            throw ValidationException.For("request list", "pageSize", $"Must be between 1 and {MaxPageSize}.");
         }
 
         if (filter.State is not null && !Enum.TryParse<RequestState>(filter.State, out _))
         {
-            throw new ArgumentException("state: not a request state.", nameof(filter));
+            throw ValidationException.For("request list", "state", "Not a request state.");
         }
 
         if (filter.Type is not null && !RequestTypes.All.Contains(filter.Type))
         {
-            throw new ArgumentException("type: not a request type.", nameof(filter));
+            throw ValidationException.For("request list", "type", "Not a request type.");
         }
 
         var clauses = new List<string>();
@@ -69,7 +70,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
         {
             if (days is < 0 or > 366)
             {
-                throw new ArgumentException("dueWithinDays: between 0 and 366.", nameof(filter));
+                throw ValidationException.For("request list", "dueWithinDays", "Between 0 and 366.");
             }
 
             clauses.Add("coalesce(extended_due_on, due_on) <= @soon and state <> all(@closed)");

@@ -1,3 +1,5 @@
+using Governance.Core.Validation;
+
 namespace Governance.Core.Requests;
 
 public enum RequestState
@@ -98,7 +100,7 @@ public static class RequestStateMachine
     {
         if (string.IsNullOrWhiteSpace(input.Reason) || input.Reason.Length > 2000)
         {
-            throw new ArgumentException("A transition needs a reason (at most 2,000 characters).", nameof(input));
+            throw ValidationException.For("transition", "reason", "A transition needs a reason (at most 2,000 characters).");
         }
 
         if (!Allowed.TryGetValue((from, action), out var to))

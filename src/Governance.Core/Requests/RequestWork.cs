@@ -1,6 +1,7 @@
 using Dapper;
 using Governance.Core.Audit;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 
 namespace Governance.Core.Requests;
 
@@ -108,7 +109,7 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
         if (assigneeId is not null && await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 "select count(*) from gov.staff where actor_id = @assigneeId", new { assigneeId }, tx, cancellationToken: ct)) == 0)
         {
-            throw new ArgumentException("assignee: not a known member of staff (people appear after their first sign-in).", nameof(assigneeId));
+            throw ValidationException.For("assignment", "assignee", "Not a known member of staff (people appear after their first sign-in).");
         }
 
         var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -127,7 +128,7 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
     {
         if (string.IsNullOrWhiteSpace(body) || body.Length > MaxNote)
         {
-            throw new ArgumentException($"note: write between 1 and {MaxNote:N0} characters.", nameof(body));
+            throw ValidationException.For("note", "note", $"Write between 1 and {MaxNote:N0} characters.");
         }
 
         await using var connection = await database.OpenAsync(ct);

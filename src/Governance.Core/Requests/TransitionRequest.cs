@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Governance.Core.Audit;
 using Governance.Core.Database;
+using Governance.Core.Validation;
 
 namespace Governance.Core.Requests;
 
@@ -31,12 +32,12 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
     {
         if (command.Action == RequestAction.Verify && (command.VerificationMethod is null || !VerificationMethods.Contains(command.VerificationMethod)))
         {
-            throw new ArgumentException($"Verification needs its method: {string.Join(", ", VerificationMethods)}.", nameof(command));
+            throw ValidationException.For("transition", "verificationMethod", $"Verification needs its method: {string.Join(", ", VerificationMethods)}.");
         }
 
         if (command.VerificationNote is { Length: > 2000 })
         {
-            throw new ArgumentException("The verification evidence note is longer than 2,000 characters.", nameof(command));
+            throw ValidationException.For("transition", "verificationNote", "The verification evidence note is longer than 2,000 characters.");
         }
 
         await using var connection = await database.OpenAsync(ct);

@@ -6,6 +6,7 @@ using Governance.Core.ChatStores;
 using Governance.Core.Database;
 using Governance.Core.Database.Embedded;
 using Governance.Core.Demo;
+using Governance.Core.Validation;
 using Governance.Jobs.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -395,6 +396,11 @@ public static class GovernanceCommandLine
         try
         {
             return await action(ct);
+        }
+        catch (ValidationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
         }
         catch (Exception ex) when (ex is EmbeddedPostgresException or InvalidOperationException or ArgumentException or OptionsValidationException)
         {

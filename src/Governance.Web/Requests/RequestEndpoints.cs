@@ -1,5 +1,6 @@
 using Governance.Core.Audit;
 using Governance.Core.Requests;
+using Governance.Core.Validation;
 
 namespace Governance.Web.Requests;
 
@@ -40,7 +41,7 @@ public static class RequestEndpoints
                 var answer = new { id = result.Id, reference = result.Reference, state = result.State, dueOn = result.DueOn, dueAt = result.DueAt, acknowledgeBy = result.AcknowledgeBy };
                 return result.Replayed ? Results.Ok(answer) : Results.Created($"/api/v1/requests/{result.Id}", answer);
             }
-            catch (RequestValidationException ex)
+            catch (ValidationException ex)
             {
                 return Results.ValidationProblem(ex.Errors.ToDictionary(e => e.Key, e => e.Value));
             }

@@ -2,6 +2,7 @@ using Governance.Core.Accounts;
 using Governance.Core.Audit;
 using Governance.Core.Database;
 using Governance.Core.Security;
+using Governance.Core.Validation;
 using Governance.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -82,9 +83,9 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     {
         var before = await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.local_accounts");
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Service().AddAsync(userName, password, [role], Cli, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Service().AddAsync(userName, password, [role], Cli, CancellationToken.None));
 
-        Assert.Equal(field, error.ParamName);
+        Assert.Equal([field], error.Errors.Keys);
         Assert.Equal(before, await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.local_accounts"));
     }
 
@@ -95,7 +96,7 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
         var name = Name();
         await service.AddAsync(name, "a-long-enough-password", [Roles.Legal], Cli, CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => service.AddAsync(name.ToUpperInvariant(), "another-long-password", [Roles.Legal], Cli, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ValidationException>(() => service.AddAsync(name.ToUpperInvariant(), "another-long-password", [Roles.Legal], Cli, CancellationToken.None));
 
         Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using Governance.Core.Audit;
+using Governance.Core.Validation;
 using Governance.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -32,9 +33,9 @@ public sealed class AuditQueryTests
     {
         await using var world = await AuditWorld.CreateAsync();
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => new AuditQuery(world.Database).PageAsync(new AuditFilter(), AuditSort.NewestFirst, 0, 5_000, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ValidationException>(() => new AuditQuery(world.Database).PageAsync(new AuditFilter(), AuditSort.NewestFirst, 0, 5_000, CancellationToken.None));
 
-        Assert.Equal("pageSize", error.ParamName);
+        Assert.Equal(["pageSize"], error.Errors.Keys);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Governance.Core.Audit;
 using Governance.Core.Database;
 using Governance.Core.Holds;
+using Governance.Core.Validation;
 using Governance.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -69,7 +70,7 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
         Assert.Equal("settled", released.ReleaseReason);
         Assert.DoesNotContain(await Holds().ListAsync(includeReleased: false, CancellationToken.None), h => h.Id == hold.Id);
         Assert.Equal(["hold.create", "hold.release"], await AuditActionsAsync(hold.Id));
-        await Assert.ThrowsAsync<HoldValidationException>(() => Holds().ReleaseAsync(hold.Id, "again", Lawyer, CancellationToken.None));
+        await Assert.ThrowsAsync<ValidationException>(() => Holds().ReleaseAsync(hold.Id, "again", Lawyer, CancellationToken.None));
     }
 
     [Fact]
@@ -84,9 +85,9 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
         Assert.Equal(new DateOnly(2027, 6, 1), extended.ReviewOn);
         Assert.Equal(Day(2023, 1, 1), extended.WindowFrom);
         Assert.Single(await Holds().HeldAsync([new HoldProbe("us", erin, null, null, Day(2023, 6, 1))], CancellationToken.None));
-        var earlierReview = await Assert.ThrowsAsync<HoldValidationException>(() => Holds().ExtendAsync(hold.Id, [], new DateOnly(2027, 2, 1), null, null, "oops", Lawyer, CancellationToken.None));
+        var earlierReview = await Assert.ThrowsAsync<ValidationException>(() => Holds().ExtendAsync(hold.Id, [], new DateOnly(2027, 2, 1), null, null, "oops", Lawyer, CancellationToken.None));
         Assert.Contains("reviewOn", earlierReview.Errors.Keys);
-        var narrower = await Assert.ThrowsAsync<HoldValidationException>(() => Holds().ExtendAsync(hold.Id, [], null, null, Day(2024, 6, 1), "oops", Lawyer, CancellationToken.None));
+        var narrower = await Assert.ThrowsAsync<ValidationException>(() => Holds().ExtendAsync(hold.Id, [], null, null, Day(2024, 6, 1), "oops", Lawyer, CancellationToken.None));
         Assert.Contains("windowTo", narrower.Errors.Keys);
         Assert.Equal(["hold.create", "hold.extend"], await AuditActionsAsync(hold.Id));
     }
@@ -100,7 +101,7 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
         var before = await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.legal_holds");
         HoldScope[] scope = user == "" ? [] : [new HoldScope(HoldScopeKind.User, user)];
 
-        var ex = await Assert.ThrowsAsync<HoldValidationException>(() => Holds().CreateAsync(new NewHold(matter, scope, null, null, null), Lawyer, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ValidationException>(() => Holds().CreateAsync(new NewHold(matter, scope, null, null, null), Lawyer, CancellationToken.None));
 
         Assert.Contains(field, ex.Errors.Keys);
         Assert.Equal(before, await TestPostgres.ScalarAsync<long>(db.ConnectionString, "select count(*) from gov.legal_holds"));
@@ -109,7 +110,7 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
     [Fact]
     public async Task Create_WindowEndingBeforeItStarts_IsRefused()
     {
-        var ex = await Assert.ThrowsAsync<HoldValidationException>(() => Holds().CreateAsync(
+        var ex = await Assert.ThrowsAsync<ValidationException>(() => Holds().CreateAsync(
             new NewHold("Backwards", [new HoldScope(HoldScopeKind.User, "u1")], Day(2026, 1, 1), Day(2025, 1, 1), null), Lawyer, CancellationToken.None));
 
         Assert.Contains("windowTo", ex.Errors.Keys);

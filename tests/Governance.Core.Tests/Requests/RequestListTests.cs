@@ -3,6 +3,7 @@ using Governance.Core.Database;
 using Governance.Core.DataMap;
 using Governance.Core.Requests;
 using Governance.Core.Tests.DataMap;
+using Governance.Core.Validation;
 using Governance.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -41,9 +42,9 @@ public sealed class RequestListTests
             // Due soon: open requests due within N days, the overdue included (middle is due 20 March, fresh 13 April).
             Assert.Equal([old.Id], (await list.PageAsync(new RequestFilter(DueWithinDays: 7), RequestSort.DueSoonest, 0, 50, CancellationToken.None)).Rows.Select(r => r.Id));
             Assert.Equal([old.Id, middle.Id], (await list.PageAsync(new RequestFilter(DueWithinDays: 19), RequestSort.DueSoonest, 0, 50, CancellationToken.None)).Rows.Select(r => r.Id));
-            await Assert.ThrowsAsync<ArgumentException>(() => list.PageAsync(new RequestFilter(DueWithinDays: -1), RequestSort.DueSoonest, 0, 50, CancellationToken.None));
-            await Assert.ThrowsAsync<ArgumentException>(() => list.PageAsync(new RequestFilter(State: "Sleeping"), RequestSort.DueSoonest, 0, 50, CancellationToken.None));
-            await Assert.ThrowsAsync<ArgumentException>(() => list.PageAsync(new RequestFilter(), RequestSort.DueSoonest, 0, 1_000, CancellationToken.None));
+            await Assert.ThrowsAsync<ValidationException>(() => list.PageAsync(new RequestFilter(DueWithinDays: -1), RequestSort.DueSoonest, 0, 50, CancellationToken.None));
+            await Assert.ThrowsAsync<ValidationException>(() => list.PageAsync(new RequestFilter(State: "Sleeping"), RequestSort.DueSoonest, 0, 50, CancellationToken.None));
+            await Assert.ThrowsAsync<ValidationException>(() => list.PageAsync(new RequestFilter(), RequestSort.DueSoonest, 0, 1_000, CancellationToken.None));
             await database.DisposeAsync();
         }
         finally

@@ -1,4 +1,5 @@
 using Governance.Core.Requests;
+using Governance.Core.Validation;
 
 namespace Governance.Core.Tests.Requests;
 
@@ -136,7 +137,7 @@ public sealed class RequestStateMachineTests
 
     [Fact]
     public void Next_WithoutReason_IsRefused() =>
-        Assert.Throws<ArgumentException>(() => RequestStateMachine.Next(RequestState.Received, RequestAction.StartVerification, Valid with { Reason = "" }));
+        Assert.Throws<ValidationException>(() => RequestStateMachine.Next(RequestState.Received, RequestAction.StartVerification, Valid with { Reason = "" }));
 
     [Fact]
     public void FailedJob_CanBeRetried() =>

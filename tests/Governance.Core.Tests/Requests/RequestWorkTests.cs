@@ -5,6 +5,7 @@ using Governance.Core.Database;
 using Governance.Core.DataMap;
 using Governance.Core.Requests;
 using Governance.Core.Tests.DataMap;
+using Governance.Core.Validation;
 using Governance.Tests.Support;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
@@ -77,7 +78,7 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
     {
         var before = await CountAsync("select count(*) from gov.requests");
 
-        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => Intake().SubmitAsync(
+        var ex = await Assert.ThrowsAsync<ValidationException>(() => Intake().SubmitAsync(
             new NewRequest("gdpr", "access", "writer@example.org", null, null, agent, null, agentName), "phone", Officer, null, null, CancellationToken.None));
 
         Assert.Contains(field, ex.Errors.Keys);
@@ -87,7 +88,7 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
     [Fact]
     public async Task StaffIntake_UnknownChannel_IsRefused()
     {
-        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => Intake().SubmitAsync(
+        var ex = await Assert.ThrowsAsync<ValidationException>(() => Intake().SubmitAsync(
             new NewRequest("gdpr", "access", "writer@example.org", null, null, false, null), "fax", Officer, null, null, CancellationToken.None));
 
         Assert.Contains("channel", ex.Errors.Keys);
@@ -118,12 +119,12 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         await new StaffDirectory(database, _time).SeenAsync("local:77", "Officer Seventy-Seven", "o77@example.internal", ["PrivacyOfficer"], CancellationToken.None);
 
         await Work().AssignAsync(id, "local:77", Officer, CancellationToken.None);
-        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => Work().AssignAsync(id, "local:999", Officer, CancellationToken.None));
+        var unknown = await Assert.ThrowsAsync<ValidationException>(() => Work().AssignAsync(id, "local:999", Officer, CancellationToken.None));
 
         var assigned = (await Work().GetAsync(id, CancellationToken.None))!;
         Assert.Equal("local:77", assigned.AssigneeId);
         Assert.Equal(("Assign", "Received", "Received"), (assigned.Timeline.Single().Action, assigned.Timeline.Single().From, assigned.Timeline.Single().To));
-        Assert.StartsWith("assignee:", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(["assignee"], unknown.Errors.Keys);
         Assert.Equal(1, await CountAsync($"select count(*) from gov.audit_log where action = 'request.assign' and request_id = '{id}'"));
         var assignable = await new StaffDirectory(database, _time).AssignableAsync(CancellationToken.None);
         Assert.Contains(assignable, s => s.ActorId == "local:77" && s.DisplayName == "Officer Seventy-Seven");
@@ -136,7 +137,7 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
 
         await Work().AddNoteAsync(id, "called back, no answer", Officer, CancellationToken.None);
         await Work().AddNoteAsync(id, "second call: confirmed the address", Officer, CancellationToken.None);
-        await Assert.ThrowsAsync<ArgumentException>(() => Work().AddNoteAsync(id, new string('x', RequestWork.MaxNote + 1), Officer, CancellationToken.None));
+        await Assert.ThrowsAsync<ValidationException>(() => Work().AddNoteAsync(id, new string('x', RequestWork.MaxNote + 1), Officer, CancellationToken.None));
 
         var detail = (await Work().GetAsync(id, CancellationToken.None))!;
         Assert.Equal(["called back, no answer", "second call: confirmed the address"], detail.Notes.Select(n => n.Body));
@@ -211,9 +212,9 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         var keys = Path.Combine(Path.GetTempPath(), "gov-keys-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var ex = await Assert.ThrowsAsync<ArgumentException>(() => Attachments(keys).AddAsync(id, "correspondence", name, new byte[size], Officer, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<ValidationException>(() => Attachments(keys).AddAsync(id, "correspondence", name, new byte[size], Officer, CancellationToken.None));
 
-            Assert.StartsWith("file:", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(["file"], ex.Errors.Keys);
             Assert.Equal(0, await CountAsync($"select count(*) from gov.request_attachments where request_id = '{id}'"));
         }
         finally

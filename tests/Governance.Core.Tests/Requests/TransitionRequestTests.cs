@@ -3,6 +3,7 @@ using Governance.Core.Database;
 using Governance.Core.DataMap;
 using Governance.Core.Requests;
 using Governance.Core.Tests.DataMap;
+using Governance.Core.Validation;
 using Governance.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -105,7 +106,7 @@ public sealed class TransitionRequestTests(MigratedDatabase db) : IClassFixture<
 
         var auditBefore = await TestPostgres.ScalarAsync<long>(db.ConnectionString, $"select count(*) from gov.audit_log where request_id = '{id}'");
 
-        await Assert.ThrowsAsync<ArgumentException>(() => transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Verify, "trust me", VerificationMethod: "vibes"), Lawyer, CancellationToken.None));
+        await Assert.ThrowsAsync<ValidationException>(() => transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Verify, "trust me", VerificationMethod: "vibes"), Lawyer, CancellationToken.None));
         Assert.Equal("Verifying", await StateAsync(id));
         Assert.Equal(auditBefore, await TestPostgres.ScalarAsync<long>(db.ConnectionString, $"select count(*) from gov.audit_log where request_id = '{id}'"));
     }

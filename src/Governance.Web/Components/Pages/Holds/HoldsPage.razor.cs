@@ -1,4 +1,5 @@
 using Governance.Core.Holds;
+using Governance.Core.Validation;
 using Governance.Web.Audit;
 using Microsoft.AspNetCore.Components;
 
@@ -99,9 +100,9 @@ public sealed partial class HoldsPage
         {
             _message = await change(await Actor.GetAsync());
         }
-        catch (HoldValidationException ex)
+        catch (ValidationException ex)
         {
-            showErrors(ex.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
+            showErrors(ex.Errors);
             return;
         }
 

@@ -1,6 +1,7 @@
 using Governance.Core.DataMap;
 using Governance.Core.Holds;
 using Governance.Core.Requests;
+using Governance.Core.Validation;
 using Governance.Web.Audit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
@@ -178,9 +179,14 @@ public sealed partial class RequestDetailPage
         {
             await change(await Actor.GetAsync());
         }
-        catch (Exception ex) when (ex is InvalidTransitionException or ArgumentException or KeyNotFoundException)
+        catch (ValidationException ex)
         {
-            _problem = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+            _problem = ex.Messages();
+            return;
+        }
+        catch (Exception ex) when (ex is InvalidTransitionException or KeyNotFoundException)
+        {
+            _problem = ex.Message;
             return;
         }
 
