@@ -54,3 +54,11 @@ internal struct DemoRandom(ulong seed)
         return from.AddTicks(NextLong(to.Ticks - from.Ticks));
     }
 }
+
+/// <summary>The random streams of the demo world: each kind of row draws from its own, so that adding one kind leaves the others as they were.</summary>
+internal static class DemoStreams
+{
+    public const ulong Message = 1UL << 40;
+    public const ulong Receipt = 2UL << 40;
+    public const ulong User = 3UL << 40;
+}

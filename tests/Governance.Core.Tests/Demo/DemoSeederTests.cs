@@ -175,7 +175,7 @@ public sealed class DemoSeederDeterminismTests
         var prints = new Dictionary<string, string>();
         foreach (var (region, cs) in stores)
         {
-            foreach (var table in new[] { "users", "conversations", "conversation_members", "messages", "attachments", "reactions", "read_receipts", "devices", "sessions", "calls", "ai_interactions" })
+            foreach (var table in new[] { "tenants", "users", "devices", "sessions", "contacts", "conversations", "conversation_members", "messages", "attachments", "reactions", "read_receipts", "calls", "call_participants", "ai_interactions" })
             {
                 prints[$"{region}.{table}"] = await TestPostgres.ScalarAsync<string>(cs,
                     $"select coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from {table} t");
@@ -186,6 +186,45 @@ public sealed class DemoSeederDeterminismTests
             .Select(f => Path.GetRelativePath(blobRoot, f) + ":" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))))
             .Order(StringComparer.Ordinal));
         return prints;
+    }
+
+    [Fact]
+    public async Task SeedAsync_FailingInOneStorePartWay_LeavesEveryStoreAndEveryFileAsItWas()
+    {
+        var options = new DemoSeedOptions(120, 4_000, 5, new DateOnly(2026, 1, 31), false);
+        var work = Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath();
+        var blobs = Path.Combine(work, "mid-" + Guid.NewGuid().ToString("N")[..8]);
+        var cs = new Dictionary<string, string>();
+        var registry = await SeededStores.RegistryAsync("mid", blobs, cs);
+        try
+        {
+            await new DemoSeeder(registry, NullLogger<DemoSeeder>.Instance).SeedAsync(options, CancellationToken.None);
+            var before = await FingerprintAsync(cs, blobs);
+            // Message ids are global and grow with time: the 'us' store takes its tenants, users, conversations and early
+            // messages, then refuses one half-way through its messages, while the other stores load in parallel.
+            await TestPostgres.ScalarAsync<int>(cs["us"], "alter table messages add constraint refuse_later check (id < 2000) not valid; select 1");
+            Assert.True(await TestPostgres.ScalarAsync<long>(cs["us"], "select count(*) from messages where id < 2000") > 0);
+
+            var error = await Assert.ThrowsAsync<PostgresException>(() =>
+                new DemoSeeder(registry, NullLogger<DemoSeeder>.Instance).SeedAsync(options with { Seed = 6, Replace = true }, CancellationToken.None));
+
+            Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+            Assert.Equal(before, await FingerprintAsync(cs, blobs));
+            Assert.Empty(Directory.EnumerateDirectories(blobs, "*.seeding"));
+        }
+        finally
+        {
+            await registry.DisposeAsync();
+            foreach (var c in cs.Values)
+            {
+                await TestPostgres.DropDatabaseAsync(c);
+            }
+
+            if (Directory.Exists(blobs))
+            {
+                Directory.Delete(blobs, recursive: true);
+            }
+        }
     }
 
     [Fact]
