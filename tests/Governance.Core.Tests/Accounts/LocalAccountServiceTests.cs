@@ -101,19 +101,45 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
         Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The stored hash, decoded by the published ASP.NET Core Identity v3 layout (format marker 0x01; PRF, iteration
+    /// count and salt length as big-endian 32-bit numbers; then the salt and the PBKDF2 subkey) and recomputed here
+    /// with PBKDF2 directly: the same password on two accounts gives two salts and two hashes.
+    /// </summary>
     [Fact]
-    public async Task StoredHash_IsNotThePassword()
+    public async Task StoredHash_IsSaltedPbkdf2_AndTheSamePasswordOnTwoAccountsDiffers()
     {
-        var name = Name();
-        await Service().AddAsync(name, "a-long-enough-password", [Roles.Admin], Cli, CancellationToken.None);
+        const string Password = "a-long-enough-password";
+        var (first, second) = (Name(), Name());
+        await Service().AddAsync(first, Password, [Roles.Admin], Cli, CancellationToken.None);
+        await Service().AddAsync(second, Password, [Roles.Legal], Cli, CancellationToken.None);
 
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select password_hash from gov.local_accounts where user_name = @n", connection);
-        command.Parameters.AddWithValue("n", name);
-        var hash = (string)(await command.ExecuteScalarAsync())!;
-        Assert.DoesNotContain("a-long-enough-password", hash, StringComparison.Ordinal);
-        Assert.True(hash.Length > 40);
+        var hashes = new List<byte[]>();
+        foreach (var name in new[] { first, second })
+        {
+            var text = await TestPostgres.ScalarAsync<string>(db.ConnectionString, $"select password_hash from gov.local_accounts where user_name = '{name}'");
+            Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
+            hashes.Add(Convert.FromBase64String(text));
+        }
+
+        var salts = new List<string>();
+        foreach (var hash in hashes)
+        {
+            Assert.Equal(0x01, hash[0]);
+            var prf = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(1));
+            var iterations = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(5));
+            var saltLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(9));
+            Assert.Equal(2u, prf); // HMAC-SHA512
+            Assert.True(iterations >= 100_000, $"{iterations} PBKDF2 iterations");
+            Assert.True(saltLength >= 16, $"a salt of {saltLength} bytes");
+            var salt = hash.AsSpan(13, saltLength).ToArray();
+            var subkey = hash.AsSpan(13 + saltLength).ToArray();
+            Assert.Equal(subkey, System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(Password, salt, iterations, System.Security.Cryptography.HashAlgorithmName.SHA512, subkey.Length));
+            salts.Add(Convert.ToHexString(salt));
+        }
+
+        Assert.NotEqual(salts[0], salts[1]);
+        Assert.NotEqual(hashes[0], hashes[1]);
     }
 }
 

@@ -82,4 +82,23 @@ public sealed class TeamChatSchemaTests : IAsyncLifetime
         Assert.Equal(before.Count - 11, others.Count);
         Assert.All(others, k => Assert.Equal(before[k], after.GetValueOrDefault(k)));
     }
+
+    [Fact]
+    public async Task Erasure_ByEmailOrByUserId_GivesThePersonOnePseudonym_AndSomeoneElseAnother()
+    {
+        await using var second = await FixtureStore.CreateAsync("teamchat");
+        const string AnnPost = "select userid from posts where id = 'p1ann000000000000000000000'";
+
+        await PlanRunner.ExecuteAsync(_fx.Planner().Erase(IdentityKind.Email, "ANN@example.com", TestKeys.Pseudonyms), _fx.Store, CancellationToken.None);
+        await PlanRunner.ExecuteAsync(second.Planner().Erase(IdentityKind.UserId, Ann, TestKeys.Pseudonyms), second.Store, CancellationToken.None);
+        await PlanRunner.ExecuteAsync(second.Planner().Erase(IdentityKind.UserId, Bob, TestKeys.Pseudonyms), second.Store, CancellationToken.None);
+
+        var byEmail = (await _fx.TruthAsync(AnnPost)).Single();
+        var byUserId = (await second.TruthAsync(AnnPost)).Single();
+        var bobs = (await second.TruthAsync("select distinct userid from posts where id like 'p_bob%'")).Single();
+        Assert.NotEqual(Ann, byEmail);
+        Assert.Equal(byEmail, byUserId);
+        Assert.NotEqual(byEmail, bobs);
+        Assert.NotEqual(Bob, bobs);
+    }
 }

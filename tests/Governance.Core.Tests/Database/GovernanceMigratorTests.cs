@@ -24,7 +24,9 @@ public sealed class GovernanceMigratorTests
             Assert.True(second.Successful);
             Assert.Empty(second.Applied);
             Assert.Empty(await migrator.PendingAsync(CancellationToken.None));
-            Assert.Equal(GovernanceMigrator.AllScripts().Count, await TestPostgres.ScalarAsync<int>(cs, "select count(*) from gov.schema_versions"));
+            // The journal, in the order it was written, against the migration files in the source tree, by name.
+            var journal = await TestPostgres.ScalarAsync<string>(cs, "select string_agg(scriptname, '|' order by schemaversionsid) from gov.schema_versions");
+            Assert.Equal(string.Join('|', ScriptFilesOnDisk().Select(f => "Governance.Core.Database.Migrations." + f)), journal);
         }
         finally
         {
@@ -58,6 +60,22 @@ public sealed class GovernanceMigratorTests
         }
     }
 
+    /// <summary>The .sql files of the migrations folder, ordered by name (their dates), read from the source tree.</summary>
+    private static List<string> ScriptFilesOnDisk()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Governance.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var files = Directory.GetFiles(Path.Combine(dir!.FullName, "src", "Governance.Core", "Database", "Migrations"), "*.sql")
+            .Select(Path.GetFileName).Select(f => f!).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(files);
+        return files;
+    }
+
     [Fact]
     public void AllScripts_AreDatedAndOrdered()
     {
@@ -65,5 +83,6 @@ public sealed class GovernanceMigratorTests
         Assert.NotEmpty(names);
         Assert.All(names, n => Assert.Matches(@"^\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9-]+\.sql$", n));
         Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.Equal(ScriptFilesOnDisk(), names);
     }
 }

@@ -33,9 +33,9 @@ public sealed class NavMenuTests : IDisposable
         var nav = RenderAs(role);
 
         var shown = nav.FindAll("fluent-anchor, a").Select(a => a.GetAttribute("href")).Where(h => h is not null).ToHashSet();
-        foreach (var (path, policy) in Authentication.AccessMatrixTests.Areas)
+        foreach (var (path, _, roles) in Authentication.AccessMatrixTests.Areas)
         {
-            var allowed = GovernancePolicies.Matrix[policy].Contains(role);
+            var allowed = Authentication.AccessMatrixTests.RolesOf(roles).Contains(role);
             Assert.True(allowed == shown.Contains(path), $"{role}: link {path} shown={shown.Contains(path)}, allowed={allowed}");
         }
     }
