@@ -71,23 +71,40 @@ public sealed class ReferenceStorePlanTests(SeededStores stores) : IClassFixture
     }
 
     [Fact]
-    public async Task PurgePlan_ForMessages_DeletesDependantsFirstAndUnlinksKeptRows()
+    public async Task PurgePlan_ForMessages_PreviewsExactlyTheBatch_ItsDependants_TheRepliesToUnlink_AndTheFiles()
     {
+        var store = stores.Registry.Get("eu").DataSource;
         var plan = new DataMapPlanner(Map(), "eu").Purge("messages");
         var cutoff = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var withCutoff = plan with { Inputs = new Dictionary<string, object?>(plan.Inputs) { [DataMapPlanner.CutoffInput] = cutoff, [DataMapPlanner.BatchInput] = 500 } };
 
-        var preview = await PlanPreview.RunAsync(withCutoff, stores.Registry.Get("eu").DataSource, CancellationToken.None);
+        var preview = await PlanPreview.RunAsync(withCutoff, store, CancellationToken.None);
 
-        var order = plan.Steps.Select(s => $"{s.Action}:{s.Collection}").ToList();
-        Assert.Equal("Delete:messages", order[^1]);
-        Assert.Contains("Delete:attachments", order);
-        Assert.Contains("Delete:reactions", order);
-        Assert.Contains("Delete:read_receipts", order);
-        Assert.Contains("Update:messages", order); // replies to purged messages lose their reply_to link
-        var batch = preview[0].Rows.Count;
-        Assert.Equal(500, batch); // a full batch: there are more old messages than one batch
-        Assert.Equal(batch, preview[^1].Rows.Count);
-        Assert.All(preview[0].Rows, r => Assert.True(Convert.ToInt64(r[0]) > 0));
+        // Ground truth from the store's own foreign keys (samples/chatstore/schema.sql): attachments, reactions and read
+        // receipts point at messages; a message's reply_to_id points at another message.
+        await using var connection = await store.OpenConnectionAsync();
+        const string Batch = "(select id from messages where created_at < @cutoff order by id limit 500)";
+        async Task<string[]> Truth(string sql) => (await connection.QueryAsync<string>(sql, new { cutoff })).Order(StringComparer.Ordinal).ToArray();
+        string[] Shown(PlanAction action, string collection, int column = 0) => preview
+            .Where(s => s.Action == action && s.Collection == collection).SelectMany(s => s.Rows)
+            .Select(r => Convert.ToString(r[column], System.Globalization.CultureInfo.InvariantCulture)!).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+        var batch = await Truth($"select id::text from {Batch} b");
+        Assert.Equal(500, batch.Length);
+        Assert.True(await connection.ExecuteScalarAsync<long>("select count(*) from messages where created_at < @cutoff", new { cutoff }) > 500);
+        Assert.Equal(batch, Shown(PlanAction.Delete, "messages"));
+        Assert.Equal(await Truth($"select id::text from attachments where message_id in {Batch}"), Shown(PlanAction.Delete, "attachments"));
+        Assert.Equal(await Truth($"select distinct message_id::text from reactions where message_id in {Batch}"), Shown(PlanAction.Delete, "reactions"));
+        Assert.Equal(await Truth($"select distinct conversation_id::text from read_receipts where last_read_message_id in {Batch}"), Shown(PlanAction.Delete, "read_receipts"));
+        Assert.Equal(await Truth($"select id::text from messages where reply_to_id in {Batch} and id not in {Batch}"), Shown(PlanAction.Update, "messages"));
+        Assert.Equal(await Truth($"select blob_path from attachments where message_id in {Batch}"), Shown(PlanAction.Files, "attachments", 0));
+
+        Assert.All(new[] { "attachments", "reactions" }, c => Assert.NotEmpty(Shown(PlanAction.Delete, c)));
+        Assert.NotEmpty(Shown(PlanAction.Update, "messages"));
+
+        // Dependants go before what they depend on.
+        var order = plan.Steps.Where(s => s.Action == PlanAction.Delete).Select(s => s.Collection).ToList();
+        Assert.Equal("messages", order[^1]);
+        Assert.All(["attachments", "reactions", "read_receipts"], c => Assert.True(order.IndexOf(c) is >= 0 and var i && i < order.Count - 1, c));
     }
 }
