@@ -4,6 +4,7 @@ using Governance.Web.Audit;
 using Governance.Web.Authentication;
 using Governance.Web.Components;
 using Governance.Web.Health;
+using Governance.Web.Security;
 using Hangfire;
 using Microsoft.FluentUI.AspNetCore.Components;
 
@@ -27,7 +28,8 @@ public static class GovernanceWebHost
         builder.Services.AddHostedService<Health.StartupCheck>();
         builder.Services.AddGovernanceCore();
         builder.Services.AddGovernanceJobs();
-        builder.Services.AddGovernanceAuthentication(builder.Configuration);
+        builder.Services.AddGovernanceAuthentication(builder.Configuration, builder.Environment);
+        builder.Services.AddOptions<Security.ProxyOptions>().BindConfiguration(Security.ProxyOptions.Section);
         builder.Services.AddHostedService<InitialAdmin>();
         builder.Services.AddHostedService<Governance.Core.Audit.AuditSealingService>();
         builder.Services.AddGovernanceHealthChecks();
@@ -39,6 +41,14 @@ public static class GovernanceWebHost
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
+        var proxies = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Security.ProxyOptions>>().Value;
+        if (proxies.Any)
+        {
+            // First, so that everything after (HSTS, cookies, the audit log's client address) sees the client's request.
+            app.UseForwardedHeaders(proxies.ToForwardedHeaders());
+        }
+
+        app.UseGovernanceSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

@@ -50,7 +50,7 @@ public static class AccountEndpoints
 
                     await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
                     log.LogInformation("Local account {AccountId} signed in", account.Id);
-                    return Results.Redirect(back);
+                    return Results.LocalRedirect(back);
                 case SignInStatus.LockedOut:
                     log.LogWarning("Sign-in refused: account locked");
                     return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=locked&returnUrl={Uri.EscapeDataString(back)}");
@@ -65,8 +65,14 @@ public static class AccountEndpoints
                 ? Results.Redirect(AuthenticationSetup.LoginPath)
                 : Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }));
 
-        group.MapPost("/logout", async (HttpContext http, SignInOptions options, Governance.Core.Audit.AuditLog audit, CancellationToken ct) =>
+        group.MapPost("/logout", async (HttpContext http, SignInOptions options, Governance.Core.Audit.AuditLog audit, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct) =>
         {
+            // A cross-site form must not sign anyone out: the page's token is required.
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.BadRequest();
+            }
+
             if (http.User.Identity?.IsAuthenticated == true)
             {
                 await audit.AppendAsync(new Governance.Core.Audit.AuditRecord(Audit.WebAuditActor.From(http.User, http), "auth.sign-out", Governance.Core.Audit.AuditOutcome.Success), ct);
@@ -85,10 +91,18 @@ public static class AccountEndpoints
         return app;
     }
 
-    /// <summary>Only a local path may follow sign-in: never another site (open redirect).</summary>
+    /// <summary>
+    /// Only a local path may follow sign-in, never another site (open redirect): the framework's local-URL rule
+    /// ('/' not followed by '/' or a backslash), and no control characters or spaces anywhere (a tab or newline
+    /// after the first '/' is dropped by browsers, which then read '//evil.example').
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.StartsWith("/account/", StringComparison.OrdinalIgnoreCase)
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.Length <= 2_000
+            && !returnUrl.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
+            && IsLocal(returnUrl) && !returnUrl.StartsWith("/account/", StringComparison.OrdinalIgnoreCase)
             ? returnUrl
             : "/";
+
+    private static bool IsLocal(string url) =>
+        url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 }

@@ -13,9 +13,11 @@ public static class AuthenticationSetup
     public const string LoginPath = "/account/login";
 
     /// <summary>Registers the sign-in mode chosen in <c>Authentication:Mode</c>, the cookie, and the authorization policies.</summary>
-    public static IServiceCollection AddGovernanceAuthentication(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGovernanceAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var options = configuration.GetSection(SignInOptions.Section).Get<SignInOptions>() ?? new SignInOptions();
+        // Outside Development the cookie is always Secure (but for a browser on the same machine).
+        var secure = !environment.IsDevelopment();
         services.AddSingleton(options);
 
         switch (options.Mode)
@@ -29,7 +31,7 @@ public static class AuthenticationSetup
                             configuration.Bind("Authentication:AzureAd", o);
                             o.TokenValidationParameters.RoleClaimType = "roles";
                         },
-                        cookie => ConfigureCookie(cookie, options));
+                        cookie => ConfigureCookie(cookie, options, secure));
                 break;
             case SignInMode.Oidc:
                 RequireOidc(options.Oidc);
@@ -38,13 +40,13 @@ public static class AuthenticationSetup
                         o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                         o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
                     })
-                    .AddCookie(cookie => ConfigureCookie(cookie, options))
+                    .AddCookie(cookie => ConfigureCookie(cookie, options, secure))
                     .AddOpenIdConnect(o => ConfigureOidc(o, options.Oidc))
                     .AddApiOAuth(configuration);
                 break;
             default:
                 services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-                    .AddCookie(cookie => ConfigureCookie(cookie, options))
+                    .AddCookie(cookie => ConfigureCookie(cookie, options, secure))
                     .AddApiOAuth(configuration);
                 break;
         }
@@ -54,12 +56,15 @@ public static class AuthenticationSetup
         return services;
     }
 
-    private static void ConfigureCookie(CookieAuthenticationOptions cookie, SignInOptions options)
+    private static void ConfigureCookie(CookieAuthenticationOptions cookie, SignInOptions options, bool requireSecure)
     {
-        cookie.Cookie.Name = "gov.auth";
-        cookie.Cookie.HttpOnly = true;
-        cookie.Cookie.SameSite = SameSiteMode.Lax;
-        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.Cookie = new Security.SignInCookie(requireSecure)
+        {
+            Name = "gov.auth",
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            SecurePolicy = CookieSecurePolicy.SameAsRequest,
+        };
         cookie.ExpireTimeSpan = TimeSpan.FromMinutes(options.SessionMinutes);
         cookie.SlidingExpiration = true;
         cookie.LoginPath = LoginPath;

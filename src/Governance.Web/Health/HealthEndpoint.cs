@@ -15,17 +15,32 @@ public static class HealthEndpoint
         return services;
     }
 
-    /// <summary><c>/health</c>: anonymous, for load balancers; names each check and store, carries no personal data.</summary>
+    private static readonly Dictionary<HealthStatus, int> Codes = new()
+    {
+        [HealthStatus.Healthy] = StatusCodes.Status200OK,
+        [HealthStatus.Degraded] = StatusCodes.Status200OK,
+        [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+    };
+
+    /// <summary>
+    /// <c>/health</c>: anonymous, for load balancers and orchestrators: 200 or 503 and the overall status, nothing else.
+    /// <c>/health/details</c>: for Admins: each check and each chat store by name (no personal data either way).
+    /// </summary>
     public static IEndpointRouteBuilder MapGovernanceHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
-            ResultStatusCodes =
+            ResultStatusCodes = Codes,
+            ResponseWriter = async (context, report) =>
             {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await JsonSerializer.SerializeAsync(context.Response.Body, new { status = report.Status.ToString() });
             },
+        }).AllowAnonymous();
+
+        app.MapHealthChecks("/health/details", new HealthCheckOptions
+        {
+            ResultStatusCodes = Codes,
             ResponseWriter = async (context, report) =>
             {
                 context.Response.ContentType = "application/json; charset=utf-8";
@@ -41,7 +56,7 @@ public static class HealthEndpoint
                     }),
                 });
             },
-        }).AllowAnonymous();
+        }).RequireAuthorization(Authentication.GovernancePolicies.Settings);
         return app;
     }
 }

@@ -43,6 +43,10 @@ public sealed class SignInTests(ConsoleDatabases databases) : IClassFixture<Cons
     [InlineData("//evil.example/phish", "/")]
     [InlineData("https://evil.example/", "/")]
     [InlineData("/\\evil.example", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("/\n/evil.example", "/")]
+    [InlineData("/\r\nSet-Cookie:x=y", "/")]
+    [InlineData("/ /evil.example", "/")]
     [InlineData("/audit?actor=7", "/audit?actor=7")]
     public async Task PostLogin_ReturnUrl_OnlyLocalPathsAreFollowed(string returnUrl, string expected)
     {
@@ -63,6 +67,30 @@ public sealed class SignInTests(ConsoleDatabases databases) : IClassFixture<Cons
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PostLogout_WithoutAntiforgeryToken_IsRefused_AndTheSessionStays()
+    {
+        var client = await _factory.SignedInAsync("auditor");
+
+        var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_ForbidFramingByOtherSites_TheJobDashboardToo()
+    {
+        var admin = await _factory.SignedInAsync("admin");
+
+        foreach (var path in new[] { "/", "/jobs", "/account/login" })
+        {
+            var response = await (path == "/account/login" ? _factory.Anonymous() : admin).GetAsync(path);
+            Assert.Equal("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        }
     }
 
     [Fact]

@@ -49,6 +49,7 @@ public sealed class ExampleSettingsTests
         { Governance.Core.Requests.RequestOptions.Section, typeof(Governance.Core.Requests.RequestOptions) },
         { Governance.Core.Requests.SmtpOptions.Section, typeof(Governance.Core.Requests.SmtpOptions) },
         { Governance.Web.Requests.ApiOAuthOptions.Section, typeof(Governance.Web.Requests.ApiOAuthOptions) },
+        { Governance.Web.Security.ProxyOptions.Section, typeof(Governance.Web.Security.ProxyOptions) },
     };
 
     [Theory]
