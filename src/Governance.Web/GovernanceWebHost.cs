@@ -38,6 +38,8 @@ public static class GovernanceWebHost
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Audit.CurrentActor>();
         builder.Services.AddOptions<Requests.ApiOAuthOptions>().BindConfiguration(Requests.ApiOAuthOptions.Section);
+        builder.Services.AddOptions<Requests.IntakeLimitOptions>().BindConfiguration(Requests.IntakeLimitOptions.Section);
+        builder.Services.AddSingleton<Requests.IntakeLimits>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

@@ -19,24 +19,36 @@ public static class RequestEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapRequestEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/requests", async (HttpContext http, RequestBody? body, RequestIntake intake, ApiClients clients, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
+        app.MapPost("/api/v1/requests", async (HttpContext http, RequestIntake intake, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
         {
+            // Cheapest checks first: the address's rate, the client's key, the client's rate; only then the body is read.
+            if (limits.ForAddress(http) is { } tooMany)
+            {
+                return tooMany;
+            }
+
             var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
             if (refused is not null)
             {
                 return refused;
             }
 
-            if (body is null)
+            if (limits.ForClient(http, clientId!.Value) is { } tooManyForClient)
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the request as JSON."] });
+                return tooManyForClient;
+            }
+
+            var (body, problem) = await ReadBodyAsync(http, limits.MaxBodyBytes, ct);
+            if (problem is not null)
+            {
+                return problem;
             }
 
             var key = http.Request.Headers[IdempotencyHeader].ToString();
             var actor = new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], Audit.WebAuditActor.ClientAddress(http));
             try
             {
-                var result = await intake.SubmitAsync(new NewRequest(body.Regime, body.Type, body.Email, body.Phone, body.UserId, body.AuthorisedAgent, body.ReceivedAt),
+                var result = await intake.SubmitAsync(new NewRequest(body!.Regime, body.Type, body.Email, body.Phone, body.UserId, body.AuthorisedAgent, body.ReceivedAt),
                     "api", actor, clientId, string.IsNullOrEmpty(key) ? null : key, ct);
                 var answer = new { id = result.Id, reference = result.Reference, state = result.State, dueOn = result.DueOn, dueAt = result.DueAt, acknowledgeBy = result.AcknowledgeBy };
                 return result.Replayed ? Results.Ok(answer) : Results.Created($"/api/v1/requests/{result.Id}", answer);
@@ -52,8 +64,13 @@ public static class RequestEndpoints
         }).AllowAnonymous().DisableAntiforgery();
 
         // The state of a request, for the client that submitted it (the Location of a 201): no personal data.
-        app.MapGet("/api/v1/requests/{id:guid}", async (HttpContext http, Guid id, RequestWork work, ApiClients clients, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
+        app.MapGet("/api/v1/requests/{id:guid}", async (HttpContext http, Guid id, RequestWork work, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
         {
+            if (limits.ForAddress(http) is { } tooMany)
+            {
+                return tooMany;
+            }
+
             var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
             if (refused is not null)
             {
@@ -81,6 +98,47 @@ public static class RequestEndpoints
         }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
         return app;
     }
+
+    /// <summary>
+    /// The JSON body, read only up to the limit: a declared or actual length above it is refused (413) without reading
+    /// the rest; malformed JSON is a validation problem naming the body.
+    /// </summary>
+    private static async Task<(RequestBody? Body, IResult? Problem)> ReadBodyAsync(HttpContext http, int maxBytes, CancellationToken ct)
+    {
+        var tooLarge = Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
+            detail: $"A request body holds at most {maxBytes:N0} bytes.");
+        if (http.Request.ContentLength > maxBytes)
+        {
+            return (null, tooLarge);
+        }
+
+        var buffer = new byte[maxBytes + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await http.Request.Body.ReadAsync(buffer.AsMemory(read), ct)) > 0)
+        {
+            read += n;
+        }
+
+        if (read > maxBytes)
+        {
+            return (null, tooLarge);
+        }
+
+        try
+        {
+            var body = read == 0 ? null : System.Text.Json.JsonSerializer.Deserialize<RequestBody>(buffer.AsSpan(0, read), BodyJson);
+            return body is null
+                ? (null, Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the request as a JSON object."] }))
+                : (body, null);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (null, Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Not valid JSON, or a field of the wrong type."] }));
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions BodyJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     /// <summary>
     /// The API client calling: by API key, or by an OAuth 2.0 client-credentials token whose client becomes (once) an

@@ -50,6 +50,7 @@ public sealed class ExampleSettingsTests
         { Governance.Core.Requests.SmtpOptions.Section, typeof(Governance.Core.Requests.SmtpOptions) },
         { Governance.Web.Requests.ApiOAuthOptions.Section, typeof(Governance.Web.Requests.ApiOAuthOptions) },
         { Governance.Web.Security.ProxyOptions.Section, typeof(Governance.Web.Security.ProxyOptions) },
+        { Governance.Web.Requests.IntakeLimitOptions.Section, typeof(Governance.Web.Requests.IntakeLimitOptions) },
     };
 
     [Theory]
