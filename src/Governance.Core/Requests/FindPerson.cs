@@ -11,12 +11,32 @@ public sealed record PersonMatch(string Store, string Region, IReadOnlyList<stri
 /// Finds a person in every regional chat store through its data map (the access plan's reads, counted), so that
 /// staff see what exists where before a request goes further. A store that cannot be searched is reported, not skipped silently.
 /// </summary>
-public sealed class FindPerson(ChatStoreRegistry stores, DataMapCatalog maps)
+public sealed class FindPerson(ChatStoreRegistry stores, DataMapCatalog maps, Governance.Core.Audit.AuditLog audit)
 {
     /// <summary>The names of the regional stores searched.</summary>
     public IEnumerable<string> StoreNames => stores.All.Select(s => s.Name);
 
-    public async Task<IReadOnlyList<PersonMatch>> SearchAsync(IdentityKind kind, string value, CancellationToken ct)
+    /// <summary>
+    /// Looks for the person in every store and audits the search as <c>person.search</c> by <paramref name="actor"/>
+    /// (for <paramref name="requestId"/> when there is one): the identity kind, the stores searched, where the
+    /// person was found and how many ids; never the value searched for.
+    /// </summary>
+    public async Task<IReadOnlyList<PersonMatch>> SearchAsync(IdentityKind kind, string value, Governance.Core.Audit.AuditActor actor, Guid? requestId, CancellationToken ct)
+    {
+        var results = await SearchStoresAsync(kind, value, ct);
+        await audit.AppendAsync(new Governance.Core.Audit.AuditRecord(actor, "person.search", Governance.Core.Audit.AuditOutcome.Success,
+            requestId is null ? null : "request", requestId?.ToString("D"), requestId?.ToString("D"), new Dictionary<string, object?>
+            {
+                ["kind"] = NameStyle.Kebab(kind),
+                ["stores"] = results.Select(r => r.Store).ToArray(),
+                ["foundIn"] = results.Where(r => r.PersonIds.Count > 0).Select(r => r.Store).ToArray(),
+                ["ids"] = results.Sum(r => r.PersonIds.Count),
+                ["unreachable"] = results.Where(r => r.Problem is not null).Select(r => r.Store).ToArray(),
+            }), ct);
+        return results;
+    }
+
+    private async Task<IReadOnlyList<PersonMatch>> SearchStoresAsync(IdentityKind kind, string value, CancellationToken ct)
     {
         var set = maps.Load();
         if (!set.Valid)

@@ -61,6 +61,32 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
 {
     public const int MaxNote = 4000;
 
+    /// <summary>
+    /// The request as a member of staff opens it, audited as <c>request.view</c> (the request holds the person's
+    /// contact details). Views by the same person of the same request within a minute are one entry (a page is
+    /// rendered twice as it becomes interactive).
+    /// </summary>
+    public async Task<RequestDetail?> ViewAsync(Guid id, AuditActor actor, CancellationToken ct)
+    {
+        var detail = await GetAsync(id, ct);
+        if (detail is null)
+        {
+            return null;
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        var recent = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            select exists (select 1 from gov.audit_log where request_id = @request and action = 'request.view' and actor_id = @actor
+                           and occurred_at > @since)
+            """, new { request = id.ToString("D"), actor = actor.Id, since = time.GetUtcNow().AddMinutes(-1) }, cancellationToken: ct));
+        if (!recent)
+        {
+            await audit.AppendAsync(new AuditRecord(actor, "request.view", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D")), ct);
+        }
+
+        return detail;
+    }
+
     public async Task<RequestDetail?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

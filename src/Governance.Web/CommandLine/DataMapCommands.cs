@@ -194,7 +194,8 @@ internal static class DataMapCommands
         {
             var (kind, value) = identity.Read(parse);
             await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-            var matches = await services.GetRequiredService<FindPerson>().SearchAsync(kind, value, token);
+            var matches = await services.GetRequiredService<FindPerson>().SearchAsync(kind, value, GovernanceCommandLine.CliActor, null, token);
+            await services.GetRequiredService<Governance.Core.Audit.AuditSealer>().SealAllAsync(token);
             foreach (var m in matches)
             {
                 Console.WriteLine(m.Problem is not null

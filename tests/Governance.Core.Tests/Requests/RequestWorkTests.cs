@@ -55,6 +55,26 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
     private Task<long> CountAsync(string sql) => TestPostgres.ScalarAsync<long>(db.ConnectionString, sql);
 
     [Fact]
+    public async Task View_IsAuditedOncePerPersonAndMinute_AnotherPersonOrALaterViewIsAnotherEntry()
+    {
+        var id = await LetterAsync();
+        var lawyer = new AuditActor(AuditActorType.User, "local:42", ["Legal"], "192.0.2.10");
+        string Views() => $"select count(*) from gov.audit_log where action = 'request.view' and request_id = '{id}'";
+
+        await Work().ViewAsync(id, Officer, CancellationToken.None);
+        await Work().ViewAsync(id, Officer, CancellationToken.None); // the same page becoming interactive
+        Assert.Equal(1, await CountAsync(Views()));
+        await Work().ViewAsync(id, lawyer, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await Work().ViewAsync(id, Officer, CancellationToken.None);
+        await Work().GetAsync(id, CancellationToken.None); // internal reads are not views
+
+        Assert.Equal(3, await CountAsync(Views()));
+        Assert.Equal(2, await CountAsync(Views() + " and actor_id = 'local:41'"));
+        Assert.Null(await Work().ViewAsync(Guid.CreateVersion7(), Officer, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task StaffIntake_WithAgent_KeepsTheAgentAndTheNote_AndTheDetailShowsThem()
     {
         var id = await LetterAsync(agent: true);

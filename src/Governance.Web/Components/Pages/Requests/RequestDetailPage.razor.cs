@@ -71,7 +71,7 @@ public sealed partial class RequestDetailPage
 
     protected override async Task OnParametersSetAsync()
     {
-        await LoadAsync();
+        await LoadAsync(view: true);
         _staff = await Staff.AssignableAsync(Leaving);
         if (_request?.UserId is { } userId)
         {
@@ -80,9 +80,10 @@ public sealed partial class RequestDetailPage
         }
     }
 
-    private async Task LoadAsync()
+    /// <summary>Reads the request; the first read of a visit is audited as a view of personal data.</summary>
+    private async Task LoadAsync(bool view = false)
     {
-        _request = await Work.GetAsync(Id, Leaving);
+        _request = view ? await Work.ViewAsync(Id, await Actor.GetAsync(), Leaving) : await Work.GetAsync(Id, Leaving);
         _loaded = true;
         if (_request is { } r)
         {
@@ -109,11 +110,12 @@ public sealed partial class RequestDetailPage
         try
         {
             var matches = new List<PersonMatch>();
+            var actor = await Actor.GetAsync();
             foreach (var (kind, value) in new (IdentityKind Kind, string? Value)[] { (IdentityKind.Email, r.Email), (IdentityKind.Phone, r.Phone), (IdentityKind.UserId, r.UserId) })
             {
                 if (value is not null)
                 {
-                    matches.AddRange(await Finder.SearchAsync(kind, value, Leaving));
+                    matches.AddRange(await Finder.SearchAsync(kind, value, actor, r.Id, Leaving));
                 }
             }
 
