@@ -31,6 +31,8 @@ public static class GovernanceCoreServices
         services.AddOptions<LocalAccountOptions>().BindConfiguration(LocalAccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LocalAccountStore>();
         services.AddSingleton<LocalAccountService>();
+        services.AddSingleton<SignInSessions>();
+        services.AddSingleton<AccountAdministration>();
 
         services.AddSingleton<AuditSealSignal>();
         services.AddSingleton<AuditLog>();

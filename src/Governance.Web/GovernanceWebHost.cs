@@ -34,6 +34,8 @@ public static class GovernanceWebHost
         builder.Services.AddHostedService<Governance.Core.Audit.AuditSealingService>();
         builder.Services.AddGovernanceHealthChecks();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // After the framework's own provider, so that open pages re-check their sign-in session.
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidatingStateProvider>();
         builder.Services.AddFluentUIComponents();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Audit.CurrentActor>();

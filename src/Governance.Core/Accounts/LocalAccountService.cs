@@ -125,7 +125,7 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         return name;
     }
 
-    private static string[] ValidateRoles(IEnumerable<string> roles)
+    internal static string[] ValidateRoles(IEnumerable<string> roles)
     {
         var list = new List<string>();
         foreach (var r in roles)

@@ -4,6 +4,7 @@ grant usage on schema gov to governance_app;
 
 grant select on gov.schema_versions to governance_app;
 grant select, insert, update on gov.local_accounts to governance_app;
+grant select, insert, update on gov.sign_in_sessions to governance_app;
 grant select, insert, update on gov.alerts to governance_app;
 
 -- The audit log: the application appends and reads, never changes or removes (triggers refuse that too).

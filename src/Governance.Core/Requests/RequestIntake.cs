@@ -214,6 +214,28 @@ public sealed class ApiClients(GovernanceDatabase database, AuditLog audit)
     }
 
     /// <summary>
+    /// Revokes a client: its key (or, for <c>oauth:…</c>, its OAuth client) is refused from the next call on; its
+    /// requests and their history stay. Audited; revoking a revoked client changes nothing.
+    /// </summary>
+    public async Task RevokeAsync(string name, AuditActor actor, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var client = await connection.QuerySingleOrDefaultAsync<(long Id, DateTime? RevokedAt)?>(new CommandDefinition(
+            "select id, revoked_at from gov.api_clients where name = @name for update", new { name = (name ?? "").Trim() }, tx, cancellationToken: ct))
+            ?? throw ValidationException.For("API client", "name", "No API client has this name.");
+        if (client.RevokedAt is not null)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("update gov.api_clients set revoked_at = now() where id = @id", new { id = client.Id }, tx, cancellationToken: ct));
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "api-client.revoke", AuditOutcome.Success, "api-client", client.Id.ToString(CultureInfo.InvariantCulture)), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+    }
+
+    /// <summary>
     /// The API client standing for an OAuth client (named <c>oauth:&lt;client id&gt;</c>), created at its first request.
     /// Its key hash is random: no API key opens it. Null when that client was revoked.
     /// </summary>

@@ -75,6 +75,7 @@ public static class AccountEndpoints
 
             if (http.User.Identity?.IsAuthenticated == true)
             {
+                await http.RequestServices.GetRequiredService<SessionCheck>().EndAsync(http.User, ct);
                 await audit.AppendAsync(new Governance.Core.Audit.AuditRecord(Audit.WebAuditActor.From(http.User, http), "auth.sign-out", Governance.Core.Audit.AuditOutcome.Success), ct);
             }
 

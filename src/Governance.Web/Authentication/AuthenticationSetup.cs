@@ -53,6 +53,8 @@ public static class AuthenticationSetup
 
         services.AddAuthorization(GovernancePolicies.Add);
         services.AddCascadingAuthenticationState();
+        services.AddMemoryCache();
+        services.AddSingleton<SessionCheck>();
         return services;
     }
 
@@ -68,6 +70,10 @@ public static class AuthenticationSetup
         cookie.ExpireTimeSpan = TimeSpan.FromMinutes(options.SessionMinutes);
         cookie.SlidingExpiration = true;
         cookie.LoginPath = LoginPath;
+        cookie.Events.OnSigningIn = ctx => ctx.Principal is { } principal
+            ? ctx.HttpContext.RequestServices.GetRequiredService<SessionCheck>().StartAsync(principal, ctx.HttpContext.RequestAborted)
+            : Task.CompletedTask;
+        cookie.Events.OnValidatePrincipal = SessionCheck.ValidatePrincipalAsync;
         cookie.Events.OnSignedIn = async ctx =>
         {
             // Every sign-in refreshes the staff directory (who can be assigned requests and where notices go).

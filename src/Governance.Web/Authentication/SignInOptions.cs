@@ -22,6 +22,15 @@ public sealed class SignInOptions
     /// <summary>Minutes a sign-in lasts without activity.</summary>
     public int SessionMinutes { get; set; } = 60;
 
+    /// <summary>Hours a sign-in lasts at most, however active the person is.</summary>
+    public int MaxSessionHours { get; set; } = 12;
+
+    /// <summary>Seconds a request may rely on the last check of its sign-in's session (0: check every request).</summary>
+    public int SessionCheckSeconds { get; set; } = 5;
+
+    /// <summary>Seconds between checks of an open page's sign-in session.</summary>
+    public int PageCheckSeconds { get; set; } = 5;
+
     public OidcSettings Oidc { get; set; } = new();
 }
 

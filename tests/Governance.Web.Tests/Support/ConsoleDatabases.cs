@@ -85,6 +85,25 @@ public sealed class ConsoleDatabases : IAsyncLifetime
             .AddAsync("chat-test", AuditActor.System("test"), CancellationToken.None)).Key;
     }
 
+    private GovernanceDatabase AppDatabase() => new(NpgsqlDataSource.Create(Settings["ConnectionStrings:Governance"]!));
+
+    /// <summary>A new local account of its own for a test that disables it or changes its roles.</summary>
+    public async Task<string> NewAccountAsync(string role)
+    {
+        var database = AppDatabase();
+        var name = "temp-" + Guid.NewGuid().ToString("N")[..10];
+        await new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System),
+            Options.Create(new LocalAccountOptions()), TimeProvider.System).AddAsync(name, Password, [role], AuditActor.System("test"), CancellationToken.None);
+        return name;
+    }
+
+    /// <summary>The Admin's account administration, outside the console (as the command line would do it).</summary>
+    public AccountAdministration Administration()
+    {
+        var database = AppDatabase();
+        return new AccountAdministration(database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System), new SignInSessions(database, TimeProvider.System), TimeProvider.System);
+    }
+
     public async Task DisposeAsync()
     {
         foreach (var cs in _databases)
