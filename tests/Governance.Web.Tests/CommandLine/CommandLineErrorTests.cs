@@ -27,6 +27,9 @@ public sealed class CommandLineErrorTests
         new[] { "plan", "access", "--store", "eu", "--email", "a@example.org", "--phone", "+447700900123" },
         new[] { "find", "--user-id", "" },
         new[] { "clients", "add" },
+        new[] { "clients", "revoke" },
+        new[] { "users", "disable" },
+        new[] { "users", "set-roles", "--user-name", "x" },
         new[] { "serve", "--urls", "not a url" },
     };
 
@@ -52,6 +55,46 @@ public sealed class CommandLineErrorTests
         // The shipped map plans; the id reaches the plan as its input rather than being read as a file name.
         Assert.True(exit == 0, stderr);
         Assert.Contains("access plan for store 'eu'", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsersAndClients_DisableEnableSetRolesRevoke_EachAudited_UnknownNamesAreOneLine()
+    {
+        var (admin, _) = await Governance.Tests.Support.MigratedDatabase.CreateAsync("cliusers");
+        try
+        {
+            async Task<string> Ok(params string[] args)
+            {
+                var (exit, stdout, stderr) = await RunAsync(args, admin);
+                Assert.True(exit == 0, $"{string.Join(' ', args)}: {stderr}");
+                return stdout;
+            }
+
+            await Ok("users", "add", "--user-name", "root", "--role", "Admin");
+            await Ok("users", "add", "--user-name", "ann", "--role", "Legal");
+            await Ok("users", "disable", "--user-name", "ann");
+            Assert.Matches(@"ann\s+Legal\s+disabled", await Ok("users", "list"));
+            await Ok("users", "enable", "--user-name", "ann");
+            await Ok("users", "set-roles", "--user-name", "ann", "--role", "Auditor", "--role", "Legal");
+            Assert.Matches(@"ann\s+Auditor,Legal\s+active\s+last sign-in never", await Ok("users", "list"));
+            await Ok("clients", "add", "--name", "chat-eu");
+            await Ok("clients", "revoke", "--name", "chat-eu");
+
+            var (exit, _, stderr) = await RunAsync(["users", "disable", "--user-name", "nobody"], admin);
+            var (lastAdmin, _, lastAdminError) = await RunAsync(["users", "disable", "--user-name", "root"], admin);
+
+            Assert.Equal(2, exit);
+            Assert.Equal("error: The account is not valid: userName: No local account has this name.", stderr.Trim());
+            Assert.Equal(2, lastAdmin);
+            Assert.Contains("last enabled Admin", lastAdminError, StringComparison.Ordinal);
+            var actions = await Governance.Tests.Support.TestPostgres.ScalarAsync<string>(admin,
+                "select string_agg(action, ',' order by id) from gov.audit_log where actor_id = 'system:cli' and (action like 'account.%' or action like 'api-client.%')");
+            Assert.Equal("account.create,account.create,account.disable,account.enable,account.set-roles,api-client.create,api-client.revoke", actions);
+        }
+        finally
+        {
+            await Governance.Tests.Support.TestPostgres.DropDatabaseAsync(admin);
+        }
     }
 
     [Fact]
