@@ -36,6 +36,7 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
     [
         ("/requests/new", "/requests/new", "Requests", "PO L Ad"),
         ("/requests/{Id:guid}", "/requests/0190a7a4-0000-7000-8000-000000000000", "Requests", "PO L Ad"),
+        ("/settings/accounts", "/settings/accounts", "Settings", "Ad"),
     ];
 
     private static readonly Dictionary<string, string> Short = new(StringComparer.Ordinal)

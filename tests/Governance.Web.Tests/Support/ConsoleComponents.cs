@@ -13,7 +13,7 @@ namespace Governance.Web.Tests.Support;
 /// <summary>A bunit context with the console's real Core services on the test databases, signed in as one member of staff, rendering interactively.</summary>
 public static class ConsoleComponents
 {
-    public static BunitContext Create(ConsoleDatabases databases, string actorId, string role)
+    public static BunitContext Create(ConsoleDatabases databases, string actorId, string role, Action<IServiceCollection>? more = null)
     {
         // These components wait on a real database while the other test assembly shares the two cores: bunit's one-second
         // default wait is too short for that.
@@ -28,6 +28,7 @@ public static class ConsoleComponents
         context.Services.AddScoped<Governance.Web.Audit.CurrentActor>();
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, actorId), new Claim(ClaimTypes.Name, "staff"), new Claim(ClaimTypes.Role, role)], "test");
         context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
+        more?.Invoke(context.Services);
         context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return context;
     }
