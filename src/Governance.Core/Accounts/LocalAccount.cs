@@ -17,3 +17,9 @@ public enum SignInStatus
 }
 
 public sealed record SignInResult(SignInStatus Status, LocalAccount? Account = null, DateTimeOffset? LockedUntil = null, long? AccountId = null);
+
+/// <summary>
+/// One counted sign-in attempt: whether its password may be checked (false: the account was already locked), and
+/// whether a wrong password leaves the account locked, until when.
+/// </summary>
+public sealed record SignInAttempt(bool Checked, bool LocksIfWrong, DateTimeOffset? LockedUntil);

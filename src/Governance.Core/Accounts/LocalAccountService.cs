@@ -32,8 +32,13 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
             SignInStatus.LockedOut => "locked",
             _ => accountId is null ? "unknown-account" : "wrong-password",
         };
-        await audit.AppendAsync(new AuditRecord(actor, "auth.sign-in", outcome, "account", accountId?.ToString(CultureInfo.InvariantCulture),
-            Details: reason is null ? null : new Dictionary<string, object?> { ["reason"] = reason }), ct);
+        var details = reason is null ? null : new Dictionary<string, object?> { ["reason"] = reason };
+        if (result.Status == SignInStatus.InvalidCredentials && result.LockedUntil is { } until)
+        {
+            details!["lockedUntil"] = until;
+        }
+
+        await audit.AppendAsync(new AuditRecord(actor, "auth.sign-in", outcome, "account", accountId?.ToString(CultureInfo.InvariantCulture), Details: details), ct);
         return result;
     }
 
@@ -49,19 +54,19 @@ public sealed class LocalAccountService(LocalAccountStore store, GovernanceDatab
         }
 
         var now = time.GetUtcNow();
-        if (account.LockedUntil is { } until && until > now)
+        var o = options.Value;
+        var attempt = await store.BeginAttemptAsync(account.Id, o.MaxFailedAttempts, TimeSpan.FromMinutes(o.LockoutMinutes), TimeSpan.FromMinutes(o.LockoutMinutes), now, ct);
+        if (!attempt.Checked)
         {
-            return new SignInResult(SignInStatus.LockedOut, LockedUntil: until, AccountId: account.Id);
+            // Locked: the password is not checked (but hashed anyway, so that the answer takes as long).
+            Hasher.VerifyHashedPassword(null!, DummyHash, password ?? "");
+            return new SignInResult(SignInStatus.LockedOut, LockedUntil: attempt.LockedUntil, AccountId: account.Id);
         }
 
         var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var o = options.Value;
-            var locked = await store.RecordFailureAsync(account.Id, o.MaxFailedAttempts, now.AddMinutes(o.LockoutMinutes), ct);
-            return locked is { } l && l > now
-                ? new SignInResult(SignInStatus.LockedOut, LockedUntil: l, AccountId: account.Id)
-                : new SignInResult(SignInStatus.InvalidCredentials, AccountId: account.Id);
+            return new SignInResult(SignInStatus.InvalidCredentials, LockedUntil: attempt.LocksIfWrong ? attempt.LockedUntil : null, AccountId: account.Id);
         }
 
         await store.RecordSuccessAsync(account.Id, now, ct);

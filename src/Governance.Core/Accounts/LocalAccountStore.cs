@@ -74,25 +74,41 @@ public sealed class LocalAccountStore(GovernanceDatabase database)
         return inserted > 0;
     }
 
-    /// <summary>Counts a failure; locks the account once the count reaches the limit. Returns the lock end, if any.</summary>
-    public async Task<DateTimeOffset?> RecordFailureAsync(long id, int maxAttempts, DateTimeOffset lockUntil, CancellationToken ct)
+    /// <summary>
+    /// Counts one sign-in attempt before its password is checked, on the locked row, so that parallel guesses are
+    /// counted one by one: an account already locked refuses the attempt unchecked; failures count together only
+    /// within <paramref name="window"/> of each other (and a lock that has run out starts the count afresh); the
+    /// attempt that reaches <paramref name="maxAttempts"/> locks the account until <c>now + lockout</c>. A right
+    /// password then clears the count (<see cref="RecordSuccessAsync"/>).
+    /// </summary>
+    public async Task<SignInAttempt> BeginAttemptAsync(long id, int maxAttempts, TimeSpan window, TimeSpan lockout, DateTimeOffset now, CancellationToken ct)
     {
-        const string sql = """
-            update gov.local_accounts
-            set failed_attempts = failed_attempts + 1,
-                locked_until = case when failed_attempts + 1 >= @maxAttempts then @lockUntil else locked_until end
-            where id = @id
-            returning locked_until
-            """;
         await using var connection = await database.OpenAsync(ct);
-        return DbTime.Utc(await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { id, maxAttempts, lockUntil }, cancellationToken: ct)));
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        var row = await connection.QuerySingleAsync<(int Failed, DateTime? LockedUntil, DateTime? LastFailedAt)>(new CommandDefinition(
+            "select failed_attempts, locked_until, last_failed_at from gov.local_accounts where id = @id for update", new { id }, tx, cancellationToken: ct));
+        var lockedUntil = DbTime.Utc(row.LockedUntil);
+        if (lockedUntil is { } until && until > now)
+        {
+            await tx.CommitAsync(ct);
+            return new SignInAttempt(Checked: false, LocksIfWrong: true, until);
+        }
+
+        var recent = DbTime.Utc(row.LastFailedAt) is { } last && last > now - window && lockedUntil is null;
+        var count = (recent ? row.Failed : 0) + 1;
+        DateTimeOffset? locks = count >= maxAttempts ? now + lockout : null;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update gov.local_accounts set failed_attempts = @count, last_failed_at = @now, locked_until = @locks where id = @id",
+            new { id, count, now, locks }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new SignInAttempt(Checked: true, LocksIfWrong: locks is not null, locks);
     }
 
     public async Task RecordSuccessAsync(long id, DateTimeOffset at, CancellationToken ct)
     {
         const string sql = """
             update gov.local_accounts
-            set failed_attempts = 0, locked_until = null, last_sign_in_at = @at
+            set failed_attempts = 0, locked_until = null, last_failed_at = null, last_sign_in_at = @at
             where id = @id
             """;
         await using var connection = await database.OpenAsync(ct);

@@ -20,6 +20,7 @@ public static class AccountEndpoints
             [FromForm] string? returnUrl,
             SignInOptions options,
             LocalAccountService accounts,
+            SignInThrottle throttle,
             ILoggerFactory loggers,
             CancellationToken ct) =>
         {
@@ -34,8 +35,16 @@ public static class AccountEndpoints
                 return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=missing&returnUrl={Uri.EscapeDataString(back)}");
             }
 
-            var result = await accounts.SignInAsync(userName, password, Audit.WebAuditActor.ClientAddress(http), ct);
+            var address = Audit.WebAuditActor.ClientAddress(http);
             var log = loggers.CreateLogger("Governance.SignIn");
+            if (throttle.WaitFor(address) is { } wait)
+            {
+                // Not checked, not counted against the account, not audited one by one (a flood must not flood the log).
+                log.LogWarning("Sign-in refused unchecked: too many failures from one address");
+                return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=wait&seconds={(int)Math.Ceiling(wait.TotalSeconds)}&returnUrl={Uri.EscapeDataString(back)}");
+            }
+
+            var result = await accounts.SignInAsync(userName, password, address, ct);
             switch (result.Status)
             {
                 case SignInStatus.Succeeded:
@@ -49,13 +58,13 @@ public static class AccountEndpoints
                     }
 
                     await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+                    throttle.Succeeded(address);
                     log.LogInformation("Local account {AccountId} signed in", account.Id);
                     return Results.LocalRedirect(back);
-                case SignInStatus.LockedOut:
-                    log.LogWarning("Sign-in refused: account locked");
-                    return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=locked&returnUrl={Uri.EscapeDataString(back)}");
                 default:
-                    log.LogWarning("Sign-in refused: wrong user name or password");
+                    // A locked account and a wrong password get the same answer: the answer must not tell which accounts exist.
+                    throttle.Failed(address);
+                    log.LogWarning("Sign-in refused: {Reason}", result.Status == SignInStatus.LockedOut ? "account locked" : "wrong user name or password");
                     return Results.Redirect($"{AuthenticationSetup.LoginPath}?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
             }
         });

@@ -55,6 +55,7 @@ public static class AuthenticationSetup
         services.AddCascadingAuthenticationState();
         services.AddMemoryCache();
         services.AddSingleton<SessionCheck>();
+        services.AddSingleton<SignInThrottle>();
         return services;
     }
 

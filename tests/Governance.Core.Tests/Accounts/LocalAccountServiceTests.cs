@@ -62,7 +62,7 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
         Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-1", "127.0.0.1", CancellationToken.None)).Status);
         Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-2", "127.0.0.1", CancellationToken.None)).Status);
         var third = await service.SignInAsync(name, "wrong-3", "127.0.0.1", CancellationToken.None);
-        Assert.Equal(SignInStatus.LockedOut, third.Status);
+        Assert.Equal(SignInStatus.InvalidCredentials, third.Status);
         Assert.Equal(_time.GetUtcNow().AddMinutes(15), third.LockedUntil);
 
         // Even the right password is refused while locked.
@@ -72,6 +72,41 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
         Assert.Equal(SignInStatus.Succeeded, (await service.SignInAsync(name, "a-long-enough-password", "127.0.0.1", CancellationToken.None)).Status);
         // Success resets the count: one more failure does not lock again.
         Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, "wrong-4", "127.0.0.1", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task SignInAsync_OneWrongPasswordNowAndThen_NeverAddsUpToALock()
+    {
+        var service = Service(new LocalAccountOptions { MaxFailedAttempts = 3, LockoutMinutes = 15 });
+        var name = Name();
+        await service.AddAsync(name, "a-long-enough-password", [Roles.Admin], Cli, CancellationToken.None);
+
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(SignInStatus.InvalidCredentials, (await service.SignInAsync(name, $"wrong-{i}", "127.0.0.1", CancellationToken.None)).Status);
+            _time.Advance(TimeSpan.FromMinutes(16));
+        }
+
+        Assert.Equal(SignInStatus.Succeeded, (await service.SignInAsync(name, "a-long-enough-password", "127.0.0.1", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task SignInAsync_FortyParallelGuesses_CheckExactlyTheAllowedNumberOfPasswords()
+    {
+        var options = new LocalAccountOptions { MaxFailedAttempts = 5, LockoutMinutes = 15 };
+        var name = Name();
+        var id = await Service(options).AddAsync(name, "a-long-enough-password", [Roles.Admin], Cli, CancellationToken.None);
+
+        // Forty guesses at once, each on its own service and connection, as forty browsers would send them.
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Task.Run(() => Service(options).SignInAsync(name, $"guess-{i}", "198.51.100.7", CancellationToken.None))));
+
+        Assert.All(results, r => Assert.NotEqual(SignInStatus.Succeeded, r.Status));
+        // Checked guesses are audited as wrong passwords, refused ones as locked: the count is the limit, not more.
+        Assert.Equal(5, await TestPostgres.ScalarAsync<long>(db.ConnectionString,
+            $"select count(*) from gov.audit_log where action = 'auth.sign-in' and target_id = '{id}' and details->>'reason' = 'wrong-password'"));
+        Assert.Equal(35, await TestPostgres.ScalarAsync<long>(db.ConnectionString,
+            $"select count(*) from gov.audit_log where action = 'auth.sign-in' and target_id = '{id}' and details->>'reason' = 'locked'"));
     }
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class SignInTests(ConsoleDatabases databases) : IClassFixture<Cons
         Assert.Equal("/account/login?error=invalid&returnUrl=%2Frequests", response.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/requests")).StatusCode);
         var page = await client.GetStringAsync(response.Headers.Location!.OriginalString);
-        Assert.Contains("The user name or password is wrong.", page, StringComparison.Ordinal);
+        Assert.Contains("The user name or password is wrong, or sign-in is paused", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,7 +126,28 @@ public sealed class LockoutTests(ConsoleDatabases databases) : IClassFixture<Con
         var fifth = await ConsoleFactory.PostLoginAsync(client, "lawyer", "wrong-5", "/");
         var right = await ConsoleFactory.PostLoginAsync(client, "lawyer", ConsoleDatabases.Password, "/");
 
-        Assert.Contains("error=locked", fifth.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        Assert.Contains("error=locked", right.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        // Locked, but answered as a wrong password would be: the answer does not tell that the account exists.
+        Assert.Equal(fifth.Headers.Location!.OriginalString, right.Headers.Location!.OriginalString);
+        Assert.Equal("/account/login?error=invalid&returnUrl=%2F", right.Headers.Location!.OriginalString);
+        Assert.Equal(2, await Governance.Tests.Support.TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            "select count(*) from gov.audit_log where action = 'auth.sign-in' and (details->>'reason' = 'locked' or details ? 'lockedUntil')"));
+    }
+
+    [Fact]
+    public async Task ManyFailuresFromOneAddress_MakeItWait_WhateverTheAccounts_EvenWithTheRightPassword()
+    {
+        using var factory = new ConsoleFactory(databases.Settings);
+        var client = factory.Anonymous();
+        for (var i = 0; i < 10; i++)
+        {
+            var r = await ConsoleFactory.PostLoginAsync(client, $"nobody-{i}", "wrong", "/");
+            Assert.Contains("error=invalid", r.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        var right = await ConsoleFactory.PostLoginAsync(client, "officer", ConsoleDatabases.Password, "/");
+
+        Assert.Matches("^/account/login\\?error=wait&seconds=([1-2][0-9]|30)&returnUrl=%2F$", right.Headers.Location!.OriginalString);
+        var page = await client.GetStringAsync(right.Headers.Location!.OriginalString);
+        Assert.Contains("Too many failed sign-ins from your network.", page, StringComparison.Ordinal);
     }
 }

@@ -65,12 +65,12 @@ public sealed class LoginPageTests : IDisposable
         _context.Services.AddSingleton(new SignInOptions { Mode = SignInMode.Local });
         _context.Services.AddSingleton<Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider>(new FakeAntiforgery());
         var nav = _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
-        nav.NavigateTo("/account/login?error=locked");
+        nav.NavigateTo("/account/login?error=wait&seconds=12");
 
         var page = _context.Render<Governance.Web.Components.Pages.Account.Login>();
 
         Assert.NotNull(page.Find("form[action='/account/login'] input[name=password][type=password]"));
-        Assert.Contains("locked", page.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Wait 12 seconds", page.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
