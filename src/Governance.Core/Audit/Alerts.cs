@@ -45,6 +45,7 @@ public sealed class AlertOptions
 public sealed class AlertStore(GovernanceDatabase database, AuditLog audit)
 {
     public const string ChainBrokenRule = "audit-chain-broken";
+    public const string VerificationOverdueRule = "audit-verification-overdue";
 
     public async Task<bool> RaiseAsync(string rule, string severity, string summary, string? subject, AuditActor actor, CancellationToken ct)
     {
@@ -77,10 +78,21 @@ public sealed class AlertStore(GovernanceDatabase database, AuditLog audit)
         return rows.Select(r => new Alert(r.Id, DbTime.Utc(r.RaisedAt), r.Rule, r.Severity, r.Summary, r.Subject)).ToList();
     }
 
+    /// <summary>
+    /// Resolves an open alert. An alert about someone (its subject) is resolved by someone else: nobody closes the
+    /// alert raised about their own actions.
+    /// </summary>
     public async Task<bool> ResolveAsync(long id, AuditActor actor, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        var subject = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select subject from gov.alerts where id = @id for update", new { id }, tx, cancellationToken: ct));
+        if (subject is not null && subject == actor.Id)
+        {
+            throw Validation.ValidationException.For("alert", "alert", "This alert is about you: another member of staff resolves it.");
+        }
+
         var done = await connection.ExecuteAsync(new CommandDefinition(
             "update gov.alerts set resolved_at = now(), resolved_by = @by where id = @id and resolved_at is null",
             new { id, by = actor.Id }, tx, cancellationToken: ct)) > 0;
@@ -130,6 +142,36 @@ public sealed class AlertEvaluator(GovernanceDatabase database, AlertStore alert
             }
         }
 
+        if (await VerificationOverdueAsync(actor, ct))
+        {
+            raised++;
+        }
+
         return raised;
+    }
+
+    /// <summary>Hours without a verification of the chain after which a critical alert is raised (the job runs daily).</summary>
+    public const int VerificationDueHours = 26;
+
+    /// <summary>
+    /// The daily verification is what makes tampering visible: when none has run for <see cref="VerificationDueHours"/>
+    /// (its job removed, paused or failing), a critical alert says so. A new log counts from its first entry.
+    /// </summary>
+    private async Task<bool> VerificationOverdueAsync(AuditActor actor, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var last = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("""
+            select coalesce((select max(occurred_at) from gov.audit_log where action = 'audit.verify'),
+                            (select min(occurred_at) from gov.audit_log))
+            """, cancellationToken: ct));
+        if (DbTime.Utc(last) is not { } since || time.GetUtcNow() - since <= TimeSpan.FromHours(VerificationDueHours))
+        {
+            return false;
+        }
+
+        var hours = (int)(time.GetUtcNow() - since).TotalHours;
+        return await alerts.RaiseAsync(AlertStore.VerificationOverdueRule, "critical",
+            $"The audit chain has not been verified for {hours} hours (it should be daily): check the 'verify-audit-chain' job on the Jobs page, or run './gov audit verify'.",
+            null, actor, ct);
     }
 }

@@ -149,4 +149,40 @@ public sealed class AlertRuleTests
         Assert.Equal(2, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log where action = 'alert.raise'"));
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log where action = 'alert.resolve' and actor_id = 'local:1'"));
     }
+
+    [Fact]
+    public async Task EvaluateAsync_NoVerificationFor26Hours_RaisesOneCriticalAlert_AFreshOneRaisesNothing()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        await using var world = await AuditWorld.CreateAsync(time);
+        var evaluator = new AlertEvaluator(world.Database, world.Alerts, Options.Create(new AlertOptions()), time);
+        var job = AuditActor.Job("verify-audit-chain");
+        await world.Log.AppendAsync(new AuditRecord(job, "audit.verify", AuditOutcome.Success), CancellationToken.None);
+
+        time.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(0, await evaluator.EvaluateAsync(CancellationToken.None));
+        time.Advance(TimeSpan.FromHours(2)); // 27 hours since the last verification: the daily job did not run
+        Assert.Equal(1, await evaluator.EvaluateAsync(CancellationToken.None));
+        Assert.Equal(0, await evaluator.EvaluateAsync(CancellationToken.None)); // one open alert, not one every five minutes
+
+        var alert = (await world.Alerts.OpenAsync(10, CancellationToken.None)).Single();
+        Assert.Equal(("audit-verification-overdue", "critical"), (alert.Rule, alert.Severity));
+        Assert.Contains("27 hours", alert.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_ByThePersonTheAlertIsAbout_IsRefused_AnotherMayResolveIt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        await using var world = await AuditWorld.CreateAsync(time);
+        await world.Alerts.RaiseAsync("downloads", "warning", "downloads: 30 by local:5", "local:5", AuditActor.Job("alerts"), CancellationToken.None);
+        var alert = (await world.Alerts.OpenAsync(10, CancellationToken.None)).Single();
+
+        var refused = await Assert.ThrowsAsync<Governance.Core.Validation.ValidationException>(() =>
+            world.Alerts.ResolveAsync(alert.Id, new AuditActor(AuditActorType.User, "local:5", ["Admin"]), CancellationToken.None));
+
+        Assert.Equal(["alert"], refused.Errors.Keys);
+        Assert.Single(await world.Alerts.OpenAsync(10, CancellationToken.None));
+        Assert.True(await world.Alerts.ResolveAsync(alert.Id, new AuditActor(AuditActorType.User, "local:1", ["Admin"]), CancellationToken.None));
+    }
 }
