@@ -68,10 +68,13 @@ public static class GovernanceWebHost
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         Governance.Web.Requests.RequestEndpoints.MapRequestEndpoints(app);
+        var jobs = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Jobs.Hosting.JobsOptions>>().Value;
+        app.UseWhen(JobsDashboardAudit.IsAction, branch => branch.Use(JobsDashboardAudit.Middleware));
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             // Access is decided by the endpoint's policy below; Hangfire's own filter would allow local requests only.
             Authorization = [],
+            IsReadOnlyFunc = _ => !jobs.DashboardWritable,
             AppPath = "/",
             DashboardTitle = "Governance jobs",
             DisplayStorageConnectionString = false,

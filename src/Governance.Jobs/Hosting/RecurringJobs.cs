@@ -2,16 +2,49 @@ using Governance.Jobs.Audit;
 using Governance.Jobs.Requests;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Governance.Jobs.Hosting;
 
-/// <summary>Every recurring job, registered in one place when a process starts (registration is idempotent).</summary>
-internal sealed class RecurringJobs(IRecurringJobManager manager, Microsoft.Extensions.Options.IOptions<Governance.Core.Requests.RequestOptions> requests) : IHostedService
+/// <summary>
+/// Every recurring job, registered in one place when a process starts and registered again every
+/// <c>Jobs:ReassertRecurringSeconds</c>: a job removed or changed on the dashboard (or in the database) comes back as
+/// configured, so the daily chain verification cannot be quietly switched off. Registration is idempotent.
+/// </summary>
+internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Governance.Core.Requests.RequestOptions> requests, IOptions<JobsOptions> jobs,
+    ILogger<RecurringJobs> logger) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public const string VerifyAuditChain = "verify-audit-chain";
+    public const string EvaluateAlerts = "evaluate-alerts";
+
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        manager.AddOrUpdate<VerifyAuditChainJob>("verify-audit-chain", j => j.RunAsync(CancellationToken.None), "30 2 * * *");
-        manager.AddOrUpdate<EvaluateAlertsJob>("evaluate-alerts", j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
+        // At start, before the host reports started: a bad cron expression stops the process with a clear error.
+        Register();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(jobs.Value.ReassertRecurringSeconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                Register();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Recurring jobs could not be registered again ({Error}); next try in {Seconds} s", ex.GetType().Name, jobs.Value.ReassertRecurringSeconds);
+            }
+        }
+    }
+
+    private void Register()
+    {
+        manager.AddOrUpdate<VerifyAuditChainJob>(VerifyAuditChain, j => j.RunAsync(CancellationToken.None), "30 2 * * *");
+        manager.AddOrUpdate<EvaluateAlertsJob>(EvaluateAlerts, j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
         try
         {
             manager.AddOrUpdate<RequestDeadlinesJob>(RequestDeadlinesJob.Id, j => j.RunAsync(CancellationToken.None), requests.Value.DeadlineJobCron);
@@ -20,9 +53,5 @@ internal sealed class RecurringJobs(IRecurringJobManager manager, Microsoft.Exte
         {
             throw new InvalidOperationException($"Requests:DeadlineJobCron is not a cron expression (five fields, e.g. \"0 6 * * *\"): {ex.Message}", ex);
         }
-
-        return Task.CompletedTask;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
