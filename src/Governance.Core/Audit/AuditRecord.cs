@@ -170,12 +170,12 @@ public sealed partial record AuditRecord(
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.:\\-]{1,200}$")]
+    [GeneratedRegex("^[A-Za-z0-9_.:\\-]{1,200}\\z")]
     private static partial Regex Identifier();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+\\z")]
     private static partial Regex ActionName();
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}\\z")]
     private static partial Regex DetailKey();
 }

@@ -229,6 +229,6 @@ public static partial class DataMapLoader
     private static string Clean(string message) =>
         message.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).TrimEnd('.') + ".";
 
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,62}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,62}\\z")]
     private static partial Regex NamePattern();
 }

@@ -237,7 +237,7 @@ public static partial class DataMapValidator
     public static bool OrdersDeletes(Reference r, Collection from, IReadOnlySet<string> deleting) =>
         r.IsKeyLink && r.To != from.Name && deleting.Contains(r.To);
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}\\z")]
     private static partial Regex Identifier();
 
     private static void CheckFieldOptions(Collection c, Action<SourceLocation, string> problem)
@@ -323,6 +323,6 @@ public static partial class DataMapValidator
     [GeneratedRegex(@"^[A-Za-z0-9_./:-]{1,100}\z")]
     private static partial Regex StripPrefix();
 
-    [GeneratedRegex("^([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    [GeneratedRegex("^([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}\\z")]
     private static partial Regex QualifiedIdentifier();
 }

@@ -42,6 +42,6 @@ public static partial class JsonPaths
     [GeneratedRegex("""\.(?:(?<plain>[A-Za-z_][A-Za-z0-9_]*)|"(?<quoted>[^"]+)")(?<each>\[\*\])?""")]
     private static partial Regex Segment();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex Plain();
 }

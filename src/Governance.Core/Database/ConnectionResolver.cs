@@ -147,6 +147,6 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
         }
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,29}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,29}\\z")]
     private static partial Regex StoreName();
 }

@@ -49,7 +49,7 @@ public sealed class GovernanceMigrator(string connectionString, ILogger logger)
     /// </summary>
     public async Task ApplyGrantsAsync(string hangfireSchema, CancellationToken ct)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(hangfireSchema, "^[a-z_][a-z0-9_]{0,62}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(hangfireSchema, "^[a-z_][a-z0-9_]{0,62}\\z"))
         {
             throw new ArgumentException("Jobs:Schema must be a lower-case identifier.", nameof(hangfireSchema));
         }

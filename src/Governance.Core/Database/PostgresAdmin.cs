@@ -72,6 +72,6 @@ public static partial class PostgresAdmin
         _ => (ex.InnerException?.Message ?? ex.Message).TrimEnd('.'),
     };
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}\\z")]
     private static partial Regex DatabaseName();
 }

@@ -10,10 +10,10 @@ public static partial class ContactFormats
     /// <summary>E.164: a plus, the country code and up to 15 digits, no spaces.</summary>
     public static bool IsPhone(string? value) => value is not null && Phone().IsMatch(value);
 
-    [GeneratedRegex(@"^[^@\s""<>()\[\],;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
+    [GeneratedRegex(@"^[^@\s""<>()\[\],;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\z")]
     private static partial Regex Email();
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}\z")]
     private static partial Regex Phone();
 }
 

@@ -122,9 +122,9 @@ internal static partial class JsonSampling
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,100}$")]
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,100}\\z")]
     private static partial Regex Key();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}\\z")]
     private static partial Regex Plain();
 }
