@@ -132,10 +132,16 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
     {
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        if (assigneeId is not null && await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "select count(*) from gov.staff where actor_id = @assigneeId", new { assigneeId }, tx, cancellationToken: ct)) == 0)
+        if (assigneeId is not null)
         {
-            throw ValidationException.For("assignment", "assignee", "Not a known member of staff (people appear after their first sign-in).");
+            // Only someone whose roles let them open requests may be given one (an Auditor may not).
+            var roles = await connection.ExecuteScalarAsync<string[]?>(new CommandDefinition(
+                "select roles from gov.staff where actor_id = @assigneeId", new { assigneeId }, tx, cancellationToken: ct))
+                ?? throw ValidationException.For("assignment", "assignee", "Not a known member of staff (people appear after their first sign-in).");
+            if (!roles.Any(StaffDirectory.RequestRoles.Contains))
+            {
+                throw ValidationException.For("assignment", "assignee", "This person's roles do not let them work on requests.");
+            }
         }
 
         var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(

@@ -138,8 +138,12 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         var database = Database();
         await new StaffDirectory(database, _time).SeenAsync("local:77", "Officer Seventy-Seven", "o77@example.internal", ["PrivacyOfficer"], CancellationToken.None);
 
+        await new StaffDirectory(database, _time).SeenAsync("local:78", "Auditor Seventy-Eight", null, ["Auditor"], CancellationToken.None);
+
         await Work().AssignAsync(id, "local:77", Officer, CancellationToken.None);
         var unknown = await Assert.ThrowsAsync<ValidationException>(() => Work().AssignAsync(id, "local:999", Officer, CancellationToken.None));
+        var auditor = await Assert.ThrowsAsync<ValidationException>(() => Work().AssignAsync(id, "local:78", Officer, CancellationToken.None));
+        Assert.Contains("roles do not let them", auditor.Messages(), StringComparison.Ordinal);
 
         var assigned = (await Work().GetAsync(id, CancellationToken.None))!;
         Assert.Equal("local:77", assigned.AssigneeId);
