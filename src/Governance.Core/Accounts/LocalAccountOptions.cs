@@ -19,6 +19,12 @@ public sealed class LocalAccountOptions
     [Required, StringLength(64, MinimumLength = 1)]
     public string InitialAdminUserName { get; set; } = "admin";
 
+    /// <summary>
+    /// Where the first start writes the generated password of the first Admin (a new file readable by its owner only)
+    /// instead of printing it. Empty: printed once on the console.
+    /// </summary>
+    public string InitialAdminPasswordFile { get; set; } = "";
+
     /// <summary>Shortest password accepted for a local account.</summary>
     [Range(8, 128)]
     public int MinimumPasswordLength { get; set; } = 12;
