@@ -37,6 +37,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<AuditSealSignal>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditSealer>();
+        services.AddSingleton<PublishedCheckpoints>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditQuery>();
         services.AddSingleton<ReviewAuditLog>();

@@ -37,7 +37,7 @@ public sealed record AuditVerification(
 /// earlier checkpoints unchanged, and every entry either chained or queued for sealing. Streams the chain, so a
 /// million entries take seconds and constant memory.
 /// </summary>
-public sealed class AuditVerifier(GovernanceDatabase database)
+public sealed class AuditVerifier(GovernanceDatabase database, PublishedCheckpoints? published = null)
 {
     /// <remarks>
     /// The head, the rows, the checkpoints and the check for unchained entries are read in one repeatable-read,
@@ -79,6 +79,11 @@ public sealed class AuditVerifier(GovernanceDatabase database)
         if (full && await CheckCompletenessAsync(connection, tx, head, ct) is { } incomplete)
         {
             return Result(from, to, walk.Checked, incomplete.Position, incomplete.Problem, incomplete.Summary, walk.LastHash, clock);
+        }
+
+        if (full && await CheckPublishedAsync(connection, tx, head, ct) is { } outside)
+        {
+            return Result(from, to, walk.Checked, outside.Position, outside.Problem, outside.Summary, walk.LastHash, clock);
         }
 
         return Result(from, to, walk.Checked, null, AuditProblem.None,
@@ -250,6 +255,53 @@ public sealed class AuditVerifier(GovernanceDatabase database)
         return null;
     }
 
+    /// <summary>
+    /// The chain against the checkpoints published outside the database: a rewrite that recomputed every hash and
+    /// the checkpoints table alike still differs from what was published.
+    /// </summary>
+    private async Task<(long Position, AuditProblem Problem, string Summary)?> CheckPublishedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long head, CancellationToken ct)
+    {
+        if (published is null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<(long Position, byte[] Hash, DateTimeOffset VerifiedAt)> outside;
+        try
+        {
+            outside = published.Read();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (1, AuditProblem.Modified, ex.Message);
+        }
+
+        if (outside.Count == 0)
+        {
+            return null;
+        }
+
+        var seqs = outside.Select(o => o.Position).Distinct().ToArray();
+        var current = (await connection.QueryAsync<(long Seq, byte[] Hash)>(new CommandDefinition(
+            "select seq, hash from gov.audit_chain where seq = any(@seqs)", new { seqs }, tx, cancellationToken: ct))).ToDictionary(r => r.Seq, r => r.Hash);
+        foreach (var (position, hash, at) in outside.OrderBy(o => o.Position))
+        {
+            if (position > head)
+            {
+                return (head + 1, AuditProblem.Truncated,
+                    $"The chain ends at position {head}, but the checkpoint published outside the database on {at:yyyy-MM-dd HH:mm} UTC saw position {position}: entries were removed from its end.");
+            }
+
+            if (!current.TryGetValue(position, out var now) || !now.AsSpan().SequenceEqual(hash))
+            {
+                return (position, AuditProblem.Modified,
+                    $"Position {position} differs from the checkpoint published outside the database on {at:yyyy-MM-dd HH:mm} UTC: history was rewritten, checkpoints table and all.");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Records the head of an intact chain, so that later runs notice rewriting or truncation of what was seen.</summary>
     public async Task RecordCheckpointAsync(AuditVerification verification, CancellationToken ct)
     {
@@ -259,9 +311,13 @@ public sealed class AuditVerifier(GovernanceDatabase database)
         }
 
         await using var connection = await database.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "insert into gov.audit_checkpoints (seq, hash) select @seq, @hash where not exists (select 1 from gov.audit_checkpoints where seq = @seq)",
+        var verifiedAt = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
+            "insert into gov.audit_checkpoints (seq, hash) select @seq, @hash where not exists (select 1 from gov.audit_checkpoints where seq = @seq) returning verified_at",
             new { seq = verification.ToPosition, hash = verification.HeadHash }, cancellationToken: ct));
+        if (verifiedAt is { } at)
+        {
+            published?.Append(verification.ToPosition, verification.HeadHash, DbTime.Utc(at));
+        }
     }
 
     private static AuditVerification Result(long from, long to, long checkedCount, long? bad, AuditProblem problem, string summary, byte[]? head, Stopwatch clock) =>

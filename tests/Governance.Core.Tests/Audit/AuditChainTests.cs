@@ -1,5 +1,6 @@
 using Governance.Core.Audit;
 using Governance.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Governance.Core.Tests.Audit;
@@ -83,10 +84,13 @@ public sealed class AuditChainTests
     [InlineData("update gov.audit_log set action = 'auth.sign-out' where id = 1")]
     [InlineData("delete from gov.audit_chain where seq = 2")]
     [InlineData("truncate gov.audit_log cascade")]
+    [InlineData("truncate gov.audit_checkpoints")]
+    [InlineData("delete from gov.audit_checkpoints")]
     public async Task Owner_WithTriggersOn_IsRefusedToo(string sql)
     {
         await using var world = await AuditWorld.CreateAsync();
         await world.AppendSealedAsync(3);
+        await world.Verifier.RecordCheckpointAsync(await world.Verifier.VerifyAsync(null, null, CancellationToken.None), CancellationToken.None);
 
         await using var connection = new NpgsqlConnection(world.Admin);
         await connection.OpenAsync();
@@ -466,35 +470,7 @@ public sealed class AuditChainTests
         await world.Verifier.RecordCheckpointAsync(await world.Verifier.VerifyAsync(null, null, CancellationToken.None), CancellationToken.None);
 
         // A superuser changes entry 5 and recomputes every hash after it, so the chain itself is consistent again.
-        await world.TamperAsync("update gov.audit_log set details = '{\"step\": 555}' where id = (select entry_id from gov.audit_chain where seq = 5)");
-        await using (var owner = new NpgsqlConnection(world.Admin))
-        {
-            await owner.OpenAsync();
-            await using (var replica = new NpgsqlCommand("set session_replication_role = replica", owner))
-            {
-                await replica.ExecuteNonQueryAsync();
-            }
-
-            var prev = await TestPostgres.ScalarAsync<byte[]>(world.Admin, "select hash from gov.audit_chain where seq = 4");
-            for (var seq = 5L; seq <= 10; seq++)
-            {
-                AuditEntry entry;
-                await using (var read = new NpgsqlCommand($"select {AuditEntryReader.Columns} from gov.audit_log e where e.id = (select entry_id from gov.audit_chain where seq = {seq})", owner))
-                await using (var reader = await read.ExecuteReaderAsync())
-                {
-                    await reader.ReadAsync();
-                    entry = AuditEntryReader.Read(reader, 0);
-                }
-
-                var hash = AuditCanonical.Hash(seq, prev, entry);
-                await using var write = new NpgsqlCommand("update gov.audit_chain set prev_hash = @prev, hash = @hash where seq = @seq", owner);
-                write.Parameters.AddWithValue("prev", prev);
-                write.Parameters.AddWithValue("hash", hash);
-                write.Parameters.AddWithValue("seq", seq);
-                await write.ExecuteNonQueryAsync();
-                prev = hash;
-            }
-        }
+        await RewriteConsistentlyAsync(world, 5, 10);
 
         var result = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
 
@@ -502,5 +478,76 @@ public sealed class AuditChainTests
         Assert.Contains("history was rewritten", result.Summary, StringComparison.Ordinal);
         // The walk alone found nothing: every link and hash agrees with the rewritten history.
         Assert.True((await world.Verifier.VerifyAsync(1, 10, CancellationToken.None)).Intact);
+    }
+
+    /// <summary>As a superuser would: changes the entry at <paramref name="from"/> and recomputes every hash up to <paramref name="to"/>.</summary>
+    private static async Task RewriteConsistentlyAsync(AuditWorld world, long from, long to)
+    {
+        await world.TamperAsync($"update gov.audit_log set details = '{{\"step\": 555}}' where id = (select entry_id from gov.audit_chain where seq = {from})");
+        await using var owner = new NpgsqlConnection(world.Admin);
+        await owner.OpenAsync();
+        await using (var replica = new NpgsqlCommand("set session_replication_role = replica", owner))
+        {
+            await replica.ExecuteNonQueryAsync();
+        }
+
+        var prev = await TestPostgres.ScalarAsync<byte[]>(world.Admin, $"select hash from gov.audit_chain where seq = {from - 1}");
+        for (var seq = from; seq <= to; seq++)
+        {
+            AuditEntry entry;
+            await using (var read = new NpgsqlCommand($"select {AuditEntryReader.Columns} from gov.audit_log e where e.id = (select entry_id from gov.audit_chain where seq = {seq})", owner))
+            await using (var reader = await read.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                entry = AuditEntryReader.Read(reader, 0);
+            }
+
+            var hash = AuditCanonical.Hash(seq, prev, entry);
+            await using var write = new NpgsqlCommand("update gov.audit_chain set prev_hash = @prev, hash = @hash where seq = @seq", owner);
+            write.Parameters.AddWithValue("prev", prev);
+            write.Parameters.AddWithValue("hash", hash);
+            write.Parameters.AddWithValue("seq", seq);
+            await write.ExecuteNonQueryAsync();
+            prev = hash;
+        }
+    }
+
+    [Fact]
+    public async Task Verify_ARewriteOfHistoryAndOfTheCheckpointsTable_IsCaughtByTheCheckpointPublishedOutside()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        var file = Path.Combine(Path.GetTempPath(), "gov-checkpoints-" + Guid.NewGuid().ToString("N"), "checkpoints.log");
+        var published = new PublishedCheckpoints(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [PublishedCheckpoints.Setting] = file }).Build());
+        var verifier = new AuditVerifier(world.Database, published);
+        try
+        {
+            await world.AppendSealedAsync(10);
+            await verifier.RecordCheckpointAsync(await verifier.VerifyAsync(null, null, CancellationToken.None), CancellationToken.None);
+            Assert.Matches("^10 [0-9a-f]{64} \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", File.ReadAllLines(file).Single());
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+
+            // The superuser rewrites entry 3 onwards and removes the checkpoint that would give it away.
+            await RewriteConsistentlyAsync(world, 3, 10);
+            await world.TamperAsync("delete from gov.audit_checkpoints");
+
+            Assert.True((await world.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact); // the database alone agrees with itself
+            var result = await verifier.VerifyAsync(null, null, CancellationToken.None);
+            Assert.Equal((10L, AuditProblem.Modified), (result.FirstBadPosition, result.Problem));
+            Assert.Contains("published outside the database", result.Summary, StringComparison.Ordinal);
+
+            // The file itself altered: said so, with the file and line.
+            await File.AppendAllTextAsync(file, "10 not-a-hash\n");
+            var altered = await verifier.VerifyAsync(null, null, CancellationToken.None);
+            Assert.False(altered.Intact);
+            Assert.Contains("checkpoints.log:2", altered.Summary, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
     }
 }

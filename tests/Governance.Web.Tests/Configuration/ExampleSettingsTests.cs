@@ -70,6 +70,7 @@ public sealed class ExampleSettingsTests
     [InlineData("Authentication:AzureAd:ClientId")]
     [InlineData("Urls")]
     [InlineData("DataProtection:KeysDirectory")]
+    [InlineData("Audit:CheckpointFile")]
     public void Example_HasTheLooseSettings(string path) => At(Example(), path);
 
     [Fact]
