@@ -42,6 +42,7 @@ public static class GovernanceWebHost
         builder.Services.AddOptions<Requests.ApiOAuthOptions>().BindConfiguration(Requests.ApiOAuthOptions.Section);
         builder.Services.AddOptions<Requests.IntakeLimitOptions>().BindConfiguration(Requests.IntakeLimitOptions.Section);
         builder.Services.AddSingleton<Requests.IntakeLimits>();
+        builder.Services.AddSingleton<DownloadLinks>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

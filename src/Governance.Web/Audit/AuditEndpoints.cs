@@ -8,13 +8,19 @@ namespace Governance.Web.Audit;
 public static class AuditEndpoints
 {
     /// <summary>
-    /// <c>GET /audit/export.csv</c>: the filtered audit log as CSV, streamed from the database. Invalid filters get a
-    /// 400 problem naming the field; the export itself is audited.
+    /// <c>GET /audit/export.csv</c>: the filtered audit log as CSV, streamed from the database, through a link the
+    /// review page signed for the person (<see cref="Security.DownloadLinks"/>). Invalid filters get a 400 problem
+    /// naming the field; the export itself is audited.
     /// </summary>
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/audit/export.csv", async (HttpContext http, ReviewAuditLog review, [AsParameters] AuditFilterQuery q, CancellationToken ct) =>
+        app.MapGet("/audit/export.csv", async (HttpContext http, ReviewAuditLog review, Security.DownloadLinks links, [AsParameters] AuditFilterQuery q, CancellationToken ct) =>
         {
+            if (!links.IsValid(http))
+            {
+                return Security.DownloadLinks.Refused();
+            }
+
             if (!q.TryToFilter(out var filter, out var sort, out var problems))
             {
                 return Results.ValidationProblem(problems);

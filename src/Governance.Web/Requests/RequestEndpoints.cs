@@ -84,8 +84,13 @@ public static class RequestEndpoints
         }).AllowAnonymous();
 
         // A stored attachment, decrypted for someone who may work on requests; the download is audited.
-        app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, CancellationToken ct) =>
+        app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, Security.DownloadLinks links, CancellationToken ct) =>
         {
+            if (!links.IsValid(http))
+            {
+                return Security.DownloadLinks.Refused();
+            }
+
             var file = await attachments.OpenAsync(requestId, attachmentId, Audit.WebAuditActor.From(http.User, http), ct);
             if (file is null)
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Governance.Core.Security;
 using Governance.Tests.Support;
 using Governance.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Governance.Web.Tests.Audit;
 
@@ -12,13 +13,16 @@ public sealed class AuditEndpointTests(ConsoleDatabases databases) : IClassFixtu
 
     public void Dispose() => _factory.Dispose();
 
+    private async Task<string> SignedAsync(string user, string path) =>
+        _factory.Services.GetRequiredService<Governance.Web.Security.DownloadLinks>().Sign(await databases.ActorIdAsync(user), path);
+
     [Fact]
     public async Task ExportCsv_AsAuditorWithAFilter_StreamsOnlyMatchingEntriesAndIsAudited()
     {
         await ConsoleFactory.PostLoginAsync(_factory.Anonymous(), "officer", "wrong-password-1", "/");
         var auditor = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.Auditor));
 
-        var response = await auditor.GetAsync("/audit/export.csv?action=auth.sign-in&outcome=failure&sort=OldestFirst");
+        var response = await auditor.GetAsync(await SignedAsync("auditor", "/audit/export.csv?action=auth.sign-in&outcome=failure&sort=OldestFirst"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
@@ -41,7 +45,7 @@ public sealed class AuditEndpointTests(ConsoleDatabases databases) : IClassFixtu
         var auditor = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.Auditor));
         var before = await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'audit.export'");
 
-        var response = await auditor.GetAsync($"/audit/export.csv?{query}");
+        var response = await auditor.GetAsync(await SignedAsync("auditor", $"/audit/export.csv?{query}"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -54,7 +58,22 @@ public sealed class AuditEndpointTests(ConsoleDatabases databases) : IClassFixtu
     {
         var lawyer = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.Legal));
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await lawyer.GetAsync("/audit/export.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await lawyer.GetAsync(await SignedAsync("lawyer", "/audit/export.csv"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task ExportCsv_WithoutALinkSignedForThisPerson_IsRefused_AndRecordsNothing()
+    {
+        var auditor = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.Auditor));
+        var before = await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'audit.export'");
+        var forAdmin = await SignedAsync("admin", "/audit/export.csv?outcome=failure");
+        var forAuditor = await SignedAsync("auditor", "/audit/export.csv?outcome=failure");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync("/audit/export.csv?outcome=failure")).StatusCode); // as another site would link it
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync(forAdmin)).StatusCode); // someone else's link
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync(forAuditor.Replace("outcome=failure", "outcome=success", StringComparison.Ordinal))).StatusCode); // changed
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync(forAuditor)).StatusCode);
+        Assert.Equal(before + 1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'audit.export'"));
     }
 
     [Fact]

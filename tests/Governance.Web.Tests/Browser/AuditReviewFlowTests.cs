@@ -42,7 +42,12 @@ public sealed class AuditReviewFlowTests(ConsoleDatabases databases) : IClassFix
             await Assertions.Expect(detail).ToContainTextAsync("auth.sign-in");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "audit.png"), FullPage = true });
 
-            Assert.Contains("action=auth.sign-in", await page.Locator("[data-testid=audit-export]").GetAttributeAsync("href"), StringComparison.Ordinal);
+            var export = await page.Locator("[data-testid=audit-export]").GetAttributeAsync("href");
+            Assert.Contains("action=auth.sign-in", export, StringComparison.Ordinal);
+            // The link is signed for this person: fetched with the browser's own cookies it answers the CSV.
+            var csv = await page.APIRequest.GetAsync(console.BaseUrl + export);
+            Assert.Equal(200, csv.Status);
+            Assert.StartsWith("text/csv", csv.Headers["content-type"], StringComparison.Ordinal);
             Assert.True(await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
                 "select count(*) from gov.audit_log where action = 'audit.view' and details ->> 'action' = 'auth.sign-in' and actor_roles = 'Auditor'") >= 1);
             // Through a real socket the browser's address is recorded with the sign-in.

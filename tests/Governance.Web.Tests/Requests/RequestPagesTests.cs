@@ -72,16 +72,19 @@ public sealed class RequestPagesTests(ConsoleDatabases databases) : IClassFixtur
         var attachmentId = await _factory.Services.GetRequiredService<RequestAttachments>().AddAsync(request.Id, "agent-permission", "permission.pdf", content, Clerk, CancellationToken.None);
         var officer = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.PrivacyOfficer));
         var auditor = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.Auditor));
+        var links = _factory.Services.GetRequiredService<Governance.Web.Security.DownloadLinks>();
         var url = $"/requests/{request.Id}/attachments/{attachmentId}";
+        var officerId = await databases.ActorIdAsync("officer");
 
-        var response = await officer.GetAsync(url);
+        var response = await officer.GetAsync(links.Sign(officerId, url));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
         Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Headers.CacheControl?.NoStore);
-        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync(url)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync($"/requests/{request.Id}/attachments/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync(links.Sign(await databases.ActorIdAsync("auditor"), url))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.GetAsync(url)).StatusCode); // unsigned, as another site would link it
+        Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync(links.Sign(officerId, $"/requests/{request.Id}/attachments/{Guid.NewGuid()}"))).StatusCode);
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
             $"select count(*) from gov.audit_log where action = 'request.attachment.download' and target_id = '{attachmentId}' and actor_roles = 'PrivacyOfficer'"));
     }

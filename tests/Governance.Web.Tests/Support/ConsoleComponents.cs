@@ -26,6 +26,7 @@ public static class ConsoleComponents
         context.Services.AddFluentUIComponents();
         context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         context.Services.AddScoped<Governance.Web.Audit.CurrentActor>();
+        context.Services.AddSingleton<Governance.Web.Security.DownloadLinks>();
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, actorId), new Claim(ClaimTypes.Name, "staff"), new Claim(ClaimTypes.Role, role)], "test");
         context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
         more?.Invoke(context.Services);

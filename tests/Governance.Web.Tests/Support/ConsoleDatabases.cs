@@ -87,6 +87,10 @@ public sealed class ConsoleDatabases : IAsyncLifetime
 
     private GovernanceDatabase AppDatabase() => new(NpgsqlDataSource.Create(Settings["ConnectionStrings:Governance"]!));
 
+    /// <summary>The audit actor id of a local account (<c>local:&lt;id&gt;</c>), as signed download links name it.</summary>
+    public async Task<string> ActorIdAsync(string user) =>
+        "local:" + await TestPostgres.ScalarAsync<long>(AdminConnectionString, $"select id from gov.local_accounts where user_name = '{user}'");
+
     /// <summary>A new local account of its own for a test that disables it or changes its roles.</summary>
     public async Task<string> NewAccountAsync(string role)
     {

@@ -30,6 +30,12 @@ public sealed partial class AuditLogPage
     [Inject]
     private CurrentActor Actor { get; set; } = default!;
 
+    [Inject]
+    private Governance.Web.Security.DownloadLinks Links { get; set; } = default!;
+
+    /// <summary>Who is looking: the export link is signed for them alone.</summary>
+    private string _actorId = "";
+
     private string CountText => _page is null
         ? ""
         : _page.Total == 0
@@ -60,12 +66,13 @@ public sealed partial class AuditLogPage
             Add("from", _filter.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             Add("to", _filter.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             Add("sort", _sort.ToString());
-            return "/audit/export.csv" + (q.Count == 0 ? "" : "?" + string.Join('&', q));
+            return Links.Sign(_actorId, "/audit/export.csv" + (q.Count == 0 ? "" : "?" + string.Join('&', q)));
         }
     }
 
     protected override async Task OnInitializedAsync()
     {
+        _actorId = (await Actor.GetAsync()).Id;
         _provider = async request =>
         {
             var actor = await Actor.GetAsync();

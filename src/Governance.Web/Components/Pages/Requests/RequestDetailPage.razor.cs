@@ -45,6 +45,12 @@ public sealed partial class RequestDetailPage
     private FindPerson Finder { get; set; } = default!;
 
     [Inject]
+    private Governance.Web.Security.DownloadLinks Links { get; set; } = default!;
+
+    /// <summary>Who is looking: attachment links are signed for them alone.</summary>
+    private string _actorId = "";
+
+    [Inject]
     private LegalHolds Holds { get; set; } = default!;
 
     [Inject]
@@ -71,6 +77,7 @@ public sealed partial class RequestDetailPage
 
     protected override async Task OnParametersSetAsync()
     {
+        _actorId = (await Actor.GetAsync()).Id;
         await LoadAsync(view: true);
         _staff = await Staff.AssignableAsync(Leaving);
         if (_request?.UserId is { } userId)
