@@ -71,7 +71,7 @@ public static class GovernanceCoreServices
 
         // Data-protection keys (attachments now, export packages later) live in a folder of their own so that they
         // survive restarts and are shared by every process of the console.
-        services.AddDataProtection().SetApplicationName("governance-console");
+        var dataProtection = services.AddDataProtection().SetApplicationName("governance-console");
         services.AddOptions<KeyManagementOptions>().Configure<IConfiguration>((o, configuration) =>
         {
             var configured = configuration["DataProtection:KeysDirectory"];
@@ -89,11 +89,49 @@ public static class GovernanceCoreServices
 
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), NullLoggerFactory.Instance);
         });
+        // With a certificate, every key is encrypted at rest with it: a copy of the folder alone opens nothing. The
+        // settings are read here, from the configuration the host registered, because the certificate is needed to
+        // register decryption.
+        if (services.LastOrDefault(d => d.ServiceType == typeof(IConfiguration))?.ImplementationInstance is IConfiguration settings
+            && KeyCertificate(settings) is { } certificate)
+        {
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Validate(o => o.Rules.All(r => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
                 r, new System.ComponentModel.DataAnnotations.ValidationContext(r), null, validateAllProperties: true)),
                 "Alerts:Rules: each rule needs a Name (lower case, '-'), an Action, Threshold >= 0, WindowMinutes >= 1 and Severity info, warning or critical.")
             .ValidateOnStart();
         return services;
+    }
+
+    /// <summary>
+    /// The certificate that encrypts the data-protection keys (<c>DataProtection:CertificatePath</c>, a PKCS#12 file
+    /// with its private key; <c>DataProtection:CertificatePassword</c> from the environment or a secret store), or null.
+    /// </summary>
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2? KeyCertificate(IConfiguration configuration)
+    {
+        var path = configuration["DataProtection:CertificatePath"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                Path.GetFullPath(path), configuration["DataProtection:CertificatePassword"]);
+            return certificate.HasPrivateKey
+                ? certificate
+                : throw new InvalidOperationException("DataProtection:CertificatePath: the certificate has no private key; the keys could not be read back.");
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidOperationException("DataProtection:CertificatePath: not a PKCS#12 file, or DataProtection:CertificatePassword does not open it.");
+        }
+        catch (IOException)
+        {
+            throw new InvalidOperationException("DataProtection:CertificatePath: the file cannot be read.");
+        }
     }
 }
