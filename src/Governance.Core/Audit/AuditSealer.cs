@@ -1,7 +1,6 @@
 using Dapper;
 using Governance.Core.Database;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Governance.Core.Audit;
 
@@ -13,8 +12,6 @@ namespace Governance.Core.Audit;
 /// </summary>
 public sealed class AuditSealer(GovernanceDatabase database)
 {
-    private const long LockKey = 0x676f762d61756474; // "gov-audt"
-
     /// <summary>
     /// The chain's last position, and the (txid, id) of the entry sealed there: everything before it in that order is
     /// sealed. Read from the chain alone, so that a log row deleted behind the sealer's back cannot wedge it.
@@ -27,78 +24,26 @@ public sealed class AuditSealer(GovernanceDatabase database)
 
     /// <summary>Seals up to <paramref name="max"/> entries; returns how many (0 when another sealer holds the lock or nothing is ready).</summary>
     /// <remarks>
-    /// Read committed, on purpose: the head is read by a statement that starts after the lock is held, so it sees the
-    /// positions that the previous holder committed (one snapshot for the whole transaction, taken before the lock,
-    /// could miss them and recompute an existing position).
+    /// The database does the sealing (<c>gov.audit_seal</c>, running as the schema's owner): the console's role cannot
+    /// write the chain, so it cannot put a hash of its own making there. Read committed, on purpose: the head is read
+    /// by a statement that starts after the lock is held, so it sees the positions the previous holder committed.
     /// </remarks>
     public async Task<int> SealAsync(int max, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select pg_try_advisory_xact_lock(@key)", new { key = LockKey }, tx, cancellationToken: ct)))
+        int sealedCount;
+        try
         {
-            return 0;
+            sealedCount = await connection.ExecuteScalarAsync<int>(new CommandDefinition("select gov.audit_seal(@max)", new { max }, tx, commandTimeout: 0, cancellationToken: ct));
         }
-
-        var head = await connection.QuerySingleOrDefaultAsync<(long Seq, byte[] Hash, string? Txid, long Id)?>(new CommandDefinition(HeadSql, transaction: tx, cancellationToken: ct));
-        if (head is { Txid: null } broken)
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.RaiseException)
         {
-            throw new InvalidOperationException($"The audit chain's head (position {broken.Seq}) has no transaction id: its log entry was deleted before it could be recorded; sealing cannot go on. Run './gov audit verify'.");
-        }
-
-        var seq = head?.Seq ?? 0;
-        var prev = head?.Hash ?? AuditCanonical.Genesis;
-
-        var rows = new List<(long Seq, long EntryId, ulong Txid, byte[] Prev, byte[] Hash)>();
-        var sql = $"""
-            select {AuditEntryReader.Columns}, e.txid from gov.audit_log e
-            where e.txid < pg_snapshot_xmin(pg_current_snapshot())
-              {(head is null ? "" : "and (e.txid, e.id) > (@txid::xid8, @id)")}
-            order by e.txid, e.id
-            limit @max
-            """;
-        await using (var command = new NpgsqlCommand(sql, connection, tx))
-        {
-            command.Parameters.AddWithValue("max", max);
-            if (head is { } h)
-            {
-                command.Parameters.AddWithValue("txid", h.Txid!);
-                command.Parameters.AddWithValue("id", h.Id);
-            }
-
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var entry = AuditEntryReader.Read(reader, 0);
-                seq++;
-                var hash = AuditCanonical.Hash(seq, prev, entry);
-                rows.Add((seq, entry.Id, reader.GetFieldValue<ulong>(12), prev, hash));
-                prev = hash;
-            }
-        }
-
-        if (rows.Count == 0)
-        {
-            return 0;
-        }
-
-        await using (var importer = await connection.BeginBinaryImportAsync("copy gov.audit_chain (seq, entry_id, entry_txid, prev_hash, hash) from stdin (format binary)", ct))
-        {
-            foreach (var row in rows)
-            {
-                await importer.StartRowAsync(ct);
-                await importer.WriteAsync(row.Seq, NpgsqlDbType.Bigint, ct);
-                await importer.WriteAsync(row.EntryId, NpgsqlDbType.Bigint, ct);
-                await importer.WriteAsync(row.Txid, NpgsqlDbType.Xid8, ct);
-                await importer.WriteAsync(row.Prev, NpgsqlDbType.Bytea, ct);
-                await importer.WriteAsync(row.Hash, NpgsqlDbType.Bytea, ct);
-            }
-
-            await importer.CompleteAsync(ct);
+            throw new InvalidOperationException(ex.MessageText, ex);
         }
 
         await tx.CommitAsync(ct);
-        return rows.Count;
+        return sealedCount;
     }
 
     /// <summary>Seals until nothing is ready (or another sealer holds the lock).</summary>

@@ -311,9 +311,9 @@ public sealed class AuditVerifier(GovernanceDatabase database, PublishedCheckpoi
         }
 
         await using var connection = await database.OpenAsync(ct);
+        // The database records the chain's own hash at that position (the console names the position, never the hash).
         var verifiedAt = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
-            "insert into gov.audit_checkpoints (seq, hash) select @seq, @hash where not exists (select 1 from gov.audit_checkpoints where seq = @seq) returning verified_at",
-            new { seq = verification.ToPosition, hash = verification.HeadHash }, cancellationToken: ct));
+            "select gov.audit_record_checkpoint(@seq)", new { seq = verification.ToPosition }, cancellationToken: ct));
         if (verifiedAt is { } at)
         {
             published?.Append(verification.ToPosition, verification.HeadHash, DbTime.Utc(at));

@@ -7,9 +7,14 @@ grant select, insert, update on gov.local_accounts to governance_app;
 grant select, insert, update on gov.sign_in_sessions to governance_app;
 grant select, insert, update on gov.alerts to governance_app;
 
--- The audit log: the application appends and reads, never changes or removes (triggers refuse that too).
+-- The audit log: the application appends and reads, never changes or removes (triggers refuse that too). It
+-- cannot write the chain or the checkpoints: the database seals and records them through two functions that
+-- compute every hash themselves.
 revoke update, delete, truncate on gov.audit_log, gov.audit_chain, gov.audit_checkpoints from governance_app;
-grant select, insert on gov.audit_log, gov.audit_chain, gov.audit_checkpoints to governance_app;
+revoke insert on gov.audit_chain, gov.audit_checkpoints from governance_app;
+grant select, insert on gov.audit_log to governance_app;
+grant select on gov.audit_chain, gov.audit_checkpoints to governance_app;
+grant execute on function gov.audit_seal(integer), gov.audit_record_checkpoint(bigint) to governance_app;
 
 grant usage, select on all sequences in schema gov to governance_app;
 

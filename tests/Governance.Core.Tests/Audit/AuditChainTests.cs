@@ -67,6 +67,8 @@ public sealed class AuditChainTests
     [InlineData("delete from gov.audit_chain where seq = 1")]
     [InlineData("truncate gov.audit_chain")]
     [InlineData("truncate gov.audit_log cascade")]
+    [InlineData("insert into gov.audit_chain (seq, entry_id, entry_txid, prev_hash, hash) select 99, 99, '1'::xid8, hash, hash from gov.audit_chain where seq = 1")]
+    [InlineData("insert into gov.audit_checkpoints (seq, hash) select 2, hash from gov.audit_chain where seq = 1")]
     public async Task AppRole_CannotUpdateDeleteOrTruncate(string sql)
     {
         await using var world = await AuditWorld.CreateAsync();
@@ -549,5 +551,33 @@ public sealed class AuditChainTests
         {
             Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AppRole_NamingATransactionIdOfItsChoice_GetsItsOwn_AndCheckpointsAPositionPastTheHeadRecordsNothing()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(3);
+
+        await using var connection = await world.Database.OpenAsync(CancellationToken.None);
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("""
+            insert into gov.audit_log (actor_type, actor_id, action, outcome, txid) values ('system', 'system:test', 'test.forge', 'success', '1'::xid8)
+            returning txid = pg_current_xact_id()
+            """, connection, tx))
+        {
+            Assert.True((bool)(await insert.ExecuteScalarAsync())!);
+        }
+
+        await using (var checkpoint = new NpgsqlCommand("select gov.audit_record_checkpoint(1000)", connection, tx))
+        {
+            Assert.Equal(DBNull.Value, await checkpoint.ExecuteScalarAsync());
+        }
+
+        await tx.CommitAsync();
+        await world.Sealer.SealAllAsync(CancellationToken.None);
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_checkpoints"));
+        Assert.True((await world.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact);
+        Assert.Equal(4, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_chain"));
     }
 }

@@ -1,0 +1,90 @@
+-- The application role can no longer write the chain or the checkpoints itself, nor choose an entry's
+-- transaction id: it appends entries, and the database seals them and records checkpoints through two functions
+-- that run as this schema's owner and compute every hash from the stored rows (docs/audit.md, "Threat model").
+
+-- An entry's hash at a position after a previous hash: the canonical form of docs/audit.md, byte for byte.
+create or replace function gov.audit_entry_hash(at_seq bigint, previous bytea, e gov.audit_log) returns bytea
+language sql stable set search_path = pg_catalog as $$
+    select sha256(convert_to('gov-audit-v1;' || (
+        select string_agg(case when v is null then '~;' else octet_length(v) || ':' || v || ';' end, '' order by n)
+        from unnest(array[
+            at_seq::text, encode(previous, 'hex'), e.id::text,
+            to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            e.actor_type, e.actor_id, e.actor_roles, e.action, e.target_type, e.target_id,
+            e.request_id, e.outcome, e.client_address, e.details::text]) with ordinality as t(v, n)
+    ), 'UTF8'))
+$$;
+
+-- Seals up to max_entries finished entries in (txid, id) order, one sealer at a time (the advisory lock the
+-- console's sealer always took); returns how many. Runs as the owner: the caller supplies no hash.
+create or replace function gov.audit_seal(max_entries integer) returns integer
+language plpgsql security definer set search_path = pg_catalog, gov as $$
+declare
+    head record;
+    has_head boolean;
+    at_seq bigint;
+    previous bytea;
+    entry gov.audit_log;
+    h bytea;
+    sealed integer := 0;
+begin
+    if max_entries is null or max_entries < 1 or max_entries > 100000 then
+        raise exception 'audit_seal: max_entries must be between 1 and 100000';
+    end if;
+    if not pg_try_advisory_xact_lock(7453305845602149492) then
+        return 0;
+    end if;
+    select c.seq, c.hash, c.entry_txid, c.entry_id into head from gov.audit_chain c order by c.seq desc limit 1;
+    has_head := found;
+    if has_head and head.entry_txid is null then
+        raise exception 'The audit chain''s head (position %) has no transaction id: its log entry was deleted before it could be recorded; sealing cannot go on. Run ''./gov audit verify''.', head.seq;
+    end if;
+    at_seq := case when has_head then head.seq else 0 end;
+    previous := case when has_head then head.hash else '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea end;
+    for entry in
+        select * from gov.audit_log e
+        where e.txid < pg_snapshot_xmin(pg_current_snapshot())
+          and (not has_head or (e.txid, e.id) > (head.entry_txid, head.entry_id))
+        order by e.txid, e.id
+        limit max_entries
+    loop
+        at_seq := at_seq + 1;
+        h := gov.audit_entry_hash(at_seq, previous, entry);
+        insert into gov.audit_chain (seq, entry_id, entry_txid, prev_hash, hash) values (at_seq, entry.id, entry.txid, previous, h);
+        previous := h;
+        sealed := sealed + 1;
+    end loop;
+    return sealed;
+end
+$$;
+
+-- Records the chain's hash at a verified position as a checkpoint (once per position); the caller names the
+-- position only, never the hash. A position past the head records nothing.
+create or replace function gov.audit_record_checkpoint(at_seq bigint) returns timestamptz
+language plpgsql security definer set search_path = pg_catalog, gov as $$
+declare
+    recorded timestamptz;
+begin
+    insert into gov.audit_checkpoints (seq, hash)
+    select c.seq, c.hash from gov.audit_chain c
+    where c.seq = at_seq and not exists (select 1 from gov.audit_checkpoints k where k.seq = at_seq)
+    returning verified_at into recorded;
+    return recorded;
+end
+$$;
+
+-- An entry's transaction id is always the transaction that wrote it, whatever the insert says.
+create or replace function gov.audit_force_txid() returns trigger
+language plpgsql set search_path = pg_catalog as $$
+begin
+    new.txid := pg_current_xact_id();
+    return new;
+end
+$$;
+
+drop trigger if exists audit_log_force_txid on gov.audit_log;
+create trigger audit_log_force_txid before insert on gov.audit_log
+    for each row execute function gov.audit_force_txid();
+
+revoke all on function gov.audit_seal(integer) from public;
+revoke all on function gov.audit_record_checkpoint(bigint) from public;
