@@ -12,7 +12,10 @@ grant select, insert, update on gov.alerts to governance_app;
 -- compute every hash themselves.
 revoke update, delete, truncate on gov.audit_log, gov.audit_chain, gov.audit_checkpoints from governance_app;
 revoke insert on gov.audit_chain, gov.audit_checkpoints from governance_app;
-grant select, insert on gov.audit_log to governance_app;
+revoke insert on gov.audit_log from governance_app;
+grant select on gov.audit_log to governance_app;
+grant insert (occurred_at, actor_type, actor_id, actor_roles, action, target_type, target_id, request_id, outcome, client_address, details)
+    on gov.audit_log to governance_app;
 grant select on gov.audit_chain, gov.audit_checkpoints to governance_app;
 grant execute on function gov.audit_seal(integer), gov.audit_record_checkpoint(bigint) to governance_app;
 

@@ -554,15 +554,22 @@ public sealed class AuditChainTests
     }
 
     [Fact]
-    public async Task AppRole_NamingATransactionIdOfItsChoice_GetsItsOwn_AndCheckpointsAPositionPastTheHeadRecordsNothing()
+    public async Task AppRole_NamingATransactionIdOfItsChoice_IsRefused_AndCheckpointsAPositionPastTheHeadRecordsNothing()
     {
         await using var world = await AuditWorld.CreateAsync();
         await world.AppendSealedAsync(3);
 
         await using var connection = await world.Database.OpenAsync(CancellationToken.None);
+        await using (var forge = new NpgsqlCommand(
+            "insert into gov.audit_log (actor_type, actor_id, action, outcome, txid) values ('system', 'system:test', 'test.forge', 'success', '1'::xid8)", connection))
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => forge.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
+
         await using var tx = await connection.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand("""
-            insert into gov.audit_log (actor_type, actor_id, action, outcome, txid) values ('system', 'system:test', 'test.forge', 'success', '1'::xid8)
+            insert into gov.audit_log (actor_type, actor_id, action, outcome) values ('system', 'system:test', 'test.append', 'success')
             returning txid = pg_current_xact_id()
             """, connection, tx))
         {
