@@ -2,22 +2,24 @@
 -- transaction id: it appends entries, and the database seals them and records checkpoints through two functions
 -- that run as this schema's owner and compute every hash from the stored rows (docs/audit.md, "Threat model").
 
--- One field of the canonical form: '~;' for a null, else '<bytes>:<value>;'.
+-- One field of the canonical form: '~;' for a null, else '<bytes>:<value>;'. These two helpers have no SET clause
+-- on purpose: PostgreSQL inlines plain SQL functions into the calling query (a SET clause prevents it), and they
+-- are parsed there under the caller's search path, pg_catalog first in gov.audit_seal.
 create or replace function gov.audit_field(v text) returns text
-language sql immutable parallel safe set search_path = pg_catalog as $$
+language sql immutable parallel safe as $$
     select coalesce(octet_length(v) || ':' || v || ';', '~;')
 $$;
 
--- An entry's hash at a position after a previous hash: the canonical form of docs/audit.md, byte for byte.
-create or replace function gov.audit_entry_hash(at_seq bigint, previous bytea, e gov.audit_log) returns bytea
-language sql stable set search_path = pg_catalog, gov as $$
-    select sha256(convert_to('gov-audit-v1;'
-        || gov.audit_field(at_seq::text) || gov.audit_field(encode(previous, 'hex')) || gov.audit_field(e.id::text)
+-- The canonical form of an entry after its position and previous hash (docs/audit.md): computed set-based for a
+-- batch, so that the sealing loop only adds the two chained fields and hashes.
+create or replace function gov.audit_entry_tail(e gov.audit_log) returns text
+language sql stable parallel safe as $$
+    select gov.audit_field(e.id::text)
         || gov.audit_field(to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
         || gov.audit_field(e.actor_type) || gov.audit_field(e.actor_id) || gov.audit_field(e.actor_roles)
         || gov.audit_field(e.action) || gov.audit_field(e.target_type) || gov.audit_field(e.target_id)
         || gov.audit_field(e.request_id) || gov.audit_field(e.outcome) || gov.audit_field(e.client_address)
-        || gov.audit_field(e.details::text), 'UTF8'))
+        || gov.audit_field(e.details::text)
 $$;
 
 -- Seals up to max_entries finished entries in (txid, id) order, one sealer at a time (the advisory lock the
@@ -29,7 +31,7 @@ declare
     has_head boolean;
     at_seq bigint;
     previous bytea;
-    entry gov.audit_log;
+    entry record;
     h bytea;
     sealed integer := 0;
     seqs bigint[] := '{}';
@@ -52,14 +54,14 @@ begin
     at_seq := case when has_head then head.seq else 0 end;
     previous := case when has_head then head.hash else '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea end;
     for entry in
-        select * from gov.audit_log e
+        select e.id, e.txid, gov.audit_entry_tail(e) as tail from gov.audit_log e
         where e.txid < pg_snapshot_xmin(pg_current_snapshot())
           and (not has_head or (e.txid, e.id) > (head.entry_txid, head.entry_id))
         order by e.txid, e.id
         limit max_entries
     loop
         at_seq := at_seq + 1;
-        h := gov.audit_entry_hash(at_seq, previous, entry);
+        h := sha256(convert_to('gov-audit-v1;' || length(at_seq::text) || ':' || at_seq || ';64:' || encode(previous, 'hex') || ';' || entry.tail, 'UTF8'));
         seqs := seqs || at_seq;
         ids := ids || entry.id;
         txids := txids || entry.txid;
