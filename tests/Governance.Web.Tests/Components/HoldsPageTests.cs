@@ -35,8 +35,8 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
         var reference = page.Find("[data-testid=hold-message]").TextContent.Split(' ')[1].TrimEnd('.');
+        page.WaitForAssertion(() => Assert.Contains("3 users", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
         var row = page.Find($"tr[data-reference='{reference}']");
-        Assert.Contains("3 users", row.TextContent, StringComparison.Ordinal);
         Assert.Contains("2025-01-01", row.TextContent, StringComparison.Ordinal);
 
         await page.InvokeAsync(() => page.Find($"tr[data-reference='{reference}'] fluent-button").Click());
@@ -46,13 +46,14 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         await page.InvokeAsync(() => page.FindAll("[data-testid=hold-change] input").First(i => i.GetAttribute("maxlength") == "2000" && i.GetAttribute("data-testid") is null).Change("new conversation named by counsel"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-change] form").Submit());
         page.WaitForAssertion(() => Assert.Contains($"Extended {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
-        Assert.Contains("1 conversation", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains("1 conversation", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
 
         await page.InvokeAsync(() => page.Find($"tr[data-reference='{reference}'] fluent-button").Click());
         await page.InvokeAsync(() => page.Find("[data-testid=release-reason]").Change("matter settled"));
         await page.InvokeAsync(() => page.FindAll("[data-testid=hold-change] form")[1].Submit());
         page.WaitForAssertion(() => Assert.Contains($"Released {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
-        Assert.Empty(page.FindAll($"tr[data-reference='{reference}']"));
+        // The message shows first; the list is read again just after it.
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll($"tr[data-reference='{reference}']")));
         Assert.Equal(3, await CountAsync($"select count(*) from gov.audit_log a join gov.legal_holds h on h.id::text = a.target_id where h.reference = '{reference}' and a.actor_id = 'local:2'"));
     }
 }

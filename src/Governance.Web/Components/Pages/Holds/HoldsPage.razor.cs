@@ -96,9 +96,10 @@ public sealed partial class HoldsPage
     /// <summary>Runs a change as the signed-in person: on success says what happened and reloads; a refusal shows its fields' messages and changes nothing.</summary>
     private async Task ChangeAsync(Action<IReadOnlyDictionary<string, string[]>> showErrors, Func<Governance.Core.Audit.AuditActor, Task<string>> change)
     {
+        string message;
         try
         {
-            _message = await change(await Actor.GetAsync());
+            message = await change(await Actor.GetAsync());
         }
         catch (ValidationException ex)
         {
@@ -106,8 +107,10 @@ public sealed partial class HoldsPage
             return;
         }
 
+        // The list is read again before the message shows, so that both appear together.
         _selected = null;
         await LoadAsync();
+        _message = message;
     }
 
     /// <summary>A date typed on the page is the start of that day in UTC.</summary>
