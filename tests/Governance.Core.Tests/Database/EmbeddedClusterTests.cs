@@ -64,6 +64,27 @@ public sealed class EmbeddedClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_TwoAtOnceOnANewFolder_InitialiseAndStartOneServer_BothGetItsPort()
+    {
+        // Two clusters on one folder stand for two processes of the console started at the same moment.
+        var first = Cluster("pg-race");
+        var second = Cluster("pg-race");
+
+        var ports = await Task.WhenAll(Task.Run(() => first.StartAsync(CancellationToken.None)), Task.Run(() => second.StartAsync(CancellationToken.None)));
+        try
+        {
+            Assert.Equal(ports[0], ports[1]);
+            Assert.Equal(ports[0], first.RunningPort());
+            await using var connection = new NpgsqlConnection(EmbeddedCluster.ConnectionString(ports[0], "postgres"));
+            await connection.OpenAsync();
+        }
+        finally
+        {
+            Assert.True(await first.StopAsync(CancellationToken.None));
+        }
+    }
+
+    [Fact]
     public async Task StartAsync_ConfiguredPortInUse_SaysWhichPortAndLeavesNoServer()
     {
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

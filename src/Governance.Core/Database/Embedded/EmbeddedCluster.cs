@@ -79,6 +79,14 @@ public sealed class EmbeddedCluster
             return running;
         }
 
+        // Two processes (or threads) starting the same cluster at once would race to initialise and start it: one at a
+        // time, and the later one finds it running.
+        await using var gate = await StartGateAsync(ct);
+        if (RunningPort() is { } startedMeanwhile)
+        {
+            return startedMeanwhile;
+        }
+
         var bin = LocateBinaries(_options.BinDirectory);
         if (!IsInitialized)
         {
@@ -118,6 +126,29 @@ public sealed class EmbeddedCluster
 
         _logger.LogInformation("Embedded PostgreSQL started on 127.0.0.1:{Port}", port);
         return port;
+    }
+
+    /// <summary>An exclusive lock on a file beside the data folder, held while the cluster is initialised and started.</summary>
+    private async Task<FileStream> StartGateAsync(CancellationToken ct)
+    {
+        var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(DataDirectory)) + ".start-lock";
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, ct);
+            }
+            catch (IOException)
+            {
+                throw new EmbeddedPostgresException($"Another process has been starting the local PostgreSQL in {DataDirectory} for two minutes: wait for it, or see './gov db status'.");
+            }
+        }
     }
 
     public async Task<bool> StopAsync(CancellationToken ct)
