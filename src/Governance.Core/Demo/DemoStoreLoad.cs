@@ -4,6 +4,12 @@ using Npgsql;
 
 namespace Governance.Core.Demo;
 
+// A row and what the store needs resolved beside it (the tenant's or conversation's id in that store).
+using UserRow = (DemoWorld.User U, long Tenant);
+using ConversationRow = (DemoWorld.Conversation C, long Tenant, string Region);
+using PlacedCallRow = (CallRow Call, long Conversation);
+using PlacedAiRow = (AiRow Ai, long? Conversation);
+
 internal readonly record struct MemberRow(long Conversation, long User, string Role, DateTime Joined, DateTime? Left);
 
 internal readonly record struct MessageRow(long Id, long Conversation, long Sender, string Body, DateTime Created, DateTime? Edited, DateTime? Deleted, long? ReplyTo, long[]? Mentions);
@@ -30,18 +36,18 @@ internal sealed class DemoStoreLoad
         Column<DemoWorld.Tenant>.Text("home_region", t => t.Region),
         Column<DemoWorld.Tenant>.Time("created_at", t => t.CreatedAt));
 
-    private static readonly CopyTable<(DemoWorld.User U, long Tenant)> Users = new("users",
-        Column<(DemoWorld.User U, long Tenant)>.Bigint("id", r => r.U.Id),
-        Column<(DemoWorld.User U, long Tenant)>.Bigint("tenant_id", r => r.Tenant),
-        Column<(DemoWorld.User U, long Tenant)>.Text("email", r => r.U.Email),
-        Column<(DemoWorld.User U, long Tenant)>.Text("phone", r => r.U.Phone),
-        Column<(DemoWorld.User U, long Tenant)>.Text("display_name", r => r.U.DisplayName),
-        Column<(DemoWorld.User U, long Tenant)>.Text("locale", r => r.U.Locale.Code),
-        Column<(DemoWorld.User U, long Tenant)>.Text("home_region", r => r.U.HomeRegion),
-        Column<(DemoWorld.User U, long Tenant)>.Time("created_at", r => r.U.CreatedAt),
-        Column<(DemoWorld.User U, long Tenant)>.Time("last_login_at", r => r.U.LastLoginAt),
-        Column<(DemoWorld.User U, long Tenant)>.Inet("last_login_ip", r => r.U.LastLoginIp),
-        Column<(DemoWorld.User U, long Tenant)>.Time("deactivated_at", r => r.U.DeactivatedAt));
+    private static readonly CopyTable<UserRow> Users = new("users",
+        Column<UserRow>.Bigint("id", r => r.U.Id),
+        Column<UserRow>.Bigint("tenant_id", r => r.Tenant),
+        Column<UserRow>.Text("email", r => r.U.Email),
+        Column<UserRow>.Text("phone", r => r.U.Phone),
+        Column<UserRow>.Text("display_name", r => r.U.DisplayName),
+        Column<UserRow>.Text("locale", r => r.U.Locale.Code),
+        Column<UserRow>.Text("home_region", r => r.U.HomeRegion),
+        Column<UserRow>.Time("created_at", r => r.U.CreatedAt),
+        Column<UserRow>.Time("last_login_at", r => r.U.LastLoginAt),
+        Column<UserRow>.Inet("last_login_ip", r => r.U.LastLoginIp),
+        Column<UserRow>.Time("deactivated_at", r => r.U.DeactivatedAt));
 
     private static readonly CopyTable<DeviceRow> Devices = new("devices",
         Column<DeviceRow>.Bigint("id", d => d.Id),
@@ -68,15 +74,15 @@ internal sealed class DemoStoreLoad
         Column<ContactRow>.Text("alias", c => c.Alias),
         Column<ContactRow>.Time("created_at", c => c.Created));
 
-    private static readonly CopyTable<(DemoWorld.Conversation C, long Tenant, string Region)> Conversations = new("conversations",
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Bigint("id", r => r.C.Id),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Bigint("tenant_id", r => r.Tenant),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Text("kind", r => r.C.Kind),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Text("name", r => r.C.Name),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Text("topic", r => r.C.Topic),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Bigint("created_by", r => r.C.CreatedBy + 1L),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Time("created_at", r => r.C.CreatedAt),
-        Column<(DemoWorld.Conversation C, long Tenant, string Region)>.Text("region", r => r.Region));
+    private static readonly CopyTable<ConversationRow> Conversations = new("conversations",
+        Column<ConversationRow>.Bigint("id", r => r.C.Id),
+        Column<ConversationRow>.Bigint("tenant_id", r => r.Tenant),
+        Column<ConversationRow>.Text("kind", r => r.C.Kind),
+        Column<ConversationRow>.Text("name", r => r.C.Name),
+        Column<ConversationRow>.Text("topic", r => r.C.Topic),
+        Column<ConversationRow>.Bigint("created_by", r => r.C.CreatedBy + 1L),
+        Column<ConversationRow>.Time("created_at", r => r.C.CreatedAt),
+        Column<ConversationRow>.Text("region", r => r.Region));
 
     private static readonly CopyTable<MemberRow> Members = new("conversation_members",
         Column<MemberRow>.Bigint("conversation_id", m => m.Conversation),
@@ -119,13 +125,13 @@ internal sealed class DemoStoreLoad
         Column<ReceiptRow>.Bigint("last_read_message_id", r => r.LastRead),
         Column<ReceiptRow>.Time("read_at", r => r.ReadAt));
 
-    private static readonly CopyTable<(CallRow Call, long Conversation)> Calls = new("calls",
-        Column<(CallRow Call, long Conversation)>.Bigint("id", r => r.Call.Id),
-        Column<(CallRow Call, long Conversation)>.Bigint("conversation_id", r => r.Conversation),
-        Column<(CallRow Call, long Conversation)>.Bigint("initiator_id", r => r.Call.Initiator + 1L),
-        Column<(CallRow Call, long Conversation)>.Text("kind", r => r.Call.Kind),
-        Column<(CallRow Call, long Conversation)>.Time("started_at", r => r.Call.Started),
-        Column<(CallRow Call, long Conversation)>.Time("ended_at", r => r.Call.Ended));
+    private static readonly CopyTable<PlacedCallRow> Calls = new("calls",
+        Column<PlacedCallRow>.Bigint("id", r => r.Call.Id),
+        Column<PlacedCallRow>.Bigint("conversation_id", r => r.Conversation),
+        Column<PlacedCallRow>.Bigint("initiator_id", r => r.Call.Initiator + 1L),
+        Column<PlacedCallRow>.Text("kind", r => r.Call.Kind),
+        Column<PlacedCallRow>.Time("started_at", r => r.Call.Started),
+        Column<PlacedCallRow>.Time("ended_at", r => r.Call.Ended));
 
     private static readonly CopyTable<ParticipantRow> Participants = new("call_participants",
         Column<ParticipantRow>.Bigint("call_id", p => p.Call),
@@ -134,14 +140,14 @@ internal sealed class DemoStoreLoad
         Column<ParticipantRow>.Time("left_at", p => p.Left),
         Column<ParticipantRow>.Inet("ip", p => p.Ip));
 
-    private static readonly CopyTable<(AiRow Ai, long? Conversation)> Ai = new("ai_interactions",
-        Column<(AiRow Ai, long? Conversation)>.Bigint("id", r => r.Ai.Id),
-        Column<(AiRow Ai, long? Conversation)>.Bigint("user_id", r => r.Ai.User + 1L),
-        Column<(AiRow Ai, long? Conversation)>.Bigint("conversation_id", r => r.Conversation),
-        Column<(AiRow Ai, long? Conversation)>.Text("prompt", r => r.Ai.Prompt),
-        Column<(AiRow Ai, long? Conversation)>.Text("answer", r => r.Ai.Answer),
-        Column<(AiRow Ai, long? Conversation)>.Text("model", _ => "assistant-2026-06"),
-        Column<(AiRow Ai, long? Conversation)>.Time("created_at", r => r.Ai.Created));
+    private static readonly CopyTable<PlacedAiRow> Ai = new("ai_interactions",
+        Column<PlacedAiRow>.Bigint("id", r => r.Ai.Id),
+        Column<PlacedAiRow>.Bigint("user_id", r => r.Ai.User + 1L),
+        Column<PlacedAiRow>.Bigint("conversation_id", r => r.Conversation),
+        Column<PlacedAiRow>.Text("prompt", r => r.Ai.Prompt),
+        Column<PlacedAiRow>.Text("answer", r => r.Ai.Answer),
+        Column<PlacedAiRow>.Text("model", _ => "assistant-2026-06"),
+        Column<PlacedAiRow>.Time("created_at", r => r.Ai.Created));
 
     private static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");

@@ -38,13 +38,12 @@ public sealed class SessionCheck(SignInSessions sessions, IMemoryCache cache, Si
             return false;
         }
 
-        var actor = Audit.WebAuditActor.From(principal, null).Id;
         if (options.SessionCheckSeconds > 0 && cache.TryGetValue((Claim, id), out bool known))
         {
             return known;
         }
 
-        var active = await sessions.IsActiveAsync(id, actor, ct);
+        var active = await sessions.IsActiveAsync(id, Audit.WebAuditActor.From(principal, null).Id, ct);
         if (options.SessionCheckSeconds > 0)
         {
             cache.Set((Claim, id), active, TimeSpan.FromSeconds(options.SessionCheckSeconds));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Governance.Web.Security;
 using Governance.Web.Tests.Browser;
 using Governance.Web.Tests.Support;
@@ -11,7 +10,7 @@ namespace Governance.Web.Tests.Security;
 /// The console's real binary behind a (pretend) TLS proxy on 127.0.0.1: what the proxy forwards is believed, the
 /// cookie is Secure, and the audit log records the client's address, not the proxy's.
 /// </summary>
-public sealed partial class ProxyTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
+public sealed class ProxyTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
     private static async Task<(string Token, string Cookies)> LoginFormAsync(HttpClient http, string baseUrl, Action<HttpRequestMessage> forward)
     {
@@ -19,7 +18,7 @@ public sealed partial class ProxyTests(ConsoleDatabases databases) : IClassFixtu
         forward(get);
         using var page = await http.SendAsync(get);
         var html = await page.Content.ReadAsStringAsync();
-        var token = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        var token = ConsoleFactory.TokenIn(html) ?? throw new InvalidOperationException("No antiforgery token on the sign-in page");
         return (token, string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
     }
 
@@ -92,7 +91,4 @@ public sealed partial class ProxyTests(ConsoleDatabases databases) : IClassFixtu
 
         Assert.StartsWith(named, error.Message, StringComparison.Ordinal);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }

@@ -47,10 +47,12 @@ public sealed partial class ConsoleFactory(IReadOnlyDictionary<string, string?> 
     public static async Task<string> TokenAsync(HttpClient client, string page)
     {
         var html = await client.GetStringAsync(page);
-        return TokenField().Match(html) is { Success: true } m
-            ? WebUtility.HtmlDecode(m.Groups[1].Value)
-            : throw new InvalidOperationException($"No antiforgery token on {page}");
+        return TokenIn(html) ?? throw new InvalidOperationException($"No antiforgery token on {page}");
     }
+
+    /// <summary>The antiforgery token of a page's form, or null.</summary>
+    public static string? TokenIn(string html) =>
+        TokenField().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : null;
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
