@@ -23,7 +23,9 @@ out="$(./gov db start --data-dir "$work/pg" --no-fsync)"
 echo "$out"
 port="$(printf '%s\n' "$out" | sed -n 's/.*127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' | head -n1)"
 [ -n "$port" ] || { echo "error: could not read the test cluster's port" >&2; exit 1; }
-export GOV_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+# The cluster asks every role for its password; the superuser's was generated into an owner-only file beside it.
+password="$(cat "$work/pg.secrets/postgres")"
+export GOV_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=postgres"
 export GOV_TEST_WORK="$work"
 
 echo "== tests"

@@ -11,6 +11,12 @@ public sealed class ChatStoreOptions
     /// <summary>Connection string of the store; empty means a database on the embedded cluster.</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>
+    /// Connection string of the store's owner, for the demo seeder, <c>datamap discover</c>, live validation and
+    /// <c>db grants --apply</c>; empty means the same as <see cref="ConnectionString"/> (or the local superuser).
+    /// </summary>
+    public string OwnerConnectionString { get; set; } = "";
+
     /// <summary>Database name on the embedded cluster when no connection string is set; empty means <c>chat_&lt;name&gt;</c>.</summary>
     public string Database { get; set; } = "";
 

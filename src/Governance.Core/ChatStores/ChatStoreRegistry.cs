@@ -12,7 +12,7 @@ public sealed class ChatStoreRegistry : IAsyncDisposable
     {
         _stores = stores.ToDictionary(
             s => s.Name,
-            s => new ChatStore(s.Name, s.Region, NpgsqlDataSource.Create(s.ConnectionString), s.BlobRoot),
+            s => new ChatStore(s.Name, s.Region, NpgsqlDataSource.Create(s.ConnectionString), s.BlobRoot) { ConnectionString = s.ConnectionString },
             StringComparer.Ordinal);
     }
 

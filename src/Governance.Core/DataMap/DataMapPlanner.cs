@@ -516,7 +516,11 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
                 Inputs[BatchInput] = 5_000;
             }
 
-            Add(new PlanStep(0, c.Name, action, description, sql, $"select {keys} from {Table(c)} where {condition}", null) { Role = StepRole.Change });
+            Add(new PlanStep(0, c.Name, action, description, sql, $"select {keys} from {Table(c)} where {condition}", null)
+            {
+                Role = StepRole.Change,
+                Writes = set is null ? [] : PlanStep.AssignedColumns(set),
+            });
         }
 
         public void Rewrite(Collection c, string column, IReadOnlyList<RowEdit> edits, string condition, string description)
@@ -529,6 +533,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
             {
                 Role = StepRole.Change,
                 Rewrite = new RewriteSpec(Table(c), column, c.Key, edits, discriminators),
+                Writes = [column],
             });
         }
 

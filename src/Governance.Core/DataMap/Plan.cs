@@ -62,6 +62,51 @@ public sealed partial record PlanStep(int Order, string Collection, PlanAction A
 
     public RewriteSpec? Rewrite { get; init; }
 
+    /// <summary>The columns an update or a rewrite writes (what the store's role must be allowed to update).</summary>
+    public IReadOnlyList<string> Writes { get; init; } = [];
+
+    /// <summary>The columns a SET list assigns: the leading quoted name of each top-level, comma-separated assignment.</summary>
+    public static IReadOnlyList<string> AssignedColumns(string setList)
+    {
+        var columns = new List<string>();
+        var depth = 0;
+        char? quote = null; // inside a string literal (') or a quoted name (")
+        var start = 0;
+        for (var i = 0; i <= setList.Length; i++)
+        {
+            var c = i < setList.Length ? setList[i] : ',';
+            if (quote is not null)
+            {
+                quote = c == quote ? null : quote; // a doubled quote closes and reopens: same result
+            }
+            else if (c is '\'' or '"')
+            {
+                quote = c;
+            }
+            else if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')')
+            {
+                depth--;
+            }
+            else if (depth == 0 && c == ',')
+            {
+                var assignment = setList[start..i].Trim();
+                var name = AssignedName().Match(assignment);
+                columns.Add(name.Success ? name.Groups[1].Value.Replace("\"\"", "\"", StringComparison.Ordinal)
+                    : throw new InvalidOperationException($"Cannot read the column of the assignment '{assignment}'."));
+                start = i + 1;
+            }
+        }
+
+        return columns;
+    }
+
+    [GeneratedRegex("^\"((?:[^\"]|\"\")+)\"\\s*=")]
+    private static partial Regex AssignedName();
+
     /// <summary>The parameters the step's SQL and preview bind, read from the SQL itself so that the two cannot drift apart.</summary>
     public IReadOnlyList<string> Needs => ParametersOf(Sql + " " + PreviewSql);
 

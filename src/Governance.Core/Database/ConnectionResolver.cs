@@ -65,6 +65,13 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
         return list;
     }
 
+    /// <summary>The governance database is on the local cluster (no connection string configured).</summary>
+    public bool GovernanceIsEmbedded() => string.IsNullOrWhiteSpace(configuration.GetConnectionString(GovernanceConnectionName));
+
+    /// <summary>The store's database is on the local cluster (no connection string configured).</summary>
+    public bool StoreIsEmbedded(string name) =>
+        StoreOptions().Any(s => s.Name == name && string.IsNullOrWhiteSpace(s.Options.ConnectionString));
+
     public bool NeedsEmbedded() =>
         string.IsNullOrWhiteSpace(configuration.GetConnectionString(GovernanceConnectionName))
         || StoreOptions().Any(s => string.IsNullOrWhiteSpace(s.Options.ConnectionString));
@@ -87,24 +94,23 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
     public ResolvedConnections Resolve()
     {
         int? port = null;
+        EmbeddedCluster? cluster = null;
         if (NeedsEmbedded())
         {
-            var cluster = EmbeddedCluster();
+            cluster = EmbeddedCluster();
             port = cluster.RunningPort() ?? throw new EmbeddedPostgresException(
                 $"The local database in {cluster.DataDirectory} is not running: start it with './gov db start', or configure ConnectionStrings:Governance.");
         }
 
-        // On the local cluster the console runs as the application role and migrates as the superuser. Elsewhere
+        // On the local cluster the console runs as the application role and one role per chat store, each with its
+        // generated password; migrations, the seeder and granting run as the superuser. Elsewhere
         // ConnectionStrings:GovernanceAdmin names the owner for migrations (default: the same as Governance).
         var governance = configuration.GetConnectionString(GovernanceConnectionName);
         var admin = configuration.GetConnectionString(GovernanceAdminConnectionName);
         if (string.IsNullOrWhiteSpace(governance))
         {
-            governance = new NpgsqlConnectionStringBuilder(Embedded.EmbeddedCluster.ConnectionString(port!.Value, GovernanceDatabaseName))
-            {
-                Username = GovernanceMigrator.AppRole,
-            }.ConnectionString;
-            admin = string.IsNullOrWhiteSpace(admin) ? Embedded.EmbeddedCluster.ConnectionString(port.Value, GovernanceDatabaseName) : admin;
+            governance = Embedded.EmbeddedCluster.ConnectionString(port!.Value, GovernanceDatabaseName, GovernanceMigrator.AppRole, cluster!.Secrets.Read(GovernanceMigrator.AppRole));
+            admin = string.IsNullOrWhiteSpace(admin) ? cluster.SuperUserConnectionString(port.Value, GovernanceDatabaseName) : admin;
         }
         else
         {
@@ -116,13 +122,26 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
         var stores = new List<ResolvedStore>();
         foreach (var (name, options) in StoreOptions())
         {
-            var cs = string.IsNullOrWhiteSpace(options.ConnectionString)
-                ? Embedded.EmbeddedCluster.ConnectionString(port!.Value, string.IsNullOrWhiteSpace(options.Database) ? $"chat_{name}" : options.Database)
-                : Validate(options.ConnectionString, $"ChatStores:{name}:ConnectionString");
+            string cs;
+            string? owner = string.IsNullOrWhiteSpace(options.OwnerConnectionString)
+                ? null
+                : Validate(options.OwnerConnectionString, $"ChatStores:{name}:OwnerConnectionString");
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            {
+                var database = string.IsNullOrWhiteSpace(options.Database) ? $"chat_{name}" : options.Database;
+                var role = StoreAccess.RoleFor(name);
+                cs = Embedded.EmbeddedCluster.ConnectionString(port!.Value, database, role, cluster!.Secrets.Read(role));
+                owner ??= cluster.SuperUserConnectionString(port.Value, database);
+            }
+            else
+            {
+                cs = Validate(options.ConnectionString, $"ChatStores:{name}:ConnectionString");
+            }
+
             var blobRoot = string.IsNullOrWhiteSpace(options.BlobRoot)
                 ? Path.Combine(DataDirectory, "blobs", options.Region)
                 : Path.GetFullPath(options.BlobRoot);
-            stores.Add(new ResolvedStore(name, options.Region, cs, blobRoot));
+            stores.Add(new ResolvedStore(name, options.Region, cs, blobRoot, owner));
         }
 
         return new ResolvedConnections(governance, admin, stores, port);

@@ -35,8 +35,8 @@ public sealed class DemoSeeder(ChatStoreRegistry stores, ILogger<DemoSeeder> log
     /// <summary>Creates the store's database when it is missing (needs the right to create databases) and applies the chat store DDL.</summary>
     public static async Task PrepareStoreAsync(ChatStore store, CancellationToken ct)
     {
-        await PostgresAdmin.EnsureDatabaseAsync(store.DataSource.ConnectionString, $"ChatStores:{store.Name}", ct);
-        await using var connection = await PostgresAdmin.OpenAsync(store.DataSource.ConnectionString, $"ChatStores:{store.Name}", ct);
+        await PostgresAdmin.EnsureDatabaseAsync(store.ConnectionString, $"ChatStores:{store.Name}", ct);
+        await using var connection = await PostgresAdmin.OpenAsync(store.ConnectionString, $"ChatStores:{store.Name}", ct);
         await connection.ExecuteAsync(new CommandDefinition(SchemaSql(), cancellationToken: ct));
     }
 
@@ -61,7 +61,7 @@ public sealed class DemoSeeder(ChatStoreRegistry stores, ILogger<DemoSeeder> log
         {
             foreach (var store in all)
             {
-                var connection = await PostgresAdmin.OpenAsync(store.DataSource.ConnectionString, $"ChatStores:{store.Name}", ct);
+                var connection = await PostgresAdmin.OpenAsync(store.ConnectionString, $"ChatStores:{store.Name}", ct);
                 var tx = await connection.BeginTransactionAsync(ct);
                 connections.Add((store, connection, tx));
                 await GuardAsync(store, connection, tx, options.Replace, ct);

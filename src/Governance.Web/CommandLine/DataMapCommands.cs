@@ -27,7 +27,7 @@ internal static class DataMapCommands
             if (set.Valid && !parse.GetValue(offline))
             {
                 await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-                var registry = services.GetRequiredService<ChatStoreRegistry>();
+                await using var registry = GovernanceCommandLine.OwnerStores(services);
                 foreach (var map in set.Maps)
                 {
                     foreach (var storeName in map.Stores)
@@ -166,7 +166,8 @@ internal static class DataMapCommands
             }
 
             await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-            var chatStore = Store(services, parse.GetValue(store)!);
+            await using var owners = GovernanceCommandLine.OwnerStores(services);
+            var chatStore = Store(owners, parse.GetValue(store)!);
             var draft = await Governance.Core.DataMap.Discovery.DataMapDiscovery.DraftAsync(chatStore.DataSource, chatStore.Name, schemaName, token);
             if (file is null)
             {
@@ -210,11 +211,11 @@ internal static class DataMapCommands
         return find;
     }
 
-    private static ChatStore Store(IServiceProvider services, string name)
+    private static ChatStore Store(ChatStoreRegistry registry, string name)
     {
         try
         {
-            return services.GetRequiredService<ChatStoreRegistry>().Get(name);
+            return registry.Get(name);
         }
         catch (KeyNotFoundException ex)
         {

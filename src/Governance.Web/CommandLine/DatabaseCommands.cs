@@ -91,6 +91,60 @@ internal static class DatabaseCommands
             Console.WriteLine(outcome.Applied.Count == 0
                 ? "Governance database is up to date."
                 : $"Applied {outcome.Applied.Count} migrations: {string.Join(", ", outcome.Applied.Select(ShortName))}.");
+
+            // On the local cluster the console's roles get their passwords and the chat stores' roles their grants.
+            await ConsoleRoles.ApplyAppRoleAsync(resolver, connections, token);
+            if (resolver.NeedsEmbedded())
+            {
+                PrintStoreRoles(await ConsoleRoles.ApplyStoreRolesAsync(resolver, connections, LoadMaps(configuration), token));
+            }
+
+            return 0;
+        }, ct));
+
+        var store = new Option<string?>("--store") { Description = "Only this chat store (default: every configured store)" };
+        var apply = new Option<bool>("--apply") { Description = "Run the statements on the store as its owner (the local superuser, or ChatStores:<name>:OwnerConnectionString)" };
+        var grants = new Command("grants", "Print the role and grants the console needs on each chat store, drawn from the data maps' plans; --apply runs them.") { store, apply };
+        grants.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
+        {
+            var configuration = GovernanceCommandLine.Resolver(GovernanceConfiguration.ForCommandLine());
+            var only = parse.GetValue(store);
+            var all = configuration.StoreOptions();
+            if (only is not null && all.All(s => s.Name != only))
+            {
+                throw new ArgumentException($"--store: no chat store named '{only}' is configured (known: {string.Join(", ", all.Select(s => s.Name))}).");
+            }
+
+            var maps = LoadMaps(GovernanceConfiguration.ForCommandLine());
+            if (!maps.Valid)
+            {
+                throw new InvalidOperationException($"The data maps have {maps.Problems.Count} problems; run './gov policies validate'.");
+            }
+
+            var connections = parse.GetValue(apply) ? await configuration.ResolveAsync(startEmbedded: true, token) : null;
+            foreach (var (name, _) in all.Where(s => only is null || s.Name == only))
+            {
+                var map = maps.Maps.FirstOrDefault(m => m.Stores.Contains(name));
+                var role = Governance.Core.ChatStores.StoreAccess.RoleFor(name);
+                if (connections is null)
+                {
+                    var database = configuration.StoreOptions().First(s => s.Name == name).Options is { ConnectionString.Length: > 0 } o
+                        ? new Npgsql.NpgsqlConnectionStringBuilder(o.ConnectionString).Database ?? name
+                        : $"chat_{name}";
+                    Console.WriteLine($"-- chat store '{name}'{(map is null ? ": no data map names it, so the role may only connect" : $", from data map '{map.Name}'")}");
+                    Console.WriteLine(Governance.Core.ChatStores.StoreAccess.CreateRoleSql(role));
+                    Console.WriteLine($"-- then give {role} a password (\\password {role} in psql) and name it in ChatStores:{name}:ConnectionString");
+                    Console.WriteLine(Governance.Core.ChatStores.StoreAccess.GrantSql(role, database,
+                        map is null ? [] : Governance.Core.ChatStores.StoreAccess.GrantsFor(map, name)));
+                    continue;
+                }
+
+                var resolved = connections.Stores.First(s => s.Name == name);
+                var password = configuration.StoreIsEmbedded(name) ? configuration.EmbeddedCluster().Secrets.GetOrCreate(role) : null;
+                var granted = await Governance.Core.ChatStores.StoreAccess.ApplyAsync(resolved.Owner, name, map, password, token);
+                Console.WriteLine($"{name}: {role} may read {granted.Count} tables, delete from {granted.Count(g => g.Delete)}, update columns of {granted.Count(g => g.UpdateColumns.Count > 0)}.");
+            }
+
             return 0;
         }, ct));
 
@@ -98,7 +152,22 @@ internal static class DatabaseCommands
         db.Add(stop);
         db.Add(status);
         db.Add(migrate);
+        db.Add(grants);
         return db;
+    }
+
+    internal static Governance.Core.DataMap.DataMapSet LoadMaps(IConfiguration configuration) =>
+        Governance.Core.DataMap.DataMapLoader.LoadDirectory(
+            (configuration.GetSection(Governance.Core.DataMap.DataMapOptions.Section).Get<Governance.Core.DataMap.DataMapOptions>() ?? new()).ResolveDirectory());
+
+    internal static void PrintStoreRoles(IReadOnlyList<ConsoleRoles.StoreOutcome> outcomes)
+    {
+        foreach (var o in outcomes)
+        {
+            Console.WriteLine(o.Note is null
+                ? $"Chat store {o.Store}: role {o.Role} granted what the data map's plans need on {o.Tables} tables."
+                : $"Chat store {o.Store}: role {o.Role} {o.Note}.");
+        }
     }
 
     private static IConfiguration Overrides(ParseResult parse, Option<string?> dataDir, Option<int?>? port, Option<bool>? noFsync)

@@ -33,8 +33,10 @@ internal static class DemoCommands
 
             var options = new DemoSeedOptions(parse.GetValue(users), parse.GetValue(messages), parse.GetValue(seed), day, parse.GetValue(replace));
             options.Validate();
-            await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-            var seeder = new DemoSeeder(services.GetRequiredService<ChatStoreRegistry>(), services.GetRequiredService<ILogger<DemoSeeder>>());
+            var configuration = GovernanceConfiguration.ForCommandLine();
+            await using var services = await GovernanceCommandLine.CoreServicesAsync(configuration, token);
+            await using var owners = GovernanceCommandLine.OwnerStores(services); // the seeder creates databases and tables
+            var seeder = new DemoSeeder(owners, services.GetRequiredService<ILogger<DemoSeeder>>());
             var report = await seeder.SeedAsync(options, token);
             foreach (var s in report.Stores)
             {
@@ -42,6 +44,10 @@ internal static class DemoCommands
             }
 
             Console.WriteLine($"Seeded {report.Total("messages"):N0} messages in {report.Elapsed.TotalSeconds:F1} s.");
+            DatabaseCommands.PrintStoreRoles(await Governance.Core.Database.ConsoleRoles.ApplyStoreRolesAsync(
+                services.GetRequiredService<Governance.Core.Database.ConnectionResolver>(),
+                services.GetRequiredService<Governance.Core.Database.ResolvedConnections>(),
+                DatabaseCommands.LoadMaps(configuration), token));
             return 0;
         }, ct));
 

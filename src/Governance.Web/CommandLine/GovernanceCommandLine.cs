@@ -82,6 +82,13 @@ public static class GovernanceCommandLine
 
     internal static ConnectionResolver Resolver(IConfiguration configuration) => new(configuration, LoggerFactory());
 
+    /// <summary>
+    /// The chat stores as their owners reach them (the local superuser, or <c>ChatStores:&lt;name&gt;:OwnerConnectionString</c>):
+    /// for the seeder, discovery and live validation, which read or create what the console's own roles may not.
+    /// </summary>
+    internal static Governance.Core.ChatStores.ChatStoreRegistry OwnerStores(IServiceProvider services) =>
+        new(services.GetRequiredService<ResolvedConnections>().Stores.Select(s => s with { ConnectionString = s.Owner }));
+
     internal static async Task<ServiceProvider> CoreServicesAsync(IConfiguration configuration, CancellationToken ct)
     {
         var services = new ServiceCollection();

@@ -49,10 +49,11 @@ public sealed class EmbeddedClusterTests : IDisposable
             Assert.Equal(port, cluster.RunningPort());
             Assert.Equal(port, await cluster.StartAsync(CancellationToken.None)); // starting again is a no-op
 
-            await using var connection = new NpgsqlConnection(EmbeddedCluster.ConnectionString(port, "postgres"));
+            await using var connection = new NpgsqlConnection(cluster.SuperUserConnectionString(port, "postgres"));
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand("show listen_addresses", connection);
             Assert.Equal("127.0.0.1", await command.ExecuteScalarAsync());
+            await AssertAsksForPasswordsAsync(cluster, port);
         }
         finally
         {
@@ -75,12 +76,70 @@ public sealed class EmbeddedClusterTests : IDisposable
         {
             Assert.Equal(ports[0], ports[1]);
             Assert.Equal(ports[0], first.RunningPort());
-            await using var connection = new NpgsqlConnection(EmbeddedCluster.ConnectionString(ports[0], "postgres"));
+            await using var connection = new NpgsqlConnection(first.SuperUserConnectionString(ports[0], "postgres"));
             await connection.OpenAsync();
         }
         finally
         {
             Assert.True(await first.StopAsync(CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ClusterThatTrustedEveryone_AsksEveryRoleForItsPasswordFromThatStartOn()
+    {
+        // A cluster as an earlier version made it: every local connection trusted as any role, no password file.
+        var cluster = Cluster("pg-legacy");
+        await cluster.StartAsync(CancellationToken.None);
+        await cluster.StopAsync(CancellationToken.None);
+        var hba = Path.Combine(cluster.DataDirectory, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, (await File.ReadAllTextAsync(hba)).Replace("scram-sha-256", "trust", StringComparison.Ordinal));
+        File.Delete(cluster.Secrets.PathOf(EmbeddedCluster.SuperUser));
+        Assert.Contains(File.ReadAllLines(hba), l => l.StartsWith("host", StringComparison.Ordinal) && l.EndsWith("trust", StringComparison.Ordinal));
+
+        var port = await cluster.StartAsync(CancellationToken.None);
+        try
+        {
+            await AssertAsksForPasswordsAsync(cluster, port);
+            await using var connection = new NpgsqlConnection(cluster.SuperUserConnectionString(port, "postgres"));
+            await connection.OpenAsync();
+            Assert.DoesNotContain(File.ReadAllLines(hba), l => !l.StartsWith('#') && l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).LastOrDefault() == "trust");
+        }
+        finally
+        {
+            await cluster.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_PasswordFileLostOnAClusterThatAsksForIt_SaysWhereItWasAndWhatToDo()
+    {
+        var cluster = Cluster("pg-lost");
+        await cluster.StartAsync(CancellationToken.None);
+        await cluster.StopAsync(CancellationToken.None);
+        File.Delete(cluster.Secrets.PathOf(EmbeddedCluster.SuperUser));
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => cluster.StartAsync(CancellationToken.None));
+        await cluster.StopAsync(CancellationToken.None);
+
+        Assert.Contains(cluster.Secrets.PathOf(EmbeddedCluster.SuperUser), error.Message, StringComparison.Ordinal);
+        Assert.Contains("restore it", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>No role gets in without its password (none, or a wrong one); the superuser's file is the owner's alone.</summary>
+    private static async Task AssertAsksForPasswordsAsync(EmbeddedCluster cluster, int port)
+    {
+        foreach (var password in new[] { null, "not-the-password" })
+        {
+            await using var connection = new NpgsqlConnection(EmbeddedCluster.ConnectionString(port, "postgres", EmbeddedCluster.SuperUser, password) + ";Pooling=false");
+            var refused = await Assert.ThrowsAnyAsync<NpgsqlException>(() => connection.OpenAsync());
+            Assert.True(refused is PostgresException { SqlState: "28P01" } || refused.Message.Contains("password", StringComparison.OrdinalIgnoreCase), refused.Message);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cluster.Secrets.PathOf(EmbeddedCluster.SuperUser)));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cluster.Secrets.Folder));
         }
     }
 

@@ -74,7 +74,42 @@ public sealed class MigratedDatabase : IAsyncLifetime
         }
 
         await migrator.ApplyGrantsAsync("hangfire", CancellationToken.None);
+        await GiveAppRoleThePasswordAsync(admin);
         return (admin, AppConnection(admin));
+    }
+
+    private static readonly SemaphoreSlim PasswordOnce = new(1, 1);
+    private static bool _passwordSet;
+
+    /// <summary>
+    /// The test cluster asks every role for a password: the application role (one for the whole cluster) gets the
+    /// server connection's own, once per test run (two ALTER ROLEs of one role at once would collide).
+    /// </summary>
+    public static async Task GiveAppRoleThePasswordAsync(string admin)
+    {
+        var password = new NpgsqlConnectionStringBuilder(admin).Password;
+        if (password is null)
+        {
+            return;
+        }
+
+        await PasswordOnce.WaitAsync();
+        try
+        {
+            if (!_passwordSet)
+            {
+                await using var connection = new NpgsqlConnection(admin);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(
+                    Governance.Core.Database.Embedded.ClusterSecrets.SetPasswordSql(Governance.Core.Database.GovernanceMigrator.AppRole, password), connection);
+                await command.ExecuteNonQueryAsync();
+                _passwordSet = true;
+            }
+        }
+        finally
+        {
+            PasswordOnce.Release();
+        }
     }
 
     public static string AppConnection(string admin) =>

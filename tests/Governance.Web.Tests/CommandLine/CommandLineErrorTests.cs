@@ -31,6 +31,7 @@ public sealed class CommandLineErrorTests
         new[] { "users", "disable" },
         new[] { "users", "set-roles", "--user-name", "x" },
         new[] { "serve", "--urls", "not a url" },
+        new[] { "db", "grants", "--store", "nowhere" },
     };
 
     [Theory]
@@ -98,6 +99,41 @@ public sealed class CommandLineErrorTests
     }
 
     [Fact]
+    public async Task DbGrants_PrintsTheStoresRoleFromItsMap_AndApplyGrantsExactlyThat()
+    {
+        var store = await Governance.Tests.Support.TestPostgres.CreateDatabaseWithAsync("cligrants", Governance.Core.Demo.DemoSeeder.SchemaSql());
+        try
+        {
+            var (printed, sql, printError) = await RunAsync(["db", "grants", "--store", "eu"]);
+            var extra = new Dictionary<string, string> { ["ChatStores__eu__OwnerConnectionString"] = store };
+            var (applied, said, applyError) = await RunAsync(["db", "grants", "--store", "eu", "--apply"], extra: extra);
+
+            // What the shipped map (policies/datamap/chat.yaml) says: devices rows go with the person, a user's locale is
+            // kept, memberships are never deleted, and the map names no other table.
+            Assert.True(printed == 0, printError);
+            Assert.Contains("drop owned by \"governance_store_eu\";", sql, StringComparison.Ordinal);
+            Assert.Contains("grant select, delete on \"public\".\"devices\" to \"governance_store_eu\";", sql, StringComparison.Ordinal);
+            Assert.Contains("grant select on \"public\".\"conversation_members\" to \"governance_store_eu\";", sql, StringComparison.Ordinal);
+            Assert.True(applied == 0, applyError);
+            Assert.StartsWith("eu: governance_store_eu may read 14 tables", said.Trim(), StringComparison.Ordinal);
+            var rights = await Governance.Tests.Support.TestPostgres.ScalarAsync<string>(store, """
+                select concat_ws(',',
+                    has_table_privilege('governance_store_eu', 'public.devices', 'DELETE'),
+                    has_column_privilege('governance_store_eu', 'public.users', 'email', 'UPDATE'),
+                    has_column_privilege('governance_store_eu', 'public.users', 'locale', 'UPDATE'),
+                    has_table_privilege('governance_store_eu', 'public.conversation_members', 'DELETE'),
+                    has_table_privilege('governance_store_eu', 'public.users', 'TRUNCATE'),
+                    has_table_privilege('governance_store_eu', 'public.users', 'INSERT'))
+                """);
+            Assert.Equal("t,t,f,f,f,f", rights); // boolean as text: t or f
+        }
+        finally
+        {
+            await Governance.Tests.Support.TestPostgres.DropDatabaseAsync(store);
+        }
+    }
+
+    [Fact]
     public async Task Serve_OnADatabaseWithPendingMigrations_RefusesToStart_SayingWhatToRun()
     {
         var unmigrated = await Governance.Tests.Support.TestPostgres.CreateDatabaseAsync("unmigrated");
@@ -120,7 +156,7 @@ public sealed class CommandLineErrorTests
     }
 
     /// <summary>The real binary, with every database pointing at a closed port (or at <paramref name="governance"/>) so that nothing is started.</summary>
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string[] args, string? governance = null)
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string[] args, string? governance = null, Dictionary<string, string>? extra = null)
     {
         var closed = $"Host=127.0.0.1;Port={EmbeddedCluster.FreePort()};Username=postgres;Database=none;Timeout=2";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -137,6 +173,11 @@ public sealed class CommandLineErrorTests
         info.Environment["Governance__DataDirectory"] = Path.Combine(Path.GetTempPath(), "gov-cli-" + Guid.NewGuid().ToString("N"));
         info.Environment["DataMap__Directory"] = PoliciesFolder();
         info.Environment.Remove("GOV_SETTINGS_FILE");
+        foreach (var (key, value) in extra ?? [])
+        {
+            info.Environment[key] = value;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -50,6 +50,7 @@ public sealed class ConsoleDatabases : IAsyncLifetime
         await migrator.MigrateAsync(CancellationToken.None);
         await HangfireSchema.InstallAsync(governance, "hangfire", CancellationToken.None);
         await migrator.ApplyGrantsAsync("hangfire", CancellationToken.None);
+        await MigratedDatabase.GiveAppRoleThePasswordAsync(governance);
         AdminConnectionString = governance;
 
         // The console runs as the application role, as it does in production.

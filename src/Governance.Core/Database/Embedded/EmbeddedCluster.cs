@@ -6,9 +6,11 @@ namespace Governance.Core.Database.Embedded;
 
 /// <summary>
 /// A PostgreSQL cluster in a local folder, started on 127.0.0.1 on a free port. As root the server binaries run
-/// as the <c>postgres</c> OS user (initdb refuses root), and the folder is handed to that user.
+/// as the <c>postgres</c> OS user (initdb refuses root), and the folder is handed to that user. Every role signs in
+/// with a password (SCRAM-SHA-256); the superuser's is generated at initialisation and kept owner-only in
+/// <see cref="Secrets"/>. A cluster made by an earlier version with trust sign-in is switched over at its next start.
 /// </summary>
-public sealed class EmbeddedCluster
+public sealed partial class EmbeddedCluster
 {
     public const string SuperUser = "postgres";
     private const string OsUser = "postgres";
@@ -18,11 +20,15 @@ public sealed class EmbeddedCluster
     public EmbeddedCluster(string dataDirectory, EmbeddedPostgresOptions options, ILogger logger)
     {
         DataDirectory = Path.GetFullPath(dataDirectory);
+        Secrets = new ClusterSecrets(DataDirectory);
         _options = options;
         _logger = logger;
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The passwords of the cluster's roles, beside its folder.</summary>
+    public ClusterSecrets Secrets { get; }
 
     public bool IsInitialized => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
@@ -62,14 +68,19 @@ public sealed class EmbeddedCluster
         }
     }
 
-    public static string ConnectionString(int port, string database) =>
+    public static string ConnectionString(int port, string database, string user, string? password) =>
         new Npgsql.NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
             Port = port,
-            Username = SuperUser,
+            Username = user,
+            Password = password,
             Database = database,
         }.ConnectionString;
+
+    /// <summary>The superuser's connection: only for migrations, the demo seeder and granting the console's roles.</summary>
+    public string SuperUserConnectionString(int port, string database) =>
+        ConnectionString(port, database, SuperUser, Secrets.Read(SuperUser));
 
     /// <summary>Initialises the cluster on first use and starts it; returns the port. Does nothing but return the port when it already runs.</summary>
     public async Task<int> StartAsync(CancellationToken ct)
@@ -125,6 +136,7 @@ public sealed class EmbeddedCluster
         }
 
         _logger.LogInformation("Embedded PostgreSQL started on 127.0.0.1:{Port}", port);
+        await EnsurePasswordSignInAsync(ct);
         return port;
     }
 
@@ -189,11 +201,28 @@ public sealed class EmbeddedCluster
                 OwnerOnly(DataDirectory);
             }
 
-            var result = await RunServerToolAsync(bin, "initdb",
-                ["-D", DataDirectory, "-A", "trust", "-U", SuperUser, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], ct);
-            if (result.ExitCode != 0)
+            // initdb reads the superuser's password from a file the server's OS user can read, removed right after.
+            var password = Secrets.GetOrCreate(SuperUser);
+            var pwfile = Path.TrimEndingDirectorySeparator(DataDirectory) + ".initpw";
+            await File.WriteAllTextAsync(pwfile, password, ct);
+            ClusterSecrets.OwnerOnly(pwfile, directory: false);
+            try
             {
-                throw new EmbeddedPostgresException($"initdb failed in {DataDirectory}: {FirstLine(result.StdErr)}");
+                if (RunningAsRoot)
+                {
+                    await ProcessRunner.RunAsync("chown", [$"{OsUser}:{OsUser}", pwfile], ct);
+                }
+
+                var result = await RunServerToolAsync(bin, "initdb",
+                    ["-D", DataDirectory, "--auth=scram-sha-256", "--pwfile=" + pwfile, "-U", SuperUser, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], ct);
+                if (result.ExitCode != 0)
+                {
+                    throw new EmbeddedPostgresException($"initdb failed in {DataDirectory}: {FirstLine(result.StdErr)}");
+                }
+            }
+            finally
+            {
+                File.Delete(pwfile);
             }
         }
         catch
@@ -205,6 +234,73 @@ public sealed class EmbeddedCluster
 
         _logger.LogInformation("Embedded PostgreSQL cluster initialised in {DataDirectory}", DataDirectory);
     }
+
+    /// <summary>
+    /// A cluster initialised by an earlier version trusts every local connection as any role: the superuser gets a
+    /// generated password (set as a verifier while trust still lets it in), then every trust line of pg_hba.conf
+    /// becomes scram-sha-256 and the server reloads it. A cluster that asks for passwords but whose superuser
+    /// password file is gone cannot be entered by the console: that is said, with what to do.
+    /// </summary>
+    private async Task EnsurePasswordSignInAsync(CancellationToken ct)
+    {
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        var lines = await File.ReadAllLinesAsync(hba, ct);
+        var trusting = lines.Select(HbaMethodIsTrust).ToList();
+        if (!trusting.Contains(true))
+        {
+            if (Secrets.Read(SuperUser) is null)
+            {
+                throw new EmbeddedPostgresException(
+                    $"The local PostgreSQL in {DataDirectory} asks for passwords, but the superuser's password file {Secrets.PathOf(SuperUser)} is missing: restore it from a backup of that folder.");
+            }
+
+            return;
+        }
+
+        var port = RunningPort() ?? throw new EmbeddedPostgresException($"PostgreSQL in {DataDirectory} stopped right after starting: see {Path.Combine(DataDirectory, "server.log")}.");
+        var password = Secrets.GetOrCreate(SuperUser);
+        await using (var connection = new Npgsql.NpgsqlConnection(ConnectionString(port, "postgres", SuperUser, null) + ";Pooling=false"))
+        {
+            await connection.OpenAsync(ct);
+            await using var command = new Npgsql.NpgsqlCommand(ClusterSecrets.SetPasswordSql(SuperUser, password), connection);
+            var rewritten = lines.Select((line, i) => trusting[i] ? HbaTrustLine().Replace(line, "${head}scram-sha-256") : line).ToArray();
+            await command.ExecuteNonQueryAsync(ct);
+            await File.WriteAllLinesAsync(hba, rewritten, ct);
+            await using var reload = new Npgsql.NpgsqlCommand("select pg_reload_conf()", connection);
+            await reload.ExecuteNonQueryAsync(ct);
+        }
+
+        // The server reloads its rules a moment after the signal: the switch is done when a connection without a
+        // password is refused.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var anonymous = new Npgsql.NpgsqlConnection(ConnectionString(port, "postgres", SuperUser, null) + ";Pooling=false");
+                await anonymous.OpenAsync(ct);
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                break;
+            }
+
+            if (attempt == 100)
+            {
+                throw new EmbeddedPostgresException($"The local PostgreSQL in {DataDirectory} still lets connections in without a password after its rules were changed: see {hba}.");
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        _logger.LogWarning("The local PostgreSQL in {DataDirectory} trusted every local connection; it now asks every role for its password (superuser's kept in {SecretsFolder})", DataDirectory, Secrets.Folder);
+    }
+
+    private static bool HbaMethodIsTrust(string line) =>
+        !line.TrimStart().StartsWith('#') && HbaTrustLine().IsMatch(line);
+
+    /// <summary>A pg_hba.conf line whose method (the last word before any options) is trust.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<head>\s*(?:local|host|hostssl|hostnossl|hostgssenc|hostnogssenc)\s.*?\s)trust(?=\s|$)")]
+    private static partial System.Text.RegularExpressions.Regex HbaTrustLine();
 
     private async Task HandToOsUserAsync(CancellationToken ct)
     {
