@@ -7,8 +7,10 @@ namespace Governance.Core.Audit;
 /// <summary>
 /// Appends audit entries. Use cases call <see cref="AppendAsync(NpgsqlConnection, NpgsqlTransaction?, AuditRecord, CancellationToken)"/>
 /// inside the transaction of the change they record, so that the change and its entry commit or roll back together.
+/// The time of an entry is the database server's (the application role may not name it): no clock of the
+/// application can backdate or postdate what it records.
 /// </summary>
-public sealed class AuditLog(GovernanceDatabase database, AuditSealSignal signal, TimeProvider time)
+public sealed class AuditLog(GovernanceDatabase database, AuditSealSignal signal)
 {
     public static string ActorTypeCode(AuditActorType type) => type switch
     {
@@ -30,14 +32,13 @@ public sealed class AuditLog(GovernanceDatabase database, AuditSealSignal signal
         record.Validate();
         const string sql = """
             insert into gov.audit_log
-                (occurred_at, actor_type, actor_id, actor_roles, action, target_type, target_id, request_id, outcome, client_address, details)
+                (actor_type, actor_id, actor_roles, action, target_type, target_id, request_id, outcome, client_address, details)
             values
-                (@occurredAt, @actorType, @actorId, @actorRoles, @action, @targetType, @targetId, @requestId, @outcome, @clientAddress, @details::jsonb)
+                (@actorType, @actorId, @actorRoles, @action, @targetType, @targetId, @requestId, @outcome, @clientAddress, @details::jsonb)
             returning id
             """;
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
         {
-            occurredAt = time.GetUtcNow(),
             actorType = ActorTypeCode(record.Actor.Type),
             actorId = record.Actor.Id,
             actorRoles = record.Actor.Roles.Count == 0 ? null : string.Join(',', record.Actor.Roles),

@@ -9,12 +9,13 @@ grant select, insert, update on gov.alerts to governance_app;
 
 -- The audit log: the application appends and reads, never changes or removes (triggers refuse that too). It
 -- cannot write the chain or the checkpoints: the database seals and records them through two functions that
--- compute every hash themselves.
+-- compute every hash themselves. The entry's time (occurred_at) and transaction are the server's: neither is in
+-- the columns it may insert.
 revoke update, delete, truncate on gov.audit_log, gov.audit_chain, gov.audit_checkpoints from governance_app;
 revoke insert on gov.audit_chain, gov.audit_checkpoints from governance_app;
 revoke insert on gov.audit_log from governance_app;
 grant select on gov.audit_log to governance_app;
-grant insert (occurred_at, actor_type, actor_id, actor_roles, action, target_type, target_id, request_id, outcome, client_address, details)
+grant insert (actor_type, actor_id, actor_roles, action, target_type, target_id, request_id, outcome, client_address, details)
     on gov.audit_log to governance_app;
 grant select on gov.audit_chain, gov.audit_checkpoints to governance_app;
 grant execute on function gov.audit_seal(integer), gov.audit_record_checkpoint(bigint) to governance_app;

@@ -21,7 +21,7 @@ public sealed class AccountAdministrationTests
 
         public GovernanceDatabase Database { get; } = new(NpgsqlDataSource.Create(app));
 
-        public AuditLog Audit => new(Database, new AuditSealSignal(), TimeProvider.System);
+        public AuditLog Audit => new(Database, new AuditSealSignal());
 
         public AccountAdministration Administration() => new(Database, Audit, new SignInSessions(Database, TimeProvider.System), TimeProvider.System);
 

@@ -17,7 +17,7 @@ public sealed class LocalAccountServiceTests(MigratedDatabase db) : IClassFixtur
     private LocalAccountService Service(LocalAccountOptions? options = null)
     {
         var database = new GovernanceDatabase(NpgsqlDataSource.Create(db.AppConnectionString));
-        return new(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), _time), Options.Create(options ?? new LocalAccountOptions()), _time);
+        return new(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal()), Options.Create(options ?? new LocalAccountOptions()), _time);
     }
 
     private static readonly AuditActor Cli = AuditActor.System("test");
@@ -189,7 +189,7 @@ public sealed class InitialAdminTests
             var services = Enumerable.Range(0, 6).Select(_ =>
             {
                 var database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
-                return new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System),
+                return new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal()),
                     Options.Create(new LocalAccountOptions()), TimeProvider.System);
             }).ToList();
 

@@ -553,19 +553,26 @@ public sealed class AuditChainTests
         }
     }
 
-    [Fact]
-    public async Task AppRole_NamingATransactionIdOfItsChoice_IsRefused_AndCheckpointsAPositionPastTheHeadRecordsNothing()
+    [Theory]
+    [InlineData("txid", "'1'::xid8")]
+    [InlineData("occurred_at", "'2020-01-01T00:00:00Z'::timestamptz")]
+    public async Task AppRole_NamingATransactionIdOrATimeOfItsChoice_IsRefused_AndCheckpointsAPositionPastTheHeadRecordsNothing(string column, string value)
     {
         await using var world = await AuditWorld.CreateAsync();
         await world.AppendSealedAsync(3);
 
         await using var connection = await world.Database.OpenAsync(CancellationToken.None);
         await using (var forge = new NpgsqlCommand(
-            "insert into gov.audit_log (actor_type, actor_id, action, outcome, txid) values ('system', 'system:test', 'test.forge', 'success', '1'::xid8)", connection))
+            $"insert into gov.audit_log (actor_type, actor_id, action, outcome, {column}) values ('system', 'system:test', 'test.forge', 'success', {value})", connection))
         {
             var refused = await Assert.ThrowsAsync<PostgresException>(() => forge.ExecuteNonQueryAsync());
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
         }
+
+        // What the application appends carries the server's time, whatever its own clock says.
+        var appended = await world.Log.AppendAsync(AuditWorld.Record(9), CancellationToken.None);
+        Assert.True(await TestPostgres.ScalarAsync<bool>(world.Admin,
+            $"select abs(extract(epoch from clock_timestamp() - occurred_at)) < 60 from gov.audit_log where id = {appended}"));
 
         await using var tx = await connection.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand("""
@@ -586,6 +593,6 @@ public sealed class AuditChainTests
         await world.SealEverythingAsync();
         Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_checkpoints"));
         Assert.True((await world.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact);
-        Assert.Equal(4, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_chain"));
+        Assert.Equal(5, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_chain"));
     }
 }

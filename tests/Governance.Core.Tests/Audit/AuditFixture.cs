@@ -12,7 +12,7 @@ public sealed class AuditWorld : IAsyncDisposable
     {
         Admin = admin;
         Database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
-        Log = new AuditLog(Database, new AuditSealSignal(), time);
+        Log = new AuditLog(Database, new AuditSealSignal());
         Sealer = new AuditSealer(Database);
         Verifier = new AuditVerifier(Database);
         Alerts = new AlertStore(Database, Log);
@@ -39,6 +39,32 @@ public sealed class AuditWorld : IAsyncDisposable
     public static AuditRecord Record(int i, string action = "request.transition", AuditOutcome outcome = AuditOutcome.Success) =>
         new(new AuditActor(AuditActorType.User, $"local:{i % 7}", ["Legal"], "10.0.0.1"), action, outcome, "request", $"req-{i}",
             $"req-{i}", new Dictionary<string, object?> { ["step"] = i, ["state"] = "approved" });
+
+    /// <summary>
+    /// An entry at a time of the test's choosing, written as the owner: the application role cannot name the time
+    /// (the server's clock stamps what it appends), so past entries for time-window tests are made this way.
+    /// </summary>
+    public async Task AppendAtAsync(AuditRecord record, DateTimeOffset at)
+    {
+        await using var connection = new NpgsqlConnection(Admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            insert into gov.audit_log (occurred_at, actor_type, actor_id, actor_roles, action, target_type, target_id, request_id, outcome, client_address, details)
+            values (@at, @type, @actor, @roles, @action, @targetType, @targetId, @requestId, @outcome, @address::inet, @details::jsonb)
+            """, connection);
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("type", AuditLog.ActorTypeCode(record.Actor.Type));
+        command.Parameters.AddWithValue("actor", record.Actor.Id);
+        command.Parameters.AddWithValue("roles", record.Actor.Roles.Count == 0 ? DBNull.Value : string.Join(',', record.Actor.Roles));
+        command.Parameters.AddWithValue("action", record.Action);
+        command.Parameters.AddWithValue("targetType", (object?)record.TargetType ?? DBNull.Value);
+        command.Parameters.AddWithValue("targetId", (object?)record.TargetId ?? DBNull.Value);
+        command.Parameters.AddWithValue("requestId", (object?)record.RequestId ?? DBNull.Value);
+        command.Parameters.AddWithValue("outcome", AuditLog.OutcomeCode(record.Outcome));
+        command.Parameters.AddWithValue("address", (object?)record.Actor.ClientAddress ?? DBNull.Value);
+        command.Parameters.AddWithValue("details", (object?)record.DetailsJson() ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync();
+    }
 
     public async Task AppendSealedAsync(int count)
     {

@@ -46,7 +46,7 @@ public sealed class AuditQueryTests
         for (var i = 1; i <= 60; i++)
         {
             time.Advance(TimeSpan.FromHours(1));
-            await world.Log.AppendAsync(AuditWorld.Record(i, i % 3 == 0 ? "hold.create" : "request.transition", i % 10 == 0 ? AuditOutcome.Denied : AuditOutcome.Success), CancellationToken.None);
+            await world.AppendAtAsync(AuditWorld.Record(i, i % 3 == 0 ? "hold.create" : "request.transition", i % 10 == 0 ? AuditOutcome.Denied : AuditOutcome.Success), time.GetUtcNow());
         }
 
         await world.SealEverythingAsync();
@@ -108,7 +108,8 @@ public sealed class AlertRuleTests
     [Fact]
     public async Task EvaluateAsync_FailuresAboveThresholdInWindow_RaiseOneAlertPerSubject_UntilResolved()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        // The entries carry the server's time: the evaluator's clock starts at the present and moves on from there.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var world = await AuditWorld.CreateAsync(time);
         var options = Options.Create(new AlertOptions
         {
@@ -153,7 +154,7 @@ public sealed class AlertRuleTests
     [Fact]
     public async Task EvaluateAsync_NoVerificationFor26Hours_RaisesOneCriticalAlert_AFreshOneRaisesNothing()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var world = await AuditWorld.CreateAsync(time);
         var evaluator = new AlertEvaluator(world.Database, world.Alerts, Options.Create(new AlertOptions()), time);
         var job = AuditActor.Job("verify-audit-chain");

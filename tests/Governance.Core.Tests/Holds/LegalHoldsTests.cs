@@ -18,7 +18,7 @@ public sealed class LegalHoldsTests(MigratedDatabase db, ITestOutputHelper outpu
     private LegalHolds Holds()
     {
         var database = new GovernanceDatabase(NpgsqlDataSource.Create(db.AppConnectionString));
-        return new LegalHolds(database, new AuditLog(database, new AuditSealSignal(), _time), _time);
+        return new LegalHolds(database, new AuditLog(database, new AuditSealSignal()), _time);
     }
 
     private static DateTimeOffset Day(int year, int month, int day) => new(year, month, day, 0, 0, 0, TimeSpan.Zero);

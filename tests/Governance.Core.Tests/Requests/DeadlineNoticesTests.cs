@@ -30,7 +30,7 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
     {
         var database = Database();
         var smtp = Options.Create(new SmtpOptions { Host = smtpPort == 0 ? "" : "127.0.0.1", Port = smtpPort, Security = "None", From = "console@example.internal" });
-        return new DeadlineNotices(database, new AuditLog(database, new AuditSealSignal(), _time), new SmtpNoticeMailer(smtp),
+        return new DeadlineNotices(database, new AuditLog(database, new AuditSealSignal()), new SmtpNoticeMailer(smtp),
             Options.Create(new RequestOptions { DueSoonDays = 7, ConsoleUrl = "https://governance.example.internal" }), _time, NullLogger<DeadlineNotices>.Instance);
     }
 
@@ -38,7 +38,7 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
     private async Task<(Guid Id, string Reference)> RequestAsync(DateOnly receivedOn, string? assignee = null, bool close = false)
     {
         var database = Database();
-        var audit = new AuditLog(database, new AuditSealSignal(), _time);
+        var audit = new AuditLog(database, new AuditSealSignal());
         var regulations = new RegulationsCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
         var intake = new RequestIntake(database, audit, regulations, _time);
         var submitted = await intake.SubmitAsync(new NewRequest("gdpr", "access", "subject-person@example.org", null, null, false,
@@ -137,7 +137,7 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
         var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");
         await Notices(0).RunAsync(Job, CancellationToken.None);
         var database = Database();
-        await new TransitionRequest(database, new AuditLog(database, new AuditSealSignal(), _time), _time)
+        await new TransitionRequest(database, new AuditLog(database, new AuditSealSignal()), _time)
             .ExecuteAsync(new TransitionCommand(overdue.Id, RequestAction.Withdraw, "withdrawn by letter"), Clerk, CancellationToken.None);
         await using var smtp = await SmtpSink.StartAsync();
 

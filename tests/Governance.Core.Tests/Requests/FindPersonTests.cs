@@ -20,7 +20,7 @@ public sealed class FindPersonTests(SeededStores stores, MigratedDatabase db) : 
     private FindPerson Finder(ChatStoreRegistry registry, DataMapCatalog maps)
     {
         var database = new GovernanceDatabase(NpgsqlDataSource.Create(db.AppConnectionString));
-        return new FindPerson(registry, maps, new AuditLog(database, new AuditSealSignal(), TimeProvider.System));
+        return new FindPerson(registry, maps, new AuditLog(database, new AuditSealSignal()));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class RequestListTests
         {
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
             var database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
-            var audit = new AuditLog(database, new AuditSealSignal(), time);
+            var audit = new AuditLog(database, new AuditSealSignal());
             var intake = new RequestIntake(database, audit, new RegulationsCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() })), time);
             var actor = AuditActor.System("test");
             var old = await intake.SubmitAsync(new NewRequest("gdpr", "access", "a@example.org", null, null, false, new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)), "email", actor, null, null, CancellationToken.None);

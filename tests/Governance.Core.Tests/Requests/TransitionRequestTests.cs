@@ -19,7 +19,7 @@ public sealed class TransitionRequestTests(MigratedDatabase db) : IClassFixture<
     private (RequestIntake Intake, TransitionRequest Transition) Services()
     {
         var database = new GovernanceDatabase(NpgsqlDataSource.Create(db.AppConnectionString));
-        var audit = new AuditLog(database, new AuditSealSignal(), _time);
+        var audit = new AuditLog(database, new AuditSealSignal());
         var regulations = new RegulationsCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
         return (new RequestIntake(database, audit, regulations, _time), new TransitionRequest(database, audit, _time));
     }

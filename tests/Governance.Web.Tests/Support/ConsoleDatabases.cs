@@ -75,14 +75,14 @@ public sealed class ConsoleDatabases : IAsyncLifetime
         }
 
         var database = new GovernanceDatabase(NpgsqlDataSource.Create(Settings["ConnectionStrings:Governance"]!));
-        var accounts = new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System),
+        var accounts = new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal()),
             Options.Create(new LocalAccountOptions()), TimeProvider.System);
         foreach (var (user, role) in Accounts)
         {
             await accounts.AddAsync(user, Password, [role], AuditActor.System("test"), CancellationToken.None);
         }
 
-        ApiKey = (await new Governance.Core.Requests.ApiClients(database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System))
+        ApiKey = (await new Governance.Core.Requests.ApiClients(database, new AuditLog(database, new AuditSealSignal()))
             .AddAsync("chat-test", AuditActor.System("test"), CancellationToken.None)).Key;
     }
 
@@ -97,7 +97,7 @@ public sealed class ConsoleDatabases : IAsyncLifetime
     {
         var database = AppDatabase();
         var name = "temp-" + Guid.NewGuid().ToString("N")[..10];
-        await new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System),
+        await new LocalAccountService(new LocalAccountStore(database), database, new AuditLog(database, new AuditSealSignal()),
             Options.Create(new LocalAccountOptions()), TimeProvider.System).AddAsync(name, Password, [role], AuditActor.System("test"), CancellationToken.None);
         return name;
     }
@@ -106,7 +106,7 @@ public sealed class ConsoleDatabases : IAsyncLifetime
     public AccountAdministration Administration()
     {
         var database = AppDatabase();
-        return new AccountAdministration(database, new AuditLog(database, new AuditSealSignal(), TimeProvider.System), new SignInSessions(database, TimeProvider.System), TimeProvider.System);
+        return new AccountAdministration(database, new AuditLog(database, new AuditSealSignal()), new SignInSessions(database, TimeProvider.System), TimeProvider.System);
     }
 
     public async Task DisposeAsync()

@@ -31,7 +31,7 @@ public static class AuditBenchmark
             await migrator.MigrateAsync(ct);
             await using var dataSource = NpgsqlDataSource.Create(scratch);
             var database = new GovernanceDatabase(dataSource);
-            var audit = new AuditLog(database, new AuditSealSignal(), TimeProvider.System);
+            var audit = new AuditLog(database, new AuditSealSignal());
             var sealer = new AuditSealer(database);
             var verifier = new AuditVerifier(database);
 
