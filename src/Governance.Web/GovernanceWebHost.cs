@@ -24,6 +24,7 @@ public static class GovernanceWebHost
         });
         builder.Configuration.AddGovernanceSettingsFile();
         builder.WebHost.UseStaticWebAssets();
+        RequirePoliciesFolder(builder.Configuration, builder.Environment);
 
         builder.Services.AddHostedService<Health.StartupCheck>();
         builder.Services.AddGovernanceCore();
@@ -83,5 +84,18 @@ public static class GovernanceWebHost
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>
+    /// Outside Development the policy files are named, never searched for above the working folder (a folder planted
+    /// higher up could otherwise supply the data maps). <c>./gov</c> names the repository's own.
+    /// </summary>
+    private static void RequirePoliciesFolder(IConfiguration configuration, IWebHostEnvironment environment)
+    {
+        if (!environment.IsDevelopment() && string.IsNullOrWhiteSpace(configuration[$"{Governance.Core.DataMap.DataMapOptions.Section}:Directory"]))
+        {
+            throw new InvalidOperationException(
+                "DataMap:Directory is not set: outside Development the console does not search for policies/ above its working folder; set it to the folder of the data maps (./gov sets the repository's own).");
+        }
     }
 }

@@ -171,7 +171,7 @@ public sealed class CommandLineErrorTests
         info.Environment["ChatStores__eu__Region"] = "eu";
         info.Environment["ChatStores__eu__ConnectionString"] = closed;
         info.Environment["Governance__DataDirectory"] = Path.Combine(Path.GetTempPath(), "gov-cli-" + Guid.NewGuid().ToString("N"));
-        info.Environment["DataMap__Directory"] = PoliciesFolder();
+        info.Environment["DataMap__Directory"] = Governance.Web.Tests.Support.ConsoleDatabases.PoliciesFolder();
         info.Environment.Remove("GOV_SETTINGS_FILE");
         foreach (var (key, value) in extra ?? [])
         {
@@ -184,19 +184,5 @@ public sealed class CommandLineErrorTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string PoliciesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "policies", "datamap");
-            if (Directory.Exists(folder))
-            {
-                return folder;
-            }
-        }
-
-        throw new DirectoryNotFoundException("policies/datamap not found above the test binaries");
     }
 }

@@ -56,6 +56,7 @@ public sealed class ConsoleDatabases : IAsyncLifetime
         // The console runs as the application role, as it does in production.
         Settings["ConnectionStrings:Governance"] = MigratedDatabase.AppConnection(governance);
         Settings["Governance:DataDirectory"] = Work;
+        Settings["DataMap:Directory"] = PoliciesFolder(); // outside Development the console never searches for it
         Settings["Jobs:RunServer"] = "false";
         Settings["Authentication:Mode"] = "Local";
         var stores = new List<ResolvedStore>();
@@ -120,5 +121,20 @@ public sealed class ConsoleDatabases : IAsyncLifetime
         {
             Directory.Delete(Work, recursive: true);
         }
+    }
+
+    /// <summary>The repository's policies/datamap, found above the test binaries.</summary>
+    public static string PoliciesFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var folder = Path.Combine(dir.FullName, "policies", "datamap");
+            if (Directory.Exists(folder))
+            {
+                return folder;
+            }
+        }
+
+        throw new DirectoryNotFoundException("policies/datamap not found above the test binaries");
     }
 }
