@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the console needs from Debian's packages when it is missing: PostgreSQL server binaries, and with
-# --browser what the tests need besides: Chromium for the browser tests and an SMTP server (aiosmtpd) for the
-# notice e-mails. The .NET 10 SDK must already be on the machine.
+# --browser what the tests need besides: Chromium for the browser tests, an SMTP server (aiosmtpd) for the
+# notice e-mails, and Node.js with npm for the OpenID provider the sign-in tests run against. The .NET 10 SDK
+# must already be on the machine.
 set -euo pipefail
 
 want_browser=0
@@ -22,6 +23,9 @@ fi
 if [ "$want_browser" = 1 ] && ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
   need+=(python3-aiosmtpd)
 fi
+if [ "$want_browser" = 1 ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
+  need+=(nodejs npm)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing from Debian: ${need[*]}" >&2
@@ -29,4 +33,14 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ "$want_browser" = 1 ]; then
+  # The certified OpenID provider (npm package oidc-provider, version pinned by the lock file) for the sign-in tests.
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  installed="$root/tests/oidc-provider/node_modules/.package-lock.json"
+  if [ ! -f "$installed" ] || [ "$root/tests/oidc-provider/package-lock.json" -nt "$installed" ]; then
+    echo "Installing the test OpenID provider from the npm registry" >&2
+    npm ci --prefix "$root/tests/oidc-provider" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 fi

@@ -91,7 +91,7 @@ public static class AccountEndpoints
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             if (options.Mode != SignInMode.Local)
             {
-                return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
+                return Results.SignOut(new AuthenticationProperties { RedirectUri = AuthenticationSetup.LoginPath },
                     [CookieAuthenticationDefaults.AuthenticationScheme, Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectDefaults.AuthenticationScheme]);
             }
 

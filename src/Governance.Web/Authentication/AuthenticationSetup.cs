@@ -141,13 +141,28 @@ public static class AuthenticationSetup
             o.Scope.Add(scope);
         }
 
+        // Providers that follow the standard strictly release profile claims only at the userinfo endpoint: the name
+        // and the claim holding the roles (its root, for a dotted path) are read from there too.
+        o.ClaimActions.MapUniqueJsonKey(oidc.NameClaim, oidc.NameClaim);
+        var roleRoot = oidc.RoleClaim.Split('.')[0];
+        o.ClaimActions.MapCustomJson(roleRoot, user => user.TryGetProperty(roleRoot, out var value) ? value.GetRawText() : null);
+
+        // Signing out ends the session at the provider too. Without a stored ID token the provider must be told which
+        // client asks, or it refuses the address to come back to.
+        o.Events.OnRedirectToIdentityProviderForSignOut = ctx =>
+        {
+            ctx.ProtocolMessage.ClientId = oidc.ClientId;
+            return Task.CompletedTask;
+        };
+
         o.TokenValidationParameters.NameClaimType = oidc.NameClaim;
         o.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
-        o.Events.OnTokenValidated = ctx =>
+        // Roles are read once every claim is in, from the ID token and from userinfo alike.
+        o.Events.OnTicketReceived = ctx =>
         {
             if (ctx.Principal?.Identity is ClaimsIdentity identity)
             {
-                foreach (var role in RolesFromClaims(identity.Claims, oidc.RoleClaim))
+                foreach (var role in RolesFromClaims(identity.Claims, oidc.RoleClaim).Distinct(StringComparer.Ordinal).ToList())
                 {
                     identity.AddClaim(new Claim(ClaimTypes.Role, role));
                 }

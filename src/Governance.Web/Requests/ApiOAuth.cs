@@ -25,6 +25,9 @@ public sealed class ApiOAuthOptions
 
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    /// <summary>How far a token's lifetime may be off the console's clock, in seconds (0 with clocks kept by NTP).</summary>
+    public int ClockSkewSeconds { get; set; } = 60;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 }
 
@@ -46,7 +49,7 @@ public static class ApiOAuth
             o.RequireHttpsMetadata = options.RequireHttpsMetadata;
             o.MapInboundClaims = false;
             o.TokenValidationParameters.ValidateLifetime = true;
-            o.TokenValidationParameters.ClockSkew = TimeSpan.FromMinutes(1);
+            o.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(Math.Clamp(options.ClockSkewSeconds, 0, 600));
         });
     }
 

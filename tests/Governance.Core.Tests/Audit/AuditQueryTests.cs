@@ -159,6 +159,7 @@ public sealed class AlertRuleTests
         var evaluator = new AlertEvaluator(world.Database, world.Alerts, Options.Create(new AlertOptions()), time);
         var job = AuditActor.Job("verify-audit-chain");
         await world.Log.AppendAsync(new AuditRecord(job, "audit.verify", AuditOutcome.Success), CancellationToken.None);
+        time.SetUtcNow(DateTimeOffset.UtcNow.AddSeconds(1)); // just after the entry's (server) time
 
         time.Advance(TimeSpan.FromHours(25));
         Assert.Equal(0, await evaluator.EvaluateAsync(CancellationToken.None));

@@ -28,9 +28,9 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ConsoleProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    public static async Task<ConsoleProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, int? port = null)
     {
-        var port = Governance.Core.Database.Embedded.EmbeddedCluster.FreePort();
+        port ??= Governance.Core.Database.Embedded.EmbeddedCluster.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
         {
