@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the console needs from Debian's packages when it is missing: PostgreSQL server binaries, and with
+# Installs what the console needs from Debian's packages when it is missing: PostgreSQL server binaries and the
+# fonts of PDF reports, and with
 # --browser what the tests need besides: Chromium for the browser tests, an SMTP server (aiosmtpd) for the
-# notice e-mails, and Node.js with npm for the OpenID provider the sign-in tests run against. The .NET 10 SDK
-# must already be on the machine.
+# notice e-mails, Node.js with npm for the OpenID provider the sign-in tests run against, and poppler's pdftoppm
+# for pictures of the reports. The .NET 10 SDK must already be on the machine.
 set -euo pipefail
 
 want_browser=0
@@ -17,8 +18,18 @@ need=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
+# The fonts PDF reports are drawn with: Latin (DejaVu Sans) and Chinese (WenQuanYi Micro Hei).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]; then
+  need+=(fonts-dejavu-core)
+fi
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  need+=(fonts-wqy-microhei)
+fi
 if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-  need+=(chromium fonts-dejavu-core)
+  need+=(chromium)
+fi
+if [ "$want_browser" = 1 ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  need+=(poppler-utils)
 fi
 if [ "$want_browser" = 1 ] && ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
   need+=(python3-aiosmtpd)
