@@ -45,6 +45,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<VerifyAuditChain>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton<AlertEvaluator>();
+        services.AddSingleton<Governance.Core.Reports.ReportArchive>();
         services.AddOptions<Governance.Core.DataMap.DataMapOptions>().BindConfiguration(Governance.Core.DataMap.DataMapOptions.Section);
         services.AddSingleton<Governance.Core.DataMap.DataMapCatalog>();
         services.AddSingleton<Governance.Core.Requests.RegulationsCatalog>();

@@ -28,6 +28,7 @@ public static class GovernanceJobsServices
         services.AddHostedService<GovernanceJobServer>();
         services.AddTransient<Audit.VerifyAuditChainJob>();
         services.AddTransient<Audit.EvaluateAlertsJob>();
+        services.AddSingleton<Reports.ReportGenerator>();
         return services;
     }
 }

@@ -33,3 +33,6 @@ grant select, insert, update on gov.notices to governance_app;
 -- Holds are released, never deleted: the history of what was held stays.
 grant select, insert, update on gov.legal_holds to governance_app;
 grant select, insert on gov.legal_hold_scope to governance_app;
+
+-- Reports are added and read, never changed or removed.
+grant select, insert on gov.reports to governance_app;

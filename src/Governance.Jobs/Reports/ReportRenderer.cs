@@ -194,34 +194,49 @@ public static class ReportRenderer
                 var line = "";
                 foreach (var token in Tokens(paragraph))
                 {
-                    var candidate = line + token;
-                    if (line.Length == 0 || Width(candidate.TrimEnd(), size, bold) <= width)
+                    if (line.Length > 0 && Width((line + token).TrimEnd(), size, bold) > width)
                     {
-                        line = candidate;
-                        if (Width(line.TrimEnd(), size, bold) > width)
-                        {
-                            // One word wider than the line: cut it where it no longer fits.
-                            var cut = line;
-                            while (cut.Length > 1 && Width(cut, size, bold) > width)
-                            {
-                                cut = cut[..^1];
-                            }
-
-                            lines.Add(cut);
-                            line = line[cut.Length..];
-                        }
-
-                        continue;
+                        lines.Add(line.TrimEnd());
+                        line = token.TrimStart();
+                    }
+                    else
+                    {
+                        line += token;
                     }
 
-                    lines.Add(line.TrimEnd());
-                    line = token.TrimStart();
+                    // A word wider than the whole line (a hash, an id) is cut where it no longer fits, as often as needed.
+                    while (line.TrimEnd().Length > 1 && Width(line.TrimEnd(), size, bold) > width)
+                    {
+                        var fits = LongestFit(line, width, size, bold);
+                        lines.Add(line[..fits]);
+                        line = line[fits..];
+                    }
                 }
 
                 lines.Add(line.TrimEnd());
             }
 
             return lines;
+        }
+
+        /// <summary>The length of the longest start of <paramref name="line"/> that fits (one character at least).</summary>
+        private int LongestFit(string line, double width, double size, bool bold)
+        {
+            int low = 1, high = line.Length;
+            while (low < high)
+            {
+                var mid = (low + high + 1) / 2;
+                if (Width(line[..mid], size, bold) <= width)
+                {
+                    low = mid;
+                }
+                else
+                {
+                    high = mid - 1;
+                }
+            }
+
+            return low;
         }
 
         private IEnumerable<string> Tokens(string text)

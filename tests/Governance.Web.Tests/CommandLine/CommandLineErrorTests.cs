@@ -32,6 +32,11 @@ public sealed class CommandLineErrorTests
         new[] { "users", "set-roles", "--user-name", "x" },
         new[] { "serve", "--urls", "not a url" },
         new[] { "db", "grants", "--store", "nowhere" },
+        new[] { "report", "audit", "--out", "/nonexistent-folder/audit.pdf" },
+        new[] { "report", "audit", "--out", "audit.pdf", "--from", "2026-11-30", "--to", "2026-11-01" },
+        new[] { "report", "audit", "--out", "audit.pdf", "--lang", "fr" },
+        new[] { "report", "audit", "--out", "audit.pdf", "--from", "30/11/2026" },
+        new[] { "report", "ropa", "--out", "audit.pdf" },
     };
 
     [Theory]

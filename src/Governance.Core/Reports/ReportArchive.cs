@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using Dapper;
+using Governance.Core.Audit;
+using Governance.Core.Database;
+
+namespace Governance.Core.Reports;
+
+/// <summary>The kinds of report the console generates.</summary>
+public static class ReportKinds
+{
+    public const string Requests = "requests";
+    public const string Audit = "audit";
+    public const string Ropa = "ropa";
+
+    public static readonly IReadOnlyList<string> All = [Requests, Audit, Ropa];
+}
+
+/// <summary>A stored report, without its bytes.</summary>
+public sealed record StoredReport(
+    Guid Id,
+    string Kind,
+    string Language,
+    string Title,
+    DateOnly? PeriodFrom,
+    DateOnly? PeriodTo,
+    int Pages,
+    int SizeBytes,
+    string Sha256,
+    DateTimeOffset GeneratedAt,
+    string GeneratedBy);
+
+/// <summary>
+/// Generated reports kept in the governance database with their SHA-256: adding one and downloading one are audited
+/// (<c>report.generate</c>, <c>report.download</c>); none is ever changed or removed.
+/// </summary>
+public sealed class ReportArchive(GovernanceDatabase database, AuditLog audit)
+{
+    public async Task SaveAsync(StoredReport report, byte[] content, IReadOnlyDictionary<string, object?> parameters, AuditActor actor, CancellationToken ct)
+    {
+        if (!ReportKinds.All.Contains(report.Kind))
+        {
+            throw new ArgumentException($"Unknown report kind '{report.Kind}'.", nameof(report));
+        }
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        if (sha != report.Sha256 || content.Length != report.SizeBytes)
+        {
+            throw new InvalidOperationException("The report's bytes do not match its recorded hash and size.");
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into gov.reports (id, kind, language, title, period_from, period_to, parameters, pages, size_bytes, sha256, content, generated_at, generated_by)
+            values (@Id, @Kind, @Language, @Title, @PeriodFrom, @PeriodTo, @parameters::jsonb, @Pages, @SizeBytes, @Sha256, @content, @GeneratedAt, @GeneratedBy)
+            """, new
+        {
+            report.Id,
+            report.Kind,
+            report.Language,
+            report.Title,
+            PeriodFrom = report.PeriodFrom?.ToDateTime(TimeOnly.MinValue),
+            PeriodTo = report.PeriodTo?.ToDateTime(TimeOnly.MinValue),
+            parameters = System.Text.Json.JsonSerializer.Serialize(parameters),
+            report.Pages,
+            report.SizeBytes,
+            report.Sha256,
+            content,
+            report.GeneratedAt,
+            report.GeneratedBy,
+        }, tx, cancellationToken: ct));
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "report.generate", AuditOutcome.Success, "report", report.Id.ToString(), null,
+            new Dictionary<string, object?>
+            {
+                ["kind"] = report.Kind,
+                ["language"] = report.Language,
+                ["pages"] = report.Pages,
+                ["sha256"] = report.Sha256,
+                ["from"] = report.PeriodFrom?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                ["to"] = report.PeriodTo?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            }), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+    }
+
+    public async Task<IReadOnlyList<StoredReport>> ListAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)>(new CommandDefinition("""
+            select id, kind, language, title, period_from, period_to, pages, size_bytes, sha256, generated_at, generated_by
+            from gov.reports order by generated_at desc, id desc limit @limit
+            """, new { limit = Math.Clamp(limit, 1, 500) }, cancellationToken: ct));
+        return rows.Select(Map).ToList();
+    }
+
+    /// <summary>A report's bytes for a download, audited; null when there is no such report.</summary>
+    public async Task<(StoredReport Report, byte[] Content)?> OpenAsync(Guid id, AuditActor actor, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string, byte[])?>(new CommandDefinition("""
+            select id, kind, language, title, period_from, period_to, pages, size_bytes, sha256, generated_at, generated_by, content
+            from gov.reports where id = @id
+            """, new { id }, cancellationToken: ct));
+        if (row is not { } r)
+        {
+            return null;
+        }
+
+        var report = Map((r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11));
+        await audit.AppendAsync(new AuditRecord(actor, "report.download", AuditOutcome.Success, "report", id.ToString(), null,
+            new Dictionary<string, object?> { ["kind"] = report.Kind, ["sha256"] = report.Sha256 }), ct);
+        return (report, r.Item12);
+    }
+
+    private static StoredReport Map((Guid Id, string Kind, string Language, string Title, DateTime? From, DateTime? To, int Pages, int Size, string Sha, DateTime At, string By) r) =>
+        new(r.Id, r.Kind, r.Language, r.Title, r.From is { } f ? DateOnly.FromDateTime(f) : null, r.To is { } t ? DateOnly.FromDateTime(t) : null,
+            r.Pages, r.Size, r.Sha, DbTime.Utc(r.At), r.By);
+}
