@@ -1,5 +1,6 @@
 using System.Globalization;
 using Governance.Core.Audit;
+using Governance.Core.Database;
 using Governance.Core.Reports;
 using Governance.Core.Validation;
 
@@ -43,10 +44,10 @@ public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, st
 public sealed record GeneratedReport(StoredReport Report, byte[] Pdf);
 
 /// <summary>Builds the report of a kind, renders it, stores it with its hash (audited) and returns it.</summary>
-public sealed class ReportGenerator(AuditQuery auditQuery, AuditVerifier verifier, ReportArchive archive, TimeProvider time)
+public sealed class ReportGenerator(GovernanceDatabase database, AuditQuery auditQuery, AuditVerifier verifier, ReportArchive archive, TimeProvider time)
 {
-    /// <summary>The kinds that can be generated today (the register of requests and the records of processing are to come).</summary>
-    public static readonly IReadOnlyList<string> Built = [ReportKinds.Audit];
+    /// <summary>The kinds that can be generated today (the records of processing are to come).</summary>
+    public static readonly IReadOnlyList<string> Built = [ReportKinds.Requests, ReportKinds.Audit];
 
     public async Task<GeneratedReport> GenerateAsync(ReportRequest request, AuditActor actor, CancellationToken ct)
     {
@@ -60,6 +61,7 @@ public sealed class ReportGenerator(AuditQuery auditQuery, AuditVerifier verifie
         var document = request.Kind switch
         {
             ReportKinds.Audit => await AuditExtractReport.BuildAsync(auditQuery, verifier, request, identifier, at, actor.Id, ct),
+            ReportKinds.Requests => RequestRegisterReport.Build(await RequestRegisterReport.LoadAsync(database, request.From, request.To, ct), request, identifier, at, actor.Id),
             _ => throw ValidationException.For("report", "kind", $"The {request.Kind} report is not built yet; {string.Join(", ", Built)} is."),
         };
         var rendered = ReportRenderer.Render(document);

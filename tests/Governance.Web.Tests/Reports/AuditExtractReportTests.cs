@@ -32,7 +32,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
     private AuditLog Log() => new(_database, new AuditSealSignal());
 
     private ReportGenerator Generator() =>
-        new(new AuditQuery(_database), new AuditVerifier(_database), new ReportArchive(_database, Log()), TimeProvider.System);
+        new(_database, new AuditQuery(_database), new AuditVerifier(_database), new ReportArchive(_database, Log()), TimeProvider.System);
 
     private async Task AppendAndSealAsync(int count)
     {

@@ -32,7 +32,7 @@ public sealed class ReportLayoutTests
     }
 
     /// <summary>The first page as PNG beside the test output, to look at (poppler's pdftoppm, where installed).</summary>
-    private static void SavePicture(byte[] pdf, string name)
+    internal static void SavePicture(byte[] pdf, string name)
     {
         var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "reports");
         Directory.CreateDirectory(folder);
