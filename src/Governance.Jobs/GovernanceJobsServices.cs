@@ -29,6 +29,8 @@ public static class GovernanceJobsServices
         services.AddTransient<Audit.VerifyAuditChainJob>();
         services.AddTransient<Audit.EvaluateAlertsJob>();
         services.AddSingleton<Reports.ReportGenerator>();
+        services.AddTransient<Reports.GenerateReportJob>();
+        services.AddTransient<Reports.MonthlyReportsJob>();
         return services;
     }
 }

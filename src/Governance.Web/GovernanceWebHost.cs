@@ -1,3 +1,4 @@
+using Governance.Web.Reports;
 using Governance.Core;
 using Governance.Jobs;
 using Governance.Web.Audit;
@@ -69,6 +70,7 @@ public static class GovernanceWebHost
         app.MapGovernanceHealth();
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
+        app.MapReportEndpoints();
         Governance.Web.Requests.RequestEndpoints.MapRequestEndpoints(app);
         var jobs = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Jobs.Hosting.JobsOptions>>().Value;
         app.UseWhen(JobsDashboardAudit.IsAction, branch => branch.Use(JobsDashboardAudit.Middleware));

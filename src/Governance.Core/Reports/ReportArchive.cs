@@ -83,14 +83,28 @@ public sealed class ReportArchive(GovernanceDatabase database, AuditLog audit)
         audit.Committed();
     }
 
+    /// <summary>The latest reports, newest first; <see cref="StoredReport.GeneratedBy"/> is the person's name where the staff directory knows it.</summary>
     public async Task<IReadOnlyList<StoredReport>> ListAsync(int limit, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)>(new CommandDefinition("""
-            select id, kind, language, title, period_from, period_to, pages, size_bytes, sha256, generated_at, generated_by
-            from gov.reports order by generated_at desc, id desc limit @limit
+            select r.id, r.kind, r.language, r.title, r.period_from, r.period_to, r.pages, r.size_bytes, r.sha256, r.generated_at,
+                   coalesce(s.display_name, r.generated_by)
+            from gov.reports r left join gov.staff s on s.actor_id = r.generated_by
+            order by r.generated_at desc, r.id desc limit @limit
             """, new { limit = Math.Clamp(limit, 1, 500) }, cancellationToken: ct));
         return rows.Select(Map).ToList();
+    }
+
+    /// <summary>A report's description (no bytes, not audited), to decide who may download it; null when there is none.</summary>
+    public async Task<StoredReport?> FindAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)?>(new CommandDefinition("""
+            select id, kind, language, title, period_from, period_to, pages, size_bytes, sha256, generated_at, generated_by
+            from gov.reports where id = @id
+            """, new { id }, cancellationToken: ct));
+        return row is { } r ? Map(r) : null;
     }
 
     /// <summary>A report's bytes for a download, audited; null when there is no such report.</summary>
