@@ -162,7 +162,7 @@ public static partial class DataMapLoader
     private static Collection? BindCollection(YamlBinder b, YamlNode node)
     {
         var m = b.Map(node, "a collection", "name", "table", "key", "subject", "shared", "dated_by", "region", "row_erasure", "legal_basis",
-            "fields", "references", "blobs", "not_personal");
+            "purpose", "recipients", "fields", "references", "blobs", "not_personal");
         if (m is null)
         {
             return null;
@@ -184,7 +184,12 @@ public static partial class DataMapLoader
         return name is null || table is null || rowErasure is null
             ? null
             : new Collection(name, table, key, m.Flag("subject"), m.Flag("shared"), m.Text("dated_by"), m.Text("region"), rowErasure.Value,
-                m.Text("legal_basis"), fields, references, blobs, m.Names("not_personal"), b.At(node)) { Spots = m.Locations() };
+                m.Text("legal_basis"), fields, references, blobs, m.Names("not_personal"), b.At(node))
+            {
+                Spots = m.Locations(),
+                Purpose = m.Text("purpose"),
+                Recipients = m.Names("recipients"),
+            };
     }
 
     private static Field? BindField(YamlBinder b, YamlNode node, string collection)

@@ -189,6 +189,12 @@ public sealed record Collection(
     /// <summary>Where each key of the collection's mapping is (table, key, dated_by, ...), for messages about one of them.</summary>
     public IReadOnlyDictionary<string, SourceLocation> Spots { get; init; } = new Dictionary<string, SourceLocation>();
 
+    /// <summary>Why the rows are processed (records of processing, GDPR Art. 30(1)(b)); null when the map does not say.</summary>
+    public string? Purpose { get; init; }
+
+    /// <summary>Who receives the rows outside the chat system (Art. 30(1)(d)), by name; empty when the map names none.</summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [];
+
     /// <summary>The location of one of the collection's keys (the collection's own when it was not written).</summary>
     public SourceLocation At(string key) => Spots.GetValueOrDefault(key, Where);
 

@@ -44,14 +44,27 @@ public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, st
 public sealed record GeneratedReport(StoredReport Report, byte[] Pdf);
 
 /// <summary>Builds the report of a kind, renders it, stores it with its hash (audited) and returns it.</summary>
-public sealed class ReportGenerator(GovernanceDatabase database, AuditQuery auditQuery, AuditVerifier verifier, ReportArchive archive, TimeProvider time)
+public sealed class ReportGenerator(
+    GovernanceDatabase database,
+    AuditQuery auditQuery,
+    AuditVerifier verifier,
+    ReportArchive archive,
+    Governance.Core.DataMap.DataMapCatalog maps,
+    Governance.Core.Requests.RegulationsCatalog regulations,
+    ResolvedConnections connections,
+    TimeProvider time)
 {
-    /// <summary>The kinds that can be generated today (the records of processing are to come).</summary>
-    public static readonly IReadOnlyList<string> Built = [ReportKinds.Requests, ReportKinds.Audit];
+    /// <summary>The kinds that can be generated.</summary>
+    public static readonly IReadOnlyList<string> Built = [ReportKinds.Requests, ReportKinds.Audit, ReportKinds.Ropa];
 
     public async Task<GeneratedReport> GenerateAsync(ReportRequest request, AuditActor actor, CancellationToken ct)
     {
         request.Validate();
+        if (request.Kind == ReportKinds.Ropa)
+        {
+            request = request with { From = null, To = null }; // records of processing are as of now, not of a period
+        }
+
         var text = ReportText.For(request.Language);
         var id = Guid.CreateVersion7();
         var identifier = "RPT-" + id.ToString("N")[..12].ToUpperInvariant();
@@ -62,6 +75,7 @@ public sealed class ReportGenerator(GovernanceDatabase database, AuditQuery audi
         {
             ReportKinds.Audit => await AuditExtractReport.BuildAsync(auditQuery, verifier, request, identifier, at, actor.Id, ct),
             ReportKinds.Requests => RequestRegisterReport.Build(await RequestRegisterReport.LoadAsync(database, request.From, request.To, ct), request, identifier, at, actor.Id),
+            ReportKinds.Ropa => RecordsOfProcessingReport.Build(maps.Load(), connections.Stores, regulations.Regimes, request, identifier, at, actor.Id),
             _ => throw ValidationException.For("report", "kind", $"The {request.Kind} report is not built yet; {string.Join(", ", Built)} is."),
         };
         var rendered = ReportRenderer.Render(document);

@@ -245,7 +245,9 @@ public static class ReportRenderer
             for (var i = 0; i < text.Length; i++)
             {
                 var cjk = fonts.FaceFor(text[i]) == ReportFace.Cjk;
-                if (cjk || (text[i] == ' ' && (i + 1 == text.Length || text[i + 1] != ' ')))
+                // A break may follow a space, and the joints of identifiers and paths (conversation_members, a/b, x-y).
+                var joint = text[i] is '_' or '/' or '-' && i > start && i + 1 < text.Length && text[i + 1] != ' ';
+                if (cjk || joint || (text[i] == ' ' && (i + 1 == text.Length || text[i + 1] != ' ')))
                 {
                     if (cjk && i > start)
                     {

@@ -6,7 +6,7 @@ using Governance.Jobs.Reports;
 
 namespace Governance.Web.CommandLine;
 
-/// <summary><c>./gov report requests|audit --out FILE.pdf</c> (ropa to come): a PDF report, stored with its hash and audited, written to a file.</summary>
+/// <summary><c>./gov report requests|audit|ropa --out FILE.pdf</c>: a PDF report, stored with its hash and audited, written to a file.</summary>
 internal static class ReportCommands
 {
     internal static Command Report()
@@ -37,8 +37,7 @@ internal static class ReportCommands
                 try
                 {
                     await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
-                    var generator = new ReportGenerator(services.GetRequiredService<Governance.Core.Database.GovernanceDatabase>(), services.GetRequiredService<AuditQuery>(), services.GetRequiredService<AuditVerifier>(),
-                        services.GetRequiredService<ReportArchive>(), TimeProvider.System);
+                    var generator = ActivatorUtilities.CreateInstance<ReportGenerator>(services);
                     var generated = await generator.GenerateAsync(request, GovernanceCommandLine.CliActor, token);
                     await File.WriteAllBytesAsync(staging, generated.Pdf, token);
                     File.Move(staging, file, overwrite: true);

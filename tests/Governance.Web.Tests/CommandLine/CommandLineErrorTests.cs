@@ -36,7 +36,7 @@ public sealed class CommandLineErrorTests
         new[] { "report", "audit", "--out", "audit.pdf", "--from", "2026-11-30", "--to", "2026-11-01" },
         new[] { "report", "audit", "--out", "audit.pdf", "--lang", "fr" },
         new[] { "report", "audit", "--out", "audit.pdf", "--from", "30/11/2026" },
-        new[] { "report", "ropa", "--out", "audit.pdf" },
+        new[] { "report", "breach", "--out", "audit.pdf" },
     };
 
     [Theory]

@@ -31,8 +31,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
 
     private AuditLog Log() => new(_database, new AuditSealSignal());
 
-    private ReportGenerator Generator() =>
-        new(_database, new AuditQuery(_database), new AuditVerifier(_database), new ReportArchive(_database, Log()), TimeProvider.System);
+    private ReportGenerator Generator() => ReportTesting.Generator(_database);
 
     private async Task AppendAndSealAsync(int count)
     {
@@ -134,7 +133,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
     [Theory]
     [InlineData("audit", "2026-11-30", "2026-11-01", "en", "to")]
     [InlineData("audit", null, null, "fr", "lang")]
-    [InlineData("ropa", null, null, "en", "kind")]
+    [InlineData("breach", null, null, "en", "kind")]
     public async Task Generate_BadRequest_NamesTheField_AndStoresNothing(string kind, string? from, string? to, string lang, string field)
     {
         var request = new ReportRequest(kind, from is null ? null : DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture),

@@ -68,8 +68,7 @@ public sealed class RequestRegisterReportTests : IAsyncLifetime
         await TestPostgres.DropDatabaseAsync(_admin);
     }
 
-    private ReportGenerator Generator() =>
-        new(_database, new AuditQuery(_database), new AuditVerifier(_database), new ReportArchive(_database, new AuditLog(_database, new AuditSealSignal())), TimeProvider.System);
+    private ReportGenerator Generator() => ReportTesting.Generator(_database);
 
     /// <summary>Received, complied, denied, median and mean days for some requests, straight from the tables.</summary>
     private async Task<double[]> TruthAsync(string where)
