@@ -27,6 +27,9 @@ port="$(printf '%s\n' "$out" | sed -n 's/.*127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' 
 password="$(cat "$work/pg.secrets/postgres")"
 export GOV_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=postgres"
 export GOV_TEST_WORK="$work"
+# Pictures of the reports (PNG of their first pages) are kept after the run, to look at.
+export GOV_TEST_ARTIFACTS="$root/TestResults/artifacts"
+mkdir -p "$GOV_TEST_ARTIFACTS"
 
 echo "== tests"
 # One assembly after the other: the browser tests do not compete with the database tests for the two cores.

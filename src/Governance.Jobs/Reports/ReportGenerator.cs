@@ -6,9 +6,14 @@ using Governance.Core.Validation;
 
 namespace Governance.Jobs.Reports;
 
-/// <summary>What to generate: a kind, a period (whole days, UTC, both included) and a language.</summary>
-public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, string Language)
+/// <summary>
+/// What to generate: a kind, a period (whole days, UTC, both included) and a language; for the audit extract, a filter
+/// by actor, action or outcome as well.
+/// </summary>
+public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, string Language, string? Actor = null, string? Action = null, string? Outcome = null)
 {
+    public bool Filtered => Actor is not null || Action is not null || Outcome is not null;
+
     /// <summary>The problems, by field; nothing is generated while there is one.</summary>
     public void Validate()
     {
@@ -26,6 +31,16 @@ public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, st
         if (From is { } f && To is { } t && t < f)
         {
             errors.Add("to", "The period ends before it starts.");
+        }
+
+        if (Filtered && Kind != ReportKinds.Audit)
+        {
+            errors.Add("kind", "Filters by actor, action or outcome apply to the audit extract only.");
+        }
+
+        foreach (var (field, message) in new AuditFilter(ActorId: Actor, Action: Action, Outcome: Outcome).Problems())
+        {
+            errors.Add(field == nameof(AuditFilter.ActorId) ? "actor" : field.ToLowerInvariant(), message);
         }
 
         ValidationException.ThrowIfAny("report", errors);
@@ -81,7 +96,13 @@ public sealed class ReportGenerator(
         var rendered = ReportRenderer.Render(document);
         var stored = new StoredReport(id, request.Kind, request.Language, document.Title, request.From, request.To, rendered.Pages, rendered.Pdf.Length,
             rendered.Sha256, at, actor.Id);
-        await archive.SaveAsync(stored, rendered.Pdf, new Dictionary<string, object?> { ["identifier"] = identifier }, actor, ct);
+        await archive.SaveAsync(stored, rendered.Pdf, new Dictionary<string, object?>
+        {
+            ["identifier"] = identifier,
+            ["actor"] = request.Actor,
+            ["action"] = request.Action,
+            ["outcome"] = request.Outcome,
+        }, actor, ct);
         return new GeneratedReport(stored, rendered.Pdf);
     }
 }
@@ -98,6 +119,9 @@ public static class AuditExtractReport
         string L(string en, string cn) => zh ? cn : en;
         var text = ReportText.For(request.Language);
         var filter = new AuditFilter(
+            ActorId: request.Actor,
+            Action: request.Action,
+            Outcome: request.Outcome,
             From: request.From is { } f ? new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
             To: request.To is { } t ? new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null);
         var rows = await query.ExtractAsync(filter, ct);
@@ -116,12 +140,19 @@ public static class AuditExtractReport
                 ? L($"Intact: positions {first.Position:N0} to {last.Position:N0} recomputed and matched ({result.Checked:N0} checked).",
                     $"完整：位置 {first.Position:N0} 至 {last.Position:N0} 已重新计算并一致（检查 {result.Checked:N0} 个）。")
                 : L($"BROKEN at position {result.FirstBadPosition}: {result.Summary}", $"在位置 {result.FirstBadPosition} 处损坏：{result.Summary}");
+            if (request.Filtered)
+            {
+                verification += L(" (every position in that range, the filtered-out entries included)", "（该范围内的全部位置，包括未被筛选的条目）");
+            }
         }
 
         var report = Report.Titled(L("Audit log extract", "审计日志摘录"), identifier, at, by)
             .In(text)
             .Period(request.PeriodText(text))
             .CoverFact(L("Period (UTC, whole days)", "期间（UTC，整日）"), request.PeriodText(text))
+            .CoverFact(L("Filter", "筛选"), request.Filtered
+                ? string.Join(", ", new[] { ("actor", request.Actor), ("action", request.Action), ("outcome", request.Outcome) }.Where(x => x.Item2 is not null).Select(x => $"{x.Item1} = {x.Item2}"))
+                : L("none: every entry", "无：全部条目"))
             .CoverFact(L("Entries", "条目"), rows.Count.ToString("N0", CultureInfo.InvariantCulture))
             .CoverFact(L("Not yet sealed", "尚未封存"), (rows.Count - sealedRows.Count).ToString("N0", CultureInfo.InvariantCulture))
             .CoverFact(L("Chain verification", "哈希链验证"), verification)

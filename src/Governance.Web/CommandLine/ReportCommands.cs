@@ -19,6 +19,9 @@ internal static class ReportCommands
             var from = new Option<string?>("--from") { Description = "First day of the period, yyyy-MM-dd (UTC)" };
             var to = new Option<string?>("--to") { Description = "Last day of the period, yyyy-MM-dd (UTC), included" };
             var lang = new Option<string>("--lang") { Description = "Language: en or zh", DefaultValueFactory = _ => "en" };
+            var actor = new Option<string?>("--actor") { Description = "Audit extract only: entries of this actor (e.g. local:12)" };
+            var action = new Option<string?>("--action") { Description = "Audit extract only: entries of this action (e.g. report.download)" };
+            var outcome = new Option<string?>("--outcome") { Description = "Audit extract only: success, failure or denied" };
             var command = new Command(kind, kind switch
             {
                 ReportKinds.Audit => "Audit log extract for the period, with the chain verification of the positions it spans.",
@@ -28,9 +31,17 @@ internal static class ReportCommands
             {
                 output, from, to, lang,
             };
+            if (kind == ReportKinds.Audit)
+            {
+                command.Add(actor);
+                command.Add(action);
+                command.Add(outcome);
+            }
+
             command.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
             {
-                var request = new ReportRequest(kind, Day(parse.GetValue(from), "--from"), Day(parse.GetValue(to), "--to"), parse.GetValue(lang)!);
+                var request = new ReportRequest(kind, Day(parse.GetValue(from), "--from"), Day(parse.GetValue(to), "--to"), parse.GetValue(lang)!,
+                    parse.GetValue(actor), parse.GetValue(action), parse.GetValue(outcome));
                 request.Validate();
                 var file = Path.GetFullPath(parse.GetValue(output)!);
                 var staging = Writable(file);

@@ -94,6 +94,23 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Generate_FilteredByActorAndAction_ListsExactlyTheirEntries_AndSaysTheFilter()
+    {
+        await AppendAndSealAsync(60);
+
+        var generated = await Generator().GenerateAsync(new ReportRequest(ReportKinds.Audit, null, null, "en", "local:2", "hold.create"),
+            AuditActor.System("test"), CancellationToken.None);
+
+        var all = string.Join("\n", Pages(generated.Pdf));
+        var expected = (await TestPostgres.ScalarAsync<string>(_admin,
+            "select string_agg(target_id, ',' order by id) from gov.audit_log where actor_id = 'local:2' and action = 'hold.create'")).Split(',');
+        var listed = System.Text.RegularExpressions.Regex.Matches(all, @"\breq-\d+\b").Select(m => m.Value).Distinct().ToArray();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        Assert.Contains("actor = local:2, action = hold.create", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generate_OnATamperedChain_SaysBrokenAndWhere_InChineseToo()
     {
         await AppendAndSealAsync(12);
@@ -134,10 +151,12 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
     [InlineData("audit", "2026-11-30", "2026-11-01", "en", "to")]
     [InlineData("audit", null, null, "fr", "lang")]
     [InlineData("breach", null, null, "en", "kind")]
-    public async Task Generate_BadRequest_NamesTheField_AndStoresNothing(string kind, string? from, string? to, string lang, string field)
+    [InlineData("requests", null, null, "en", "kind", "local:1")]
+    [InlineData("audit", null, null, "en", "actor", "local:1' or 1=1")]
+    public async Task Generate_BadRequest_NamesTheField_AndStoresNothing(string kind, string? from, string? to, string lang, string field, string? actor = null)
     {
         var request = new ReportRequest(kind, from is null ? null : DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture),
-            to is null ? null : DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture), lang);
+            to is null ? null : DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture), lang, actor);
 
         var error = await Assert.ThrowsAsync<Governance.Core.Validation.ValidationException>(() => Generator().GenerateAsync(request, AuditActor.System("test"), CancellationToken.None));
 

@@ -31,10 +31,13 @@ public sealed class ReportLayoutTests
         return document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)).ToArray();
     }
 
-    /// <summary>The first page as PNG beside the test output, to look at (poppler's pdftoppm, where installed).</summary>
+    /// <summary>
+    /// The PDF and its first pages as PNG, to look at (poppler's pdftoppm, where installed): in GOV_TEST_ARTIFACTS
+    /// (./test.sh keeps them in TestResults/artifacts/reports), else beside the test's other files.
+    /// </summary>
     internal static void SavePicture(byte[] pdf, string name)
     {
-        var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "reports");
+        var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_ARTIFACTS") ?? Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "reports");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, name + ".pdf");
         File.WriteAllBytes(file, pdf);
