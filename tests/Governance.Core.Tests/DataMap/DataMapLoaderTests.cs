@@ -4,19 +4,7 @@ namespace Governance.Core.Tests.DataMap;
 
 public sealed class DataMapLoaderTests
 {
-    public static string PoliciesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "policies", "datamap");
-            if (Directory.Exists(folder))
-            {
-                return folder;
-            }
-        }
-
-        throw new DirectoryNotFoundException("policies/datamap not found above the test binaries");
-    }
+    public static string PoliciesFolder() => Governance.Tests.Support.RepositoryFolders.Policies();
 
     private const string Minimal = """
         version: 1

@@ -11,27 +11,10 @@ using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 namespace Governance.Web.Tests.Reports;
 
 /// <summary>The audit log extract read back from its PDF, against what the governance database says (direct SQL).</summary>
-public sealed class AuditExtractReportTests : IAsyncLifetime
+public sealed class AuditExtractReportTests() : ReportDatabaseTests("report")
 {
-    private string _admin = "";
-    private GovernanceDatabase _database = null!;
 
-    public async Task InitializeAsync()
-    {
-        string app;
-        (_admin, app) = await MigratedDatabase.CreateAsync("report");
-        _database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(_admin);
-    }
-
-    private AuditLog Log() => new(_database, new AuditSealSignal());
-
-    private ReportGenerator Generator() => ReportTesting.Generator(_database);
+    private AuditLog Log() => new(Database, new AuditSealSignal());
 
     private async Task AppendAndSealAsync(int count)
     {
@@ -42,18 +25,12 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
                 AuditOutcome.Success, "request", $"req-{i}"), CancellationToken.None);
         }
 
-        var sealer = new AuditSealer(_database);
-        for (var attempt = 0; attempt < 100 && await TestPostgres.ScalarAsync<long>(_admin,
+        var sealer = new AuditSealer(Database);
+        for (var attempt = 0; attempt < 100 && await TestPostgres.ScalarAsync<long>(Admin,
             "select count(*) from gov.audit_log e where not exists (select 1 from gov.audit_chain c where c.entry_id = e.id)") > 0; attempt++)
         {
             await sealer.SealAllAsync(CancellationToken.None);
         }
-    }
-
-    private static string[] Pages(byte[] pdf)
-    {
-        using var document = PdfDocument.Open(pdf);
-        return document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)).ToArray();
     }
 
     [Fact]
@@ -67,7 +44,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
 
         var pages = Pages(generated.Pdf);
         var all = string.Join("\n", pages);
-        var (entries, first, last, firstHash, lastHash) = await TestPostgres.ScalarAsync<string>(_admin, """
+        var (entries, first, last, firstHash, lastHash) = await TestPostgres.ScalarAsync<string>(Admin, """
             select concat_ws('|', (select count(*) from gov.audit_log where (occurred_at at time zone 'UTC')::date between (now() at time zone 'UTC')::date - 1 and (now() at time zone 'UTC')::date and action <> 'report.generate'),
                 min(seq), max(seq), (select encode(hash, 'hex') from gov.audit_chain order by seq limit 1), (select encode(hash, 'hex') from gov.audit_chain order by seq desc limit 1))
             from gov.audit_chain
@@ -86,10 +63,10 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
             Assert.Contains($"Page {p + 1} of {pages.Length}", pages[p], StringComparison.Ordinal);
         }
 
-        var stored = await TestPostgres.ScalarAsync<string>(_admin,
+        var stored = await TestPostgres.ScalarAsync<string>(Admin,
             $"select sha256 || '|' || pages || '|' || encode(sha256(content), 'hex') from gov.reports where id = '{generated.Report.Id}'");
         Assert.Equal($"{Convert.ToHexStringLower(SHA256.HashData(generated.Pdf))}|{pages.Length}|{Convert.ToHexStringLower(SHA256.HashData(generated.Pdf))}", stored);
-        Assert.Equal(generated.Report.Sha256, await TestPostgres.ScalarAsync<string>(_admin,
+        Assert.Equal(generated.Report.Sha256, await TestPostgres.ScalarAsync<string>(Admin,
             $"select details->>'sha256' from gov.audit_log where action = 'report.generate' and target_id = '{generated.Report.Id}' and actor_id = 'local:9'"));
     }
 
@@ -102,7 +79,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
             AuditActor.System("test"), CancellationToken.None);
 
         var all = string.Join("\n", Pages(generated.Pdf));
-        var expected = (await TestPostgres.ScalarAsync<string>(_admin,
+        var expected = (await TestPostgres.ScalarAsync<string>(Admin,
             "select string_agg(target_id, ',' order by id) from gov.audit_log where actor_id = 'local:2' and action = 'hold.create'")).Split(',');
         var listed = System.Text.RegularExpressions.Regex.Matches(all, @"\breq-\d+\b").Select(m => m.Value).Distinct().ToArray();
         Assert.NotEmpty(expected);
@@ -114,7 +91,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
     public async Task Generate_OnATamperedChain_SaysBrokenAndWhere_InChineseToo()
     {
         await AppendAndSealAsync(12);
-        await using (var owner = new NpgsqlConnection(_admin))
+        await using (var owner = new NpgsqlConnection(Admin))
         {
             await owner.OpenAsync();
             await using var tamper = new NpgsqlCommand(
@@ -137,14 +114,14 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
 
         foreach (var sql in new[] { $"update gov.reports set sha256 = repeat('0', 64) where id = '{generated.Report.Id}'", "delete from gov.reports", "truncate gov.reports" })
         {
-            await using var owner = new NpgsqlConnection(_admin);
+            await using var owner = new NpgsqlConnection(Admin);
             await owner.OpenAsync();
             await using var command = new NpgsqlCommand(sql, owner);
             var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
         }
 
-        Assert.Equal(generated.Report.Sha256, await TestPostgres.ScalarAsync<string>(_admin, "select sha256 from gov.reports"));
+        Assert.Equal(generated.Report.Sha256, await TestPostgres.ScalarAsync<string>(Admin, "select sha256 from gov.reports"));
     }
 
     [Theory]
@@ -161,7 +138,7 @@ public sealed class AuditExtractReportTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<Governance.Core.Validation.ValidationException>(() => Generator().GenerateAsync(request, AuditActor.System("test"), CancellationToken.None));
 
         Assert.Contains(field, error.Errors.Keys);
-        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(_admin, "select count(*) from gov.reports"));
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(Admin, "select count(*) from gov.reports"));
     }
 
     private static (string, string, string, string, string) Parts(string value)

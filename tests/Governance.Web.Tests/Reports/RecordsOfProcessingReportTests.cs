@@ -10,23 +10,8 @@ using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 namespace Governance.Web.Tests.Reports;
 
 /// <summary>The records of processing read back from the PDF, against the shipped data map (policies/datamap/chat.yaml) and regulations.</summary>
-public sealed class RecordsOfProcessingReportTests : IAsyncLifetime
+public sealed class RecordsOfProcessingReportTests() : ReportDatabaseTests("ropa")
 {
-    private string _admin = "";
-    private GovernanceDatabase _database = null!;
-
-    public async Task InitializeAsync()
-    {
-        string app;
-        (_admin, app) = await MigratedDatabase.CreateAsync("ropa");
-        _database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(_admin);
-    }
 
     private static readonly ResolvedStore[] Stores =
         [new("eu", "eu", "Host=x", "/tmp/eu"), new("us", "us", "Host=x", "/tmp/us"), new("cn", "cn", "Host=x", "/tmp/cn")];
@@ -34,7 +19,7 @@ public sealed class RecordsOfProcessingReportTests : IAsyncLifetime
     [Fact]
     public async Task Generate_ListsEveryCollectionWithItsCategoriesPurposeRecipientsAndRegions_AndSaysWhatIsNotRecorded()
     {
-        var generated = await ReportTesting.Generator(_database, Stores).GenerateAsync(
+        var generated = await Generator(Stores).GenerateAsync(
             new ReportRequest(ReportKinds.Ropa, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), "en"), AuditActor.System("test"), CancellationToken.None);
         ReportLayoutTests.SavePicture(generated.Pdf, "ropa");
         using var pdf = PdfDocument.Open(generated.Pdf);
@@ -68,7 +53,7 @@ public sealed class RecordsOfProcessingReportTests : IAsyncLifetime
     [Fact]
     public async Task Generate_InChinese_RoundTrips()
     {
-        var generated = await ReportTesting.Generator(_database, Stores).GenerateAsync(
+        var generated = await Generator(Stores).GenerateAsync(
             new ReportRequest(ReportKinds.Ropa, null, null, "zh"), AuditActor.System("test"), CancellationToken.None);
         using var pdf = PdfDocument.Open(generated.Pdf);
         var all = string.Join("\n", pdf.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)));

@@ -12,18 +12,14 @@ using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 namespace Governance.Web.Tests.Reports;
 
 /// <summary>The request register and metrics read back from the PDF, against the requests table (direct SQL).</summary>
-public sealed class RequestRegisterReportTests : IAsyncLifetime
+public sealed class RequestRegisterReportTests() : ReportDatabaseTests("register")
 {
     private static readonly string[] Types = ["access", "erasure", "rectification", "opt-out", "portability"];
-    private string _admin = "";
-    private GovernanceDatabase _database = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        string app;
-        (_admin, app) = await MigratedDatabase.CreateAsync("register");
-        _database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
-        await using var owner = new NpgsqlConnection(_admin);
+        await base.InitializeAsync();
+        await using var owner = new NpgsqlConnection(Admin);
         await owner.OpenAsync();
         // Thirty requests received every third day from 2026-09-01, and one before the period (2026-08-15).
         for (var i = -1; i < 30; i++)
@@ -62,18 +58,10 @@ public sealed class RequestRegisterReportTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(_admin);
-    }
-
-    private ReportGenerator Generator() => ReportTesting.Generator(_database);
-
     /// <summary>Received, complied, denied, median and mean days for some requests, straight from the tables.</summary>
     private async Task<double[]> TruthAsync(string where)
     {
-        var text = await TestPostgres.ScalarAsync<string>(_admin, $"""
+        var text = await TestPostgres.ScalarAsync<string>(Admin, $"""
             with r as (
                 select r.state, (select max(e.occurred_at at time zone 'UTC')::date from gov.request_events e where e.request_id = r.id and e.to_state in ('Completed', 'Denied')) - r.received_on as days
                 from gov.requests r where r.received_on between '2026-09-01' and '2026-11-30' and {where})
@@ -119,7 +107,7 @@ public sealed class RequestRegisterReportTests : IAsyncLifetime
             Assert.Equal(truth[..3], shown);
         }
 
-        var denials = await TestPostgres.ScalarAsync<long>(_admin,
+        var denials = await TestPostgres.ScalarAsync<long>(Admin,
             "select count(*) from gov.requests where state = 'Denied' and legal_basis = 'CCPA 1798.105(d)(1)' and received_on between '2026-09-01' and '2026-11-30'");
         Assert.Matches(@"CCPA 1798\.105\(d\)\(1\)\s+" + denials + @"\b", all);
         Assert.Contains("Requests received per month", all, StringComparison.Ordinal);

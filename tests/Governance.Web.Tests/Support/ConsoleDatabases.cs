@@ -124,17 +124,5 @@ public sealed class ConsoleDatabases : IAsyncLifetime
     }
 
     /// <summary>The repository's policies/datamap, found above the test binaries.</summary>
-    public static string PoliciesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "policies", "datamap");
-            if (Directory.Exists(folder))
-            {
-                return folder;
-            }
-        }
-
-        throw new DirectoryNotFoundException("policies/datamap not found above the test binaries");
-    }
+    public static string PoliciesFolder() => RepositoryFolders.Policies();
 }

@@ -166,18 +166,9 @@ public sealed class OidcProvider : IAsyncDisposable
     /// <summary>The folder of the provider's package, with its dependencies installed.</summary>
     public static string PackageFolder()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "tests", "oidc-provider");
-            if (File.Exists(Path.Combine(folder, "server.mjs")))
-            {
-                Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")),
-                    "tests/oidc-provider has no node_modules: ./test.sh installs them (npm ci).");
-                return folder;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/oidc-provider not found above the test binaries");
+        var folder = Governance.Tests.Support.RepositoryFolders.Find(Path.Combine("tests", "oidc-provider"));
+        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")), "tests/oidc-provider has no node_modules: ./test.sh installs them (npm ci).");
+        return folder;
     }
 
     private void Append(string? line)
