@@ -32,7 +32,7 @@ public sealed class ReportsFlowTests(ConsoleDatabases databases) : IClassFixture
             }
 
             await Assertions.Expect(row).ToHaveCountAsync(1);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "reports.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_ARTIFACTS") ?? Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "reports.png"), FullPage = true });
             var download = await page.RunAndWaitForDownloadAsync(() => row.Locator("[data-testid=report-download]").ClickAsync());
             var file = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "downloaded-register.pdf");
             await download.SaveAsAsync(file);
