@@ -83,7 +83,8 @@ public static class GovernanceWebHost
             DashboardTitle = "Governance jobs",
             DisplayStorageConnectionString = false,
         }).RequireAuthorization(GovernancePolicies.Jobs);
-        app.MapStaticAssets();
+        // Stylesheets, scripts and images carry nothing to protect, and the sign-in page needs them before anyone is signed in.
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
