@@ -82,8 +82,27 @@ public sealed class AlertStore(GovernanceDatabase database, AuditLog audit)
     /// Resolves an open alert. An alert about someone (its subject) is resolved by someone else: nobody closes the
     /// alert raised about their own actions.
     /// </summary>
-    public async Task<bool> ResolveAsync(long id, AuditActor actor, CancellationToken ct)
+    /// <summary>The roles that may resolve alerts: those who answer for the controls, not those who review them (auditors) or are reviewed.</summary>
+    public static readonly IReadOnlyList<string> ResolvingRoles = [Security.Roles.PrivacyOfficer, Security.Roles.Admin];
+
+    /// <summary>
+    /// Resolves an open alert with the reason, by a privacy officer or an admin who is not the person it is about;
+    /// false when it was already resolved.
+    /// </summary>
+    public async Task<bool> ResolveAsync(long id, string? reason, AuditActor actor, CancellationToken ct)
     {
+        var errors = new Validation.ValidationErrors();
+        if (!actor.Roles.Any(ResolvingRoles.Contains))
+        {
+            errors.Add("alert", "Only a privacy officer or an admin resolves alerts.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500)
+        {
+            errors.Add("reason", "Say why the alert is resolved (at most 500 characters).");
+        }
+
+        Validation.ValidationException.ThrowIfAny("alert", errors);
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var subject = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -94,8 +113,8 @@ public sealed class AlertStore(GovernanceDatabase database, AuditLog audit)
         }
 
         var done = await connection.ExecuteAsync(new CommandDefinition(
-            "update gov.alerts set resolved_at = now(), resolved_by = @by where id = @id and resolved_at is null",
-            new { id, by = actor.Id }, tx, cancellationToken: ct)) > 0;
+            "update gov.alerts set resolved_at = now(), resolved_by = @by, resolution_reason = @reason where id = @id and resolved_at is null",
+            new { id, by = actor.Id, reason = reason!.Trim() }, tx, cancellationToken: ct)) > 0;
         if (done)
         {
             await audit.AppendAsync(connection, tx, new AuditRecord(actor, "alert.resolve", AuditOutcome.Success, "alert", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ct);

@@ -144,7 +144,7 @@ public sealed class AlertRuleTests
 
         time.Advance(TimeSpan.FromMinutes(16));
         var failures = open.Single(a => a.Rule == "sign-in-failures");
-        Assert.True(await world.Alerts.ResolveAsync(failures.Id, new AuditActor(AuditActorType.User, "local:1", ["Admin"]), CancellationToken.None));
+        Assert.True(await world.Alerts.ResolveAsync(failures.Id, "Checked: a forgotten password, not an attack.", new AuditActor(AuditActorType.User, "local:1", ["Admin"]), CancellationToken.None));
         Assert.Equal(0, await evaluator.EvaluateAsync(CancellationToken.None)); // the failures are out of the window now
 
         Assert.Equal(2, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log where action = 'alert.raise'"));
@@ -181,10 +181,30 @@ public sealed class AlertRuleTests
         var alert = (await world.Alerts.OpenAsync(10, CancellationToken.None)).Single();
 
         var refused = await Assert.ThrowsAsync<Governance.Core.Validation.ValidationException>(() =>
-            world.Alerts.ResolveAsync(alert.Id, new AuditActor(AuditActorType.User, "local:5", ["Admin"]), CancellationToken.None));
+            world.Alerts.ResolveAsync(alert.Id, "Mine to close.", new AuditActor(AuditActorType.User, "local:5", ["Admin"]), CancellationToken.None));
 
         Assert.Equal(["alert"], refused.Errors.Keys);
         Assert.Single(await world.Alerts.OpenAsync(10, CancellationToken.None));
-        Assert.True(await world.Alerts.ResolveAsync(alert.Id, new AuditActor(AuditActorType.User, "local:1", ["Admin"]), CancellationToken.None));
+        Assert.True(await world.Alerts.ResolveAsync(alert.Id, "The downloads were the quarterly export, agreed with legal.", new AuditActor(AuditActorType.User, "local:1", ["Admin"]), CancellationToken.None));
+        Assert.Equal("The downloads were the quarterly export, agreed with legal.|local:1", await TestPostgres.ScalarAsync<string>(world.Admin,
+            $"select resolution_reason || '|' || resolved_by from gov.alerts where id = {alert.Id}"));
+    }
+
+    [Theory]
+    [InlineData("Auditor", "Looked at it.", "alert")]
+    [InlineData("Legal", "Looked at it.", "alert")]
+    [InlineData("PrivacyOfficer", "  ", "reason")]
+    public async Task ResolveAsync_ByARoleThatReviewsOrWithoutAReason_IsRefused_AndTheAlertStaysOpen(string role, string reason, string field)
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.Alerts.RaiseAsync("audit-chain-broken", "critical", "The audit chain is broken at position 7.", null, AuditActor.Job("verify-audit-chain"), CancellationToken.None);
+        var alert = (await world.Alerts.OpenAsync(10, CancellationToken.None)).Single();
+
+        var refused = await Assert.ThrowsAsync<Governance.Core.Validation.ValidationException>(() =>
+            world.Alerts.ResolveAsync(alert.Id, reason, new AuditActor(AuditActorType.User, "local:2", [role]), CancellationToken.None));
+
+        Assert.Equal([field], refused.Errors.Keys);
+        Assert.Single(await world.Alerts.OpenAsync(10, CancellationToken.None));
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, "select count(*) from gov.audit_log where action = 'alert.resolve'"));
     }
 }
