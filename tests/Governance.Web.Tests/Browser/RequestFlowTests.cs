@@ -55,6 +55,8 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("InReview");
             await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("document-check");
 
+            // No next step is chosen for the person (it once defaulted to Deny).
+            await Assertions.Expect(page.Locator("[data-testid=action]")).ToHaveValueAsync("");
             await page.SelectOptionAsync("[data-testid=action]", "Approve");
             await page.FillAsync("[data-testid=action-reason]", "no exemption applies");
             await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();

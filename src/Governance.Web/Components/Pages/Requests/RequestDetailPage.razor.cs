@@ -20,7 +20,21 @@ public sealed partial class RequestDetailPage
     private string _assignee = "";
     private string _method = TransitionRequest.VerificationMethods[0];
     private string _evidence = "";
-    private RequestAction _action;
+    private RequestAction? _action;
+
+    /// <summary>An action as the person reads it.</summary>
+    private static string ActionName(RequestAction action) => action switch
+    {
+        RequestAction.StartVerification => "Start identity check",
+        RequestAction.Verify => "Identity verified",
+        RequestAction.Extend => "Extend the deadline (once)",
+        RequestAction.Approve => "Approve",
+        RequestAction.Deny => "Deny (state the legal basis)",
+        RequestAction.Hold => "Put on hold",
+        RequestAction.Resume => "Resume",
+        RequestAction.Withdraw => "Withdrawn by the person",
+        _ => action.ToString(),
+    };
     private string _reason = "";
     private string _legalBasis = "";
     private DateOnly? _newDue;
@@ -99,9 +113,9 @@ public sealed partial class RequestDetailPage
         }
 
         _assignee = _request?.AssigneeId ?? "";
-        if (WorkflowActions.Count > 0 && !WorkflowActions.Contains(_action))
+        if (_action is { } chosen && !WorkflowActions.Contains(chosen))
         {
-            _action = WorkflowActions[0];
+            _action = null; // the state moved on: the next step is chosen again
         }
     }
 
