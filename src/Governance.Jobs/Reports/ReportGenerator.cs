@@ -86,11 +86,13 @@ public sealed class ReportGenerator(
         // The time printed in the report is the one stored with it, to the second.
         var now = time.GetUtcNow();
         var at = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero);
+        // The report names the person who generated it (the id stays in the database and the audit log).
+        var by = await NameOfAsync(actor, ct);
         var document = request.Kind switch
         {
-            ReportKinds.Audit => await AuditExtractReport.BuildAsync(auditQuery, verifier, request, identifier, at, actor.Id, ct),
-            ReportKinds.Requests => RequestRegisterReport.Build(await RequestRegisterReport.LoadAsync(database, request.From, request.To, ct), request, identifier, at, actor.Id),
-            ReportKinds.Ropa => RecordsOfProcessingReport.Build(maps.Load(), connections.Stores, regulations.Regimes, request, identifier, at, actor.Id),
+            ReportKinds.Audit => await AuditExtractReport.BuildAsync(auditQuery, verifier, request, identifier, at, by, ct),
+            ReportKinds.Requests => RequestRegisterReport.Build(await RequestRegisterReport.LoadAsync(database, request.From, request.To, ct), request, identifier, at, by),
+            ReportKinds.Ropa => RecordsOfProcessingReport.Build(maps.Load(), connections.Stores, regulations.Regimes, request, identifier, at, by),
             _ => throw ValidationException.For("report", "kind", $"The {request.Kind} report is not built yet; {string.Join(", ", Built)} is."),
         };
         var rendered = ReportRenderer.Render(document);
@@ -104,6 +106,14 @@ public sealed class ReportGenerator(
             ["outcome"] = request.Outcome,
         }, actor, ct);
         return new GeneratedReport(stored, rendered.Pdf);
+    }
+
+    private async Task<string> NameOfAsync(AuditActor actor, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand("select display_name from gov.staff where actor_id = @id", connection);
+        command.Parameters.AddWithValue("id", actor.Id);
+        return await command.ExecuteScalarAsync(ct) as string ?? actor.Id;
     }
 }
 

@@ -38,6 +38,13 @@ public sealed class AuditExtractReportTests() : ReportDatabaseTests("report")
     {
         await AppendAndSealAsync(150);
         var actor = new AuditActor(AuditActorType.User, "local:9", ["Auditor"]);
+        await using (var owner = new NpgsqlConnection(Admin))
+        {
+            await owner.OpenAsync();
+            await using var staff = new NpgsqlCommand("insert into gov.staff (actor_id, display_name, roles, last_seen_at) values ('local:9', 'Ann Auditor', '{Auditor}', now())", owner);
+            await staff.ExecuteNonQueryAsync();
+        }
+
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
 
         var generated = await Generator().GenerateAsync(new ReportRequest(ReportKinds.Audit, today.AddDays(-1), today, "en"), actor, CancellationToken.None);
@@ -61,7 +68,10 @@ public sealed class AuditExtractReportTests() : ReportDatabaseTests("report")
         for (var p = 0; p < pages.Length; p++)
         {
             Assert.Contains($"Page {p + 1} of {pages.Length}", pages[p], StringComparison.Ordinal);
+            Assert.Contains("by Ann Auditor", pages[p], StringComparison.Ordinal); // a name on paper, the id in the database
         }
+
+        Assert.Equal("local:9", await TestPostgres.ScalarAsync<string>(Admin, $"select generated_by from gov.reports where id = '{generated.Report.Id}'"));
 
         var stored = await TestPostgres.ScalarAsync<string>(Admin,
             $"select sha256 || '|' || pages || '|' || encode(sha256(content), 'hex') from gov.reports where id = '{generated.Report.Id}'");
