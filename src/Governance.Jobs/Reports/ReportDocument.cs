@@ -114,11 +114,11 @@ public sealed class Report
 }
 
 /// <summary>The words every report's frame uses, per language.</summary>
-public sealed record ReportText(string Code, string Page, string Of, string Generated, string By, string Document, string PeriodLabel)
+public sealed record ReportText(string Code, string Generated, string By, string Document, string PeriodLabel)
 {
-    public static readonly ReportText English = new("en", "Page", "of", "Generated", "by", "Document", "Period");
+    public static readonly ReportText English = new("en", "Generated", "by", "Document", "Period");
 
-    public static readonly ReportText Chinese = new("zh", "第", "页，共", "生成于", "由", "文档", "期间");
+    public static readonly ReportText Chinese = new("zh", "生成于", "由", "文档", "期间");
 
     public static IReadOnlyList<ReportText> All { get; } = [English, Chinese];
 

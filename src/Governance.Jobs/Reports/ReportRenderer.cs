@@ -76,6 +76,7 @@ public static class ReportRenderer
     /// </summary>
     private static byte[] Deterministic(byte[] pdf, ReportDocument document)
     {
+        var seed = MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document.Identifier + "|" + document.GeneratedAt.ToString("O", CultureInfo.InvariantCulture)));
         var latin = System.Text.Encoding.Latin1.GetString(pdf);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Text.RegularExpressions.Match tag in System.Text.RegularExpressions.Regex.Matches(latin, @"/([A-Z]{6})\+"))
@@ -91,8 +92,8 @@ public static class ReportRenderer
             System.Text.Encoding.ASCII.GetBytes(fixedTag).CopyTo(pdf, tag.Groups[1].Index);
         }
 
-        // The XMP metadata's document and instance ids.
-        var seed = MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document.Identifier + "|" + document.GeneratedAt.ToString("O", CultureInfo.InvariantCulture)));
+        // The file identifier (trailer /ID) and the XMP metadata's document and instance ids.
+        var id = Convert.ToHexString(seed);
         var index = 0;
         foreach (System.Text.RegularExpressions.Match uuid in System.Text.RegularExpressions.Regex.Matches(latin, "uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"))
         {
@@ -107,7 +108,6 @@ public static class ReportRenderer
             return pdf;
         }
 
-        var id = Convert.ToHexString(MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document.Identifier + "|" + document.GeneratedAt.ToString("O", CultureInfo.InvariantCulture))));
         var start = pdf.Length - tail.Length;
         foreach (var group in new[] { match.Groups[1], match.Groups[2] })
         {
