@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Governance.Core.Database;
 using Governance.Core.Validation;
+using SelectedRow = (long, long?, System.DateTime, string, string, string?, string, string?, string?, string?, string, string?, string, string?);
 
 namespace Governance.Core.Audit;
 
@@ -107,6 +108,10 @@ public sealed class AuditQuery(GovernanceDatabase database)
         from gov.audit_log e left join gov.audit_chain c on c.entry_id = e.id
         """;
 
+    /// <summary>A row of <see cref="Select"/> as the console shows it (Dapper reads the columns by position into <see cref="SelectedRow"/>).</summary>
+    private static AuditRow ToRow(SelectedRow r) => new(r.Item1, r.Item2, DbTime.Utc(r.Item3), r.Item4, r.Item5, r.Item6, r.Item7,
+        r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14);
+
     private static (string Where, DynamicParameters Parameters) Where(AuditFilter filter)
     {
         var clauses = new List<string>();
@@ -160,9 +165,9 @@ public sealed class AuditQuery(GovernanceDatabase database)
         var page = Task.Run(async () =>
         {
             await using var connection = await database.OpenAsync(ct);
-            var data = await connection.QueryAsync<(long, long?, DateTime, string, string, string?, string, string?, string?, string?, string, string?, string, string?)>(
+            var data = await connection.QueryAsync<SelectedRow>(
                 new CommandDefinition(Select + where + OrderBy(sort) + " limit @limit offset @offset", p, cancellationToken: ct));
-            return data.Select(r => new AuditRow(r.Item1, r.Item2, DbTime.Utc(r.Item3), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14)).ToList();
+            return data.Select(ToRow).ToList();
         }, ct);
         var (_, counted) = Where(filter); // parameters of their own: a command's parameters are not shared across threads
         counted.Add("cap", CountCap + 1);
@@ -187,14 +192,14 @@ public sealed class AuditQuery(GovernanceDatabase database)
         var (where, p) = Where(filter);
         p.Add("limit", MaxExtract + 1);
         await using var connection = await database.OpenAsync(ct);
-        var data = (await connection.QueryAsync<(long, long?, DateTime, string, string, string?, string, string?, string?, string?, string, string?, string, string?)>(
+        var data = (await connection.QueryAsync<SelectedRow>(
             new CommandDefinition(Select + where + OrderBy(AuditSort.OldestFirst) + " limit @limit", p, cancellationToken: ct))).ToList();
         if (data.Count > MaxExtract)
         {
             throw ValidationException.For("audit extract", "period", $"More than {MaxExtract:N0} entries match: narrow the period or the filter.");
         }
 
-        return data.Select(r => new AuditRow(r.Item1, r.Item2, DbTime.Utc(r.Item3), r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11, r.Item12, r.Item13, r.Item14)).ToList();
+        return data.Select(ToRow).ToList();
     }
 
     /// <summary>Writes the filtered entries as CSV (RFC 4180) to <paramref name="output"/>, row by row, without holding them in memory.</summary>

@@ -128,7 +128,7 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
                 : Validate(options.OwnerConnectionString, $"ChatStores:{name}:OwnerConnectionString");
             if (string.IsNullOrWhiteSpace(options.ConnectionString))
             {
-                var database = string.IsNullOrWhiteSpace(options.Database) ? $"chat_{name}" : options.Database;
+                var database = StoreDatabase(name, options);
                 var role = StoreAccess.RoleFor(name);
                 cs = Embedded.EmbeddedCluster.ConnectionString(port!.Value, database, role, cluster!.Secrets.Read(role));
                 owner ??= cluster.SuperUserConnectionString(port.Value, database);
@@ -146,6 +146,12 @@ public sealed partial class ConnectionResolver(IConfiguration configuration, ILo
 
         return new ResolvedConnections(governance, admin, stores, port);
     }
+
+    /// <summary>The database a store's data is in: from its connection string, else its Database setting, else <c>chat_&lt;name&gt;</c>.</summary>
+    public static string StoreDatabase(string name, ChatStoreOptions options) =>
+        !string.IsNullOrWhiteSpace(options.ConnectionString) && new NpgsqlConnectionStringBuilder(options.ConnectionString).Database is { Length: > 0 } configured
+            ? configured
+            : string.IsNullOrWhiteSpace(options.Database) ? $"chat_{name}" : options.Database;
 
     /// <summary>Checks that a configured connection string parses; the error names the setting, never the string (it may hold a password).</summary>
     public static string Validate(string connectionString, string setting)

@@ -46,7 +46,7 @@ public static class ConsoleRoles
                 continue;
             }
 
-            if (!await DatabaseExistsAsync(store.Owner, ct))
+            if (!await PostgresAdmin.DatabaseExistsAsync(store.Owner, $"ChatStores:{store.Name}", ct))
             {
                 outcomes.Add(new StoreOutcome(store.Name, role, 0, "no database yet ('./gov demo seed' creates it)"));
                 continue;
@@ -65,17 +65,5 @@ public static class ConsoleRoles
         }
 
         return outcomes;
-    }
-
-    private static async Task<bool> DatabaseExistsAsync(string connectionString, CancellationToken ct)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var database = builder.Database;
-        builder.Database = "postgres";
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("select exists (select 1 from pg_database where datname = @d)", connection);
-        command.Parameters.AddWithValue("d", database ?? "");
-        return await command.ExecuteScalarAsync(ct) is true;
     }
 }

@@ -19,9 +19,7 @@ public static partial class PostgresAdmin
 
         builder.Database = "postgres";
         await using var connection = await OpenAsync(builder.ConnectionString, setting, ct);
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "select exists (select 1 from pg_database where datname = @database)", new { database }, cancellationToken: ct));
-        if (exists)
+        if (await ExistsAsync(connection, database, ct))
         {
             return false;
         }
@@ -30,6 +28,20 @@ public static partial class PostgresAdmin
         await connection.ExecuteAsync(new CommandDefinition($"create database \"{database}\"", cancellationToken: ct));
         return true;
     }
+
+    /// <summary>Whether the database named in the connection string exists (asked of the server's maintenance database).</summary>
+    public static async Task<bool> DatabaseExistsAsync(string connectionString, string setting, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var database = builder.Database ?? throw new InvalidOperationException($"{setting} names no Database.");
+        builder.Database = "postgres";
+        await using var connection = await OpenAsync(builder.ConnectionString, setting, ct);
+        return await ExistsAsync(connection, database, ct);
+    }
+
+    private static Task<bool> ExistsAsync(NpgsqlConnection connection, string database, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from pg_database where datname = @database)", new { database }, cancellationToken: ct));
 
     /// <summary>Drops the database named in the connection string (scratch databases of benchmarks and tests), closing its sessions.</summary>
     public static async Task DropDatabaseAsync(string connectionString, CancellationToken ct)

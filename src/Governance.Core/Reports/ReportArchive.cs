@@ -107,23 +107,16 @@ public sealed class ReportArchive(GovernanceDatabase database, AuditLog audit)
         return row is { } r ? Map(r) : null;
     }
 
-    /// <summary>A report's bytes for a download, audited; null when there is no such report.</summary>
-    public async Task<(StoredReport Report, byte[] Content)?> OpenAsync(Guid id, AuditActor actor, CancellationToken ct)
+    /// <summary>The bytes of a report found with <see cref="FindAsync"/>, for a download; the download is audited.</summary>
+    public async Task<byte[]> OpenAsync(StoredReport report, AuditActor actor, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string, byte[])?>(new CommandDefinition("""
-            select id, kind, language, title, period_from, period_to, pages, size_bytes, sha256, generated_at, generated_by, content
-            from gov.reports where id = @id
-            """, new { id }, cancellationToken: ct));
-        if (row is not { } r)
-        {
-            return null;
-        }
-
-        var report = Map((r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9, r.Item10, r.Item11));
-        await audit.AppendAsync(new AuditRecord(actor, "report.download", AuditOutcome.Success, "report", id.ToString(), null,
+        var content = await connection.ExecuteScalarAsync<byte[]>(new CommandDefinition(
+            "select content from gov.reports where id = @id", new { id = report.Id }, cancellationToken: ct))
+            ?? throw new InvalidOperationException("The report is gone, although reports are never removed.");
+        await audit.AppendAsync(new AuditRecord(actor, "report.download", AuditOutcome.Success, "report", report.Id.ToString(), null,
             new Dictionary<string, object?> { ["kind"] = report.Kind, ["sha256"] = report.Sha256 }), ct);
-        return (report, r.Item12);
+        return content;
     }
 
     private static StoredReport Map((Guid Id, string Kind, string Language, string Title, DateTime? From, DateTime? To, int Pages, int Size, string Sha, DateTime At, string By) r) =>

@@ -67,6 +67,7 @@ public sealed class ReportGenerator(
     Governance.Core.DataMap.DataMapCatalog maps,
     Governance.Core.Requests.RegulationsCatalog regulations,
     ResolvedConnections connections,
+    Governance.Core.Requests.StaffDirectory staff,
     TimeProvider time)
 {
     /// <summary>The kinds that can be generated.</summary>
@@ -108,13 +109,8 @@ public sealed class ReportGenerator(
         return new GeneratedReport(stored, rendered.Pdf);
     }
 
-    private async Task<string> NameOfAsync(AuditActor actor, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = new Npgsql.NpgsqlCommand("select display_name from gov.staff where actor_id = @id", connection);
-        command.Parameters.AddWithValue("id", actor.Id);
-        return await command.ExecuteScalarAsync(ct) as string ?? actor.Id;
-    }
+    private async Task<string> NameOfAsync(AuditActor actor, CancellationToken ct) =>
+        (await staff.ByIdAsync([actor.Id], ct)).TryGetValue(actor.Id, out var member) ? member.DisplayName : actor.Id;
 }
 
 /// <summary>

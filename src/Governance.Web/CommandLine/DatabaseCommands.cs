@@ -122,15 +122,13 @@ internal static class DatabaseCommands
             }
 
             var connections = parse.GetValue(apply) ? await configuration.ResolveAsync(startEmbedded: true, token) : null;
-            foreach (var (name, _) in all.Where(s => only is null || s.Name == only))
+            foreach (var (name, options) in all.Where(s => only is null || s.Name == only))
             {
                 var map = maps.Maps.FirstOrDefault(m => m.Stores.Contains(name));
                 var role = Governance.Core.ChatStores.StoreAccess.RoleFor(name);
                 if (connections is null)
                 {
-                    var database = configuration.StoreOptions().First(s => s.Name == name).Options is { ConnectionString.Length: > 0 } o
-                        ? new Npgsql.NpgsqlConnectionStringBuilder(o.ConnectionString).Database ?? name
-                        : $"chat_{name}";
+                    var database = ConnectionResolver.StoreDatabase(name, options);
                     Console.WriteLine($"-- chat store '{name}'{(map is null ? ": no data map names it, so the role may only connect" : $", from data map '{map.Name}'")}");
                     Console.WriteLine(Governance.Core.ChatStores.StoreAccess.CreateRoleSql(role));
                     Console.WriteLine($"-- then give {role} a password (\\password {role} in psql) and name it in ChatStores:{name}:ConnectionString");

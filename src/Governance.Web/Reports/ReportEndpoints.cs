@@ -36,10 +36,8 @@ public static class ReportEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: "Your role does not give access to this report.");
             }
 
-            var opened = await archive.OpenAsync(id, WebAuditActor.From(http.User, http), ct);
-            return opened is { } o
-                ? Results.File(o.Content, "application/pdf", $"{o.Report.Kind}-{o.Report.GeneratedAt:yyyyMMdd-HHmmss}.pdf")
-                : Results.NotFound();
+            var content = await archive.OpenAsync(found, WebAuditActor.From(http.User, http), ct);
+            return Results.File(content, "application/pdf", $"{found.Kind}-{found.GeneratedAt:yyyyMMdd-HHmmss}.pdf");
         }).RequireAuthorization(GovernancePolicies.Reports);
         return app;
     }

@@ -20,7 +20,8 @@ internal static class ReportTesting
     {
         var policies = Options.Create(new DataMapOptions { Directory = ConsoleDatabases.PoliciesFolder() });
         return new ReportGenerator(database, new AuditQuery(database), new AuditVerifier(database), new ReportArchive(database, new AuditLog(database, new AuditSealSignal())),
-            new DataMapCatalog(policies), new RegulationsCatalog(policies), new ResolvedConnections("", "", stores ?? [], null), TimeProvider.System);
+            new DataMapCatalog(policies), new RegulationsCatalog(policies), new ResolvedConnections("", "", stores ?? [], null),
+            new StaffDirectory(database, TimeProvider.System), TimeProvider.System);
     }
 }
 
