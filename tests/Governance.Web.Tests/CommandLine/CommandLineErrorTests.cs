@@ -139,6 +139,17 @@ public sealed class CommandLineErrorTests
     }
 
     [Fact]
+    public async Task DbGrants_ForALocalStoreWithADatabaseOfItsOwnName_GrantsConnectOnThatDatabase()
+    {
+        var extra = new Dictionary<string, string> { ["ChatStores__eu__ConnectionString"] = "", ["ChatStores__eu__Database"] = "chat_europe" };
+
+        var (exit, sql, stderr) = await RunAsync(["db", "grants", "--store", "eu"], extra: extra);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("grant connect on database \"chat_europe\" to \"governance_store_eu\";", sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_OnADatabaseWithPendingMigrations_RefusesToStart_SayingWhatToRun()
     {
         var unmigrated = await Governance.Tests.Support.TestPostgres.CreateDatabaseAsync("unmigrated");
