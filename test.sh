@@ -30,6 +30,7 @@ export GOV_TEST_WORK="$work"
 # Pictures of the reports (PNG of their first pages) are kept after the run, to look at.
 export GOV_TEST_ARTIFACTS="$root/TestResults/artifacts"
 mkdir -p "$GOV_TEST_ARTIFACTS"
+rm -f "$GOV_TEST_ARTIFACTS/server-errors.log"
 
 echo "== tests"
 # One assembly after the other: the browser tests do not compete with the database tests for the two cores.
@@ -40,5 +41,10 @@ done
 
 passed=$(sed -n 's/.*Passed: *\([0-9][0-9]*\).*/\1/p' "$work/test.log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/.*Failed: *\([0-9][0-9]*\),.*/\1/p' "$work/test.log" | awk '{s+=$1} END {print s+0}')
+# What the console under test logged as errors, to explain a failure after the run (the whole file stays in the artifacts).
+if [ "$status" -ne 0 ] && [ -s "$GOV_TEST_ARTIFACTS/server-errors.log" ]; then
+  echo "== the last errors the console logged during the tests"
+  tail -n 60 "$GOV_TEST_ARTIFACTS/server-errors.log"
+fi
 echo "${passed} passed, ${failed} failed"
 exit "$status"

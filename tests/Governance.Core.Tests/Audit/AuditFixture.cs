@@ -76,37 +76,11 @@ public sealed class AuditWorld : IAsyncDisposable
         await SealEverythingAsync();
     }
 
-    /// <summary>
-    /// Seals until every committed entry is in the chain. Sealing waits for write transactions anywhere on the
-    /// server (other test classes run beside this one), so one pass may not be enough.
-    /// </summary>
-    public Task SealEverythingAsync() => SealUntilAsync(
-        "select count(*) from gov.audit_log e where not exists (select 1 from gov.audit_chain c where c.entry_id = e.id)");
+    /// <summary>Seals until every committed entry is in the chain (<see cref="Sealing"/> says why one pass may not be enough).</summary>
+    public Task SealEverythingAsync() => Sealing.EverythingAsync(Sealer, Admin);
 
     /// <summary>Seals until the chain reaches <paramref name="positions"/> positions.</summary>
-    public Task SealUntilPositionAsync(long positions) =>
-        SealUntilAsync($"select greatest(0, {positions} - (select count(*) from gov.audit_chain))");
-
-    private async Task SealUntilAsync(string waitingSql)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            await Sealer.SealAllAsync(CancellationToken.None);
-            var waiting = await TestPostgres.ScalarAsync<long>(Admin, waitingSql);
-            if (waiting == 0)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{waiting} audit entries were still unsealed after 120 s");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task SealUntilPositionAsync(long positions) => Sealing.PositionsAsync(Sealer, Admin, positions);
 
     /// <summary>Runs SQL as the owner with triggers off, as a superuser tampering with the table would.</summary>
     public async Task TamperAsync(string sql)

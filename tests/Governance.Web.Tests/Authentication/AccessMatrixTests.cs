@@ -71,7 +71,7 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
 
         var response = await client.GetAsync(path);
 
-        Assert.Equal(expected, response.StatusCode);
+        Assert.True(expected == response.StatusCode, $"{role} on {path}: expected {expected}, got {response.StatusCode}; {_factory.Errors}");
     }
 
     [Fact]

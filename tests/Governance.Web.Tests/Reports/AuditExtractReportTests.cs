@@ -25,12 +25,7 @@ public sealed class AuditExtractReportTests() : ReportDatabaseTests("report")
                 AuditOutcome.Success, "request", $"req-{i}"), CancellationToken.None);
         }
 
-        var sealer = new AuditSealer(Database);
-        for (var attempt = 0; attempt < 100 && await TestPostgres.ScalarAsync<long>(Admin,
-            "select count(*) from gov.audit_log e where not exists (select 1 from gov.audit_chain c where c.entry_id = e.id)") > 0; attempt++)
-        {
-            await sealer.SealAllAsync(CancellationToken.None);
-        }
+        await Sealing.EverythingAsync(new AuditSealer(Database), Admin);
     }
 
     [Fact]

@@ -2,15 +2,20 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Governance.Web.Tests.Support;
 
 /// <summary>The web host in memory, configured with the given settings (usually <see cref="ConsoleDatabases.Settings"/>).</summary>
 public sealed partial class ConsoleFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
+    /// <summary>What the console logged as errors while this factory ran.</summary>
+    public ServerErrors Errors { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Errors));
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
