@@ -61,6 +61,13 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.DeadlineNotices>();
         services.AddSingleton<Governance.Core.Requests.NoticeInbox>();
         services.AddSingleton<Governance.Core.Holds.LegalHolds>();
+        services.AddOptions<Governance.Core.Erasure.ErasureOptions>().BindConfiguration(Governance.Core.Erasure.ErasureOptions.Section)
+            .Validate(o => o.BatchSize is >= 1 and <= 100_000 && o.LockTimeoutMs is >= 10 and <= 600_000 && o.StatementTimeoutMs is >= 100 and <= 3_600_000 && o.LockAttempts is >= 1 and <= 100,
+                "Erasure: BatchSize 1-100000, LockTimeoutMs 10-600000, StatementTimeoutMs 100-3600000, LockAttempts 1-100.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new Governance.Core.Erasure.StoreErasure(sp.GetRequiredService<GovernanceDatabase>(),
+            sp.GetRequiredService<Governance.Core.Holds.LegalHolds>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Erasure.ErasureOptions>>().Value));
+        services.AddSingleton<Governance.Core.Erasure.RequestErasure>();
         services.AddOptions<Governance.Core.Requests.RequestOptions>().BindConfiguration(Governance.Core.Requests.RequestOptions.Section)
             .Validate(o => o.DueSoonDays is >= 1 and <= 60 && o.AttachmentMaxBytes is >= 1024 and <= 100L * 1024 * 1024 && Uri.IsWellFormedUriString(o.ConsoleUrl, UriKind.Absolute),
                 "Requests: DueSoonDays 1-60, AttachmentMaxBytes 1 KiB-100 MiB, ConsoleUrl an absolute address.")

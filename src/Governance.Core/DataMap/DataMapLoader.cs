@@ -86,7 +86,7 @@ public static partial class DataMapLoader
 
     private static DataMapDocument? Bind(YamlBinder b, YamlNode root)
     {
-        var top = b.Map(root, "the data map", "version", "name", "description", "stores", "identities", "collections");
+        var top = b.Map(root, "the data map", "version", "name", "description", "stores", "identities", "collections", "holds");
         if (top is null)
         {
             return null;
@@ -106,7 +106,13 @@ public static partial class DataMapLoader
 
         var identities = b.Items(top.Required("identities"), "'identities'").Select(n => BindIdentity(b, n)).OfType<Identity>().ToList();
         var collections = b.Items(top.Required("collections"), "'collections'").Select(n => BindCollection(b, n)).OfType<Collection>().ToList();
-        return new DataMapDocument(name, top.Text("description"), top.Names("stores"), identities, collections, b.At(root));
+        var holdsNode = top.Get("holds");
+        var holds = holdsNode is null ? null : b.Map(holdsNode, "'holds'", "conversation", "tenant");
+        return new DataMapDocument(name, top.Text("description"), top.Names("stores"), identities, collections, b.At(root))
+        {
+            Holds = holds is null ? HoldScopeCollections.None
+                : new HoldScopeCollections(holds.Text("conversation"), holds.Text("tenant"), b.At(holdsNode!)),
+        };
     }
 
     private static Identity? BindIdentity(YamlBinder b, YamlNode node)

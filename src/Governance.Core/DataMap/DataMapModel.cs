@@ -253,6 +253,16 @@ public sealed record Collection(
     }
 }
 
+/// <summary>
+/// Which collections are the conversations and the tenants that a legal hold can name (a hold's scope is a user, a
+/// conversation or a tenant, by its id in the chat store): erasure and retention read a row's conversation and
+/// tenant through its link to these collections. Null where the map does not say; holds then match by user only.
+/// </summary>
+public sealed record HoldScopeCollections(string? Conversation, string? Tenant, SourceLocation Where)
+{
+    public static readonly HoldScopeCollections None = new(null, null, default);
+}
+
 /// <summary>A chat store's data map: who can be found how, and what each collection holds and what erasure does there.</summary>
 public sealed record DataMapDocument(
     string Name,
@@ -262,7 +272,19 @@ public sealed record DataMapDocument(
     IReadOnlyList<Collection> Collections,
     SourceLocation Where)
 {
+    /// <summary>The collections that a hold's conversation and tenant scopes name.</summary>
+    public HoldScopeCollections Holds { get; init; } = HoldScopeCollections.None;
+
     public Collection? Find(string name) => Collections.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>
+    /// The column of <paramref name="c"/> that holds a row's id of the scope collection <paramref name="scope"/>: the key of
+    /// that collection itself, or a direct link to it; null when the row has none.
+    /// </summary>
+    public string? ScopeColumn(Collection c, string? scope) =>
+        scope is null ? null
+        : c.Name == scope && c.Key.Count == 1 ? c.Key[0]
+        : c.References.FirstOrDefault(r => r.To == scope && r.Relation == Relation.Link && r.IsDirect)?.Columns[0];
 
     /// <summary>The collection whose rows are people: the one marked subject, else the user-id identity's collection.</summary>
     public Collection? SubjectCollection =>

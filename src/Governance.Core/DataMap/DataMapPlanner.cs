@@ -520,6 +520,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
             {
                 Role = StepRole.Change,
                 Writes = set is null ? [] : PlanStep.AssignedColumns(set),
+                Target = new ChangeTarget(Table(c), c.Key, condition, action == PlanAction.Delete ? null : set),
             });
         }
 
@@ -534,6 +535,7 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
                 Role = StepRole.Change,
                 Rewrite = new RewriteSpec(Table(c), column, c.Key, edits, discriminators),
                 Writes = [column],
+                Target = new ChangeTarget(Table(c), c.Key, $"({condition}) and {Q(column)} is not null", null),
             });
         }
 

@@ -25,6 +25,15 @@ public static partial class DataMapValidator
 
         CheckIdentities(map, Problem);
         CheckDeleteOrder(map, problems);
+        foreach (var (what, name) in new[] { ("conversation", map.Holds.Conversation), ("tenant", map.Holds.Tenant) })
+        {
+            if (name is not null && map.Find(name) is not { Key.Count: 1 })
+            {
+                Problem(map.Holds.Where, map.Find(name) is null
+                    ? $"holds: {what} names '{name}', which is not a collection of this map."
+                    : $"holds: {what} names '{name}', whose key has several columns: a hold names one id.");
+            }
+        }
     }
 
     /// <summary>Names, keys, rows kept with their basis, and every field's erasure complete.</summary>

@@ -65,10 +65,19 @@ public sealed partial record PlanStep(int Order, string Collection, PlanAction A
     /// <summary>The columns an update or a rewrite writes (what the store's role must be allowed to update).</summary>
     public IReadOnlyList<string> Writes { get; init; } = [];
 
+    /// <summary>
+    /// What a change step changes, for runs that work in batches of keys: the table (quoted), its key columns, the
+    /// condition that picks the person's rows, and for an update its SET list. Null for reads and files.
+    /// </summary>
+    public ChangeTarget? Target { get; init; }
+
     /// <summary>The columns a SET list assigns: the leading quoted name of each top-level, comma-separated assignment.</summary>
-    public static IReadOnlyList<string> AssignedColumns(string setList)
+    public static IReadOnlyList<string> AssignedColumns(string setList) => Assignments(setList).Select(a => a.Column).ToList();
+
+    /// <summary>Each top-level assignment of a SET list: the column (unquoted) and the expression assigned to it.</summary>
+    public static IReadOnlyList<(string Column, string Expression)> Assignments(string setList)
     {
-        var columns = new List<string>();
+        var assignments = new List<(string, string)>();
         var depth = 0;
         char? quote = null; // inside a string literal (') or a quoted name (")
         var start = 0;
@@ -95,13 +104,14 @@ public sealed partial record PlanStep(int Order, string Collection, PlanAction A
             {
                 var assignment = setList[start..i].Trim();
                 var name = AssignedName().Match(assignment);
-                columns.Add(name.Success ? name.Groups[1].Value.Replace("\"\"", "\"", StringComparison.Ordinal)
+                assignments.Add(name.Success
+                    ? (name.Groups[1].Value.Replace("\"\"", "\"", StringComparison.Ordinal), assignment[name.Length..].Trim())
                     : throw new InvalidOperationException($"Cannot read the column of the assignment '{assignment}'."));
                 start = i + 1;
             }
         }
 
-        return columns;
+        return assignments;
     }
 
     [GeneratedRegex("^\"((?:[^\"]|\"\")+)\"\\s*=")]
@@ -115,6 +125,18 @@ public sealed partial record PlanStep(int Order, string Collection, PlanAction A
 
     [GeneratedRegex("@([a-z_][a-z0-9_]*)")]
     private static partial Regex ParameterName();
+}
+
+/// <summary>The rows a change step changes: <paramref name="Filter"/> picks them in <paramref name="Table"/>; <paramref name="Set"/> is null for a delete or a rewrite.</summary>
+public sealed record ChangeTarget(string Table, IReadOnlyList<string> Key, string Filter, string? Set)
+{
+    /// <summary>
+    /// A condition true while a row still differs from what the update makes of it (always true for a delete), so
+    /// that a rerun changes nothing and a run can tell what it has done.
+    /// </summary>
+    public string Pending => Set is null ? "true" : (PlanStep.Assignments(Set) is var a && a.Count == 1
+        ? $"{DataMapPlanner.Q(a[0].Column)} is distinct from ({a[0].Expression})"
+        : $"({string.Join(", ", a.Select(x => DataMapPlanner.Q(x.Column)))}) is distinct from ({string.Join(", ", a.Select(x => "(" + x.Expression + ")"))})");
 }
 
 /// <param name="Setup">Statements run once on the connection before the steps (helpers in <c>pg_temp</c>, gone with the session).</param>

@@ -86,9 +86,18 @@ public static class PlanRunner
     /// <summary>Reads the rows, edits each value in .NET, and writes back the changed ones by key, typed by the catalog.</summary>
     private static async Task<(long Changed, long NotJson)> RewriteAsync(PlanSession session, NpgsqlTransaction tx, PlanStep step, CancellationToken ct)
     {
-        var spec = step.Rewrite!;
         await using var command = session.Command(step, step.Sql);
         var (_, rows) = await PlanSession.ReadAsync(command, ct);
+        var (changed, notJson) = Rewritten(step.Rewrite!, rows, session.Bound);
+        return (await WriteBackAsync(session.Connection, tx, step.Rewrite!, changed, ct), notJson);
+    }
+
+    /// <summary>
+    /// The rows (read as the rewrite step's SQL reads them: key columns, the column, discriminators) whose value the
+    /// edits change, with the new value; and how many were left alone because they are not JSON.
+    /// </summary>
+    internal static (List<(object?[] Key, string Value)> Changed, long NotJson) Rewritten(RewriteSpec spec, IEnumerable<object?[]> rows, IReadOnlyDictionary<string, object?> bound)
+    {
         var keyCount = spec.Key.Count;
         var changed = new List<(object?[] Key, string Value)>();
         long notJson = 0;
@@ -97,7 +106,7 @@ public static class PlanRunner
         {
             var text = Convert.ToString(row[keyCount], CultureInfo.InvariantCulture)!;
             string Column(string name) => name == spec.Column ? text : Convert.ToString(row[discriminators[name]], CultureInfo.InvariantCulture) ?? "";
-            var (value, outcome) = RowRewriter.Apply(text, spec.Edits, Column, session.Bound);
+            var (value, outcome) = RowRewriter.Apply(text, spec.Edits, Column, bound);
             if (outcome == JsonEditOutcome.NotJson)
             {
                 notJson++;
@@ -108,13 +117,20 @@ public static class PlanRunner
             }
         }
 
+        return (changed, notJson);
+    }
+
+    /// <summary>Writes rewritten values back by key, each typed by the catalog; returns the rows written.</summary>
+    internal static async Task<int> WriteBackAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, RewriteSpec spec, IReadOnlyList<(object?[] Key, string Value)> changed, CancellationToken ct)
+    {
         if (changed.Count == 0)
         {
-            return (0, notJson);
+            return 0;
         }
 
+        var keyCount = spec.Key.Count;
         var table = spec.Table;
-        var types = (await session.Connection.QueryAsync<(string Name, string Type)>(new CommandDefinition("""
+        var types = (await connection.QueryAsync<(string Name, string Type)>(new CommandDefinition("""
             select a.attname, format_type(a.atttypid, a.atttypmod)
             from pg_attribute a where a.attrelid = @table::regclass and a.attname = any(@columns) and not a.attisdropped
             """, new { table, columns = spec.Key.Append(spec.Column).ToArray() }, tx, cancellationToken: ct))).ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal);
@@ -123,14 +139,14 @@ public static class PlanRunner
         var names = string.Join(", ", Enumerable.Range(0, keyCount).Select(i => $"k{i}").Append("v"));
         var match = string.Join(" and ", spec.Key.Select((k, i) => $"t.{DataMapPlanner.Q(k)} = x.k{i}::{types[k]}"));
         await using var update = new NpgsqlCommand(
-            $"update {table} t set {DataMapPlanner.Q(spec.Column)} = x.v::{types[spec.Column]} from unnest({unnest}) x({names}) where {match}", session.Connection, tx);
+            $"update {table} t set {DataMapPlanner.Q(spec.Column)} = x.v::{types[spec.Column]} from unnest({unnest}) x({names}) where {match}", connection, tx);
         for (var i = 0; i < keyCount; i++)
         {
             update.Parameters.AddWithValue($"k{i}", changed.Select(c => Convert.ToString(c.Key[i], CultureInfo.InvariantCulture)).ToArray());
         }
 
         update.Parameters.AddWithValue("v", changed.Select(c => c.Value).ToArray());
-        return (await update.ExecuteNonQueryAsync(ct), notJson);
+        return await update.ExecuteNonQueryAsync(ct);
     }
 }
 

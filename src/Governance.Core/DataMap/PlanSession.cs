@@ -8,7 +8,7 @@ namespace Governance.Core.DataMap;
 /// The values a plan binds while it runs on one connection: its inputs, the key sets its steps yield, and the
 /// pseudonyms made once the person's key is known. Shared by the read-only preview and the runner.
 /// </summary>
-internal sealed class PlanSession(Plan plan, NpgsqlConnection connection, NpgsqlTransaction transaction)
+internal sealed class PlanSession(Plan plan, NpgsqlConnection connection, NpgsqlTransaction? transaction)
 {
     public Dictionary<string, object?> Bound { get; } = new(plan.Inputs, StringComparer.Ordinal);
 

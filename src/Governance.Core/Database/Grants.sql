@@ -36,3 +36,6 @@ grant select, insert on gov.legal_hold_scope to governance_app;
 
 -- Reports are added and read, never changed or removed.
 grant select, insert on gov.reports to governance_app;
+
+-- Erasure runs, their steps, batches and files: written as the run goes, never removed.
+grant select, insert, update on gov.erasure_runs, gov.erasure_steps, gov.erasure_batches, gov.erasure_files to governance_app;

@@ -1,0 +1,254 @@
+using Dapper;
+using Governance.Core.Audit;
+using Governance.Core.ChatStores;
+using Governance.Core.Database;
+using Governance.Core.DataMap;
+using Governance.Core.Requests;
+using Governance.Core.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Governance.Core.Erasure;
+
+/// <summary>How a request's erasure ended: completed, completed in part (held rows kept), or failed, with the per-store runs.</summary>
+public sealed record ErasureOutcome(RequestState State, bool InPart, string Summary, IReadOnlyList<StoreErasureResult> Stores);
+
+/// <summary>A request's erasure in every store where the person is: checked and started by a person, run (and resumed) by a job.</summary>
+public sealed class RequestErasure(
+    GovernanceDatabase database,
+    ChatStoreRegistry stores,
+    DataMapCatalog maps,
+    IOptions<DataMapOptions> mapOptions,
+    StoreErasure runner,
+    TransitionRequest transitions,
+    AuditLog audit)
+{
+    /// <summary>The identity kinds tried in this order: the user id where the request gives one, then e-mail, then phone.</summary>
+    private static IEnumerable<(IdentityKind Kind, string Value)> Identities(RequestRow r) =>
+        new (IdentityKind Kind, string? Value)[] { (IdentityKind.UserId, r.UserId), (IdentityKind.Email, r.Email), (IdentityKind.Phone, r.Phone) }
+            .Where(i => i.Value is not null).Select(i => (i.Kind, i.Value!));
+
+    private sealed record RequestRow(Guid Id, string Type, string State, string? Email, string? Phone, string? UserId);
+
+    /// <summary>
+    /// Checks everything an erasure needs before anything changes (an approved erasure request, valid maps, the
+    /// pseudonym key, every store reachable, the person found in at least one) and moves the request to Processing.
+    /// A refusal changes nothing, is audited, and says why (a <see cref="ValidationException"/> naming the field).
+    /// </summary>
+    public async Task StartAsync(Guid requestId, AuditActor actor, CancellationToken ct)
+    {
+        try
+        {
+            var request = await RequestAsync(requestId, ct) ?? throw new KeyNotFoundException("No such request.");
+            if (request.Type != "erasure")
+            {
+                throw ValidationException.For("request", "type", $"This is a request of type {request.Type}: only erasure requests are erased.");
+            }
+
+            if (request.State != nameof(RequestState.Approved))
+            {
+                throw ValidationException.For("request", "state", $"The request is {request.State}: only an approved request is erased.");
+            }
+
+            var located = await LocateAsync(request, ct);
+            if (!located.Any(l => l.Found))
+            {
+                throw ValidationException.For("request", "person", "The person was not found in any chat store by the identities the request gives: nothing to erase.");
+            }
+        }
+        catch (Exception ex) when (ex is ValidationException or KeyNotFoundException or InvalidOperationException)
+        {
+            await audit.AppendAsync(new AuditRecord(actor, "erasure.start", AuditOutcome.Denied, "request", requestId.ToString("D"), requestId.ToString("D"),
+                new Dictionary<string, object?> { ["reason"] = ex is ValidationException v ? string.Join(",", v.Errors.Keys) : ex.GetType().Name }), ct);
+            throw;
+        }
+
+        await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.StartProcessing, "Erasure started"), actor, ct);
+    }
+
+    /// <summary>
+    /// Runs (or resumes) the erasure of a request in Processing in every store, then completes it (in part where holds
+    /// kept rows) or fails it with the reason. Safe to run again: a finished store is not touched twice.
+    /// </summary>
+    public async Task<ErasureOutcome> RunAsync(Guid requestId, AuditActor actor, CancellationToken ct)
+    {
+        var request = await RequestAsync(requestId, ct) ?? throw new KeyNotFoundException("No such request.");
+        if (request.State != nameof(RequestState.Processing))
+        {
+            throw new InvalidTransitionException($"The request is {request.State}: an erasure runs only while the request is Processing.");
+        }
+
+        var problems = new List<string>();
+        IReadOnlyList<Place> located;
+        try
+        {
+            located = await LocateAsync(request, ct);
+        }
+        catch (ValidationException ex)
+        {
+            // What was checked at the start no longer holds (a store went away, a map stopped validating): nothing changed this time.
+            var stopped = $"Erasure stopped before any change: {ex.Messages()}";
+            await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.Fail, stopped), actor, ct);
+            return new ErasureOutcome(RequestState.Failed, false, stopped, await runner.ResultsAsync(requestId, ct));
+        }
+
+        foreach (var place in located)
+        {
+            try
+            {
+                if (place.Problem is not null)
+                {
+                    throw new InvalidOperationException(place.Problem);
+                }
+
+                await runner.RunAsync(requestId, place.Store, place.Map!, place.Plan!, place.Kind, ct);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or Npgsql.NpgsqlException or IOException)
+            {
+                var reason = ex is Npgsql.PostgresException pg ? $"database error {pg.SqlState}" : ex is Npgsql.NpgsqlException ? "store unreachable" : ex.Message;
+                await runner.RecordFailureAsync(requestId, place.Store.Name, reason, ct);
+                problems.Add($"{place.Store.Name}: {reason}");
+            }
+        }
+
+        var results = await runner.ResultsAsync(requestId, ct);
+        problems.AddRange(results.Where(r => r.State == "failed" && r.Problem is not null && !problems.Any(p => p.StartsWith(r.Store + ":", StringComparison.Ordinal)))
+            .Select(r => $"{r.Store}: {r.Problem}"));
+        var held = results.Sum(r => r.Held);
+        var changed = results.Sum(r => r.Changed);
+        var inPart = held > 0;
+        string summary;
+        RequestState state;
+        if (problems.Count > 0)
+        {
+            summary = $"Erasure stopped: {string.Join("; ", problems)}. Running it again resumes where it stopped.";
+            state = await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.Fail, summary), actor, ct);
+        }
+        else
+        {
+            var where = string.Join(", ", results.Where(r => r.Found).Select(r => r.Store));
+            summary = inPart
+                ? $"Completed in part: {changed:N0} rows erased in {where}; {held:N0} rows kept under legal hold (listed in the erasure record)."
+                : $"Completed: {changed:N0} rows erased in {where}; verified.";
+            state = await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.Complete, summary), actor, ct);
+        }
+
+        await audit.AppendAsync(new AuditRecord(actor, "erasure.run", problems.Count > 0 ? AuditOutcome.Failure : AuditOutcome.Success, "request",
+            requestId.ToString("D"), requestId.ToString("D"), new Dictionary<string, object?>
+            {
+                ["stores"] = results.Where(r => r.Found).Select(r => r.Store).ToArray(),
+                ["changed"] = changed,
+                ["held"] = held,
+                ["files"] = results.Sum(r => r.Steps.Sum(s => s.FilesRemoved)),
+                ["verified"] = results.All(r => r.Verified == true),
+                ["inPart"] = inPart,
+            }), ct);
+        return new ErasureOutcome(state, inPart, summary, results);
+    }
+
+    private sealed record Place(ChatStore Store, DataMapDocument? Map, Plan? Plan, IdentityKind Kind, bool Found, string? Problem);
+
+    /// <summary>For every store: its map, the erasure plan by the first identity that finds the person there, or why it cannot be searched.</summary>
+    private async Task<IReadOnlyList<Place>> LocateAsync(RequestRow request, CancellationToken ct)
+    {
+        var set = maps.Load();
+        if (!set.Valid)
+        {
+            throw ValidationException.For("datamap", "maps", $"The data maps have {set.Problems.Count} problem(s) (first: {set.Problems[0]}); run './gov policies validate'.");
+        }
+
+        Pseudonyms pseudonyms;
+        try
+        {
+            pseudonyms = Pseudonyms.FromSetting(mapOptions.Value.PseudonymKey);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw ValidationException.For("settings", "DataMap:PseudonymKey", ex.Message);
+        }
+
+        var places = new List<Place>();
+        foreach (var store in stores.All.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            var map = set.Maps.FirstOrDefault(m => m.Stores.Contains(store.Name));
+            if (map is null)
+            {
+                throw ValidationException.For("datamap", store.Name, $"No data map names store '{store.Name}': it cannot be searched, so nothing is erased anywhere.");
+            }
+
+            StoreSchema schema;
+            try
+            {
+                schema = await StoreSchema.LoadAsync(store.DataSource, ct);
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                throw ValidationException.For("stores", store.Name, $"Chat store '{store.Name}' cannot be reached: nothing is erased until every store can be searched.");
+            }
+
+            Place? found = null;
+            foreach (var (kind, value) in Identities(request).Where(i => map.Identities.Any(m => m.Kind == i.Kind)))
+            {
+                var plan = new DataMapPlanner(map, store.Name, schema).Erase(kind, value, pseudonyms);
+                var find = plan.Steps.First(s => s.Role == StepRole.Find);
+                await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+                var session = new PlanSession(plan, connection, null);
+                await session.SetupAsync(ct);
+                await using var command = session.Command(find, find.Sql);
+                var (keys, _) = await PlanSession.ReadAsync(command, ct);
+                if (keys.Length > 1)
+                {
+                    throw ValidationException.For("request", "person", $"The request's {NameStyle.Kebab(kind)} matches {keys.Length} people in store '{store.Name}': erase one person at a time (by user id).");
+                }
+
+                if (keys.Length == 1)
+                {
+                    found = new Place(store, map, plan, kind, true, null);
+                    break;
+                }
+            }
+
+            places.Add(found ?? new Place(store, map, null, IdentityKind.UserId, false, null));
+        }
+
+        // A run that began with one identity resumes with it, even if that identity no longer finds the person (an
+        // e-mail already pseudonymised): its key sets were written before anything changed.
+        return await ResumedAsync(request, places, set, pseudonyms, ct);
+    }
+
+    private async Task<IReadOnlyList<Place>> ResumedAsync(RequestRow request, List<Place> places, DataMapSet set, Pseudonyms pseudonyms, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var runs = (await connection.QueryAsync<(string Store, string Kind, string State)>(new CommandDefinition(
+            "select store, identity_kind, state from gov.erasure_runs where request_id = @id", new { id = request.Id }, cancellationToken: ct))).ToList();
+        var result = new List<Place>();
+        foreach (var place in places)
+        {
+            var run = runs.FirstOrDefault(r => r.Store == place.Store.Name);
+            if (run.Store is null)
+            {
+                if (place.Found)
+                {
+                    result.Add(place);
+                }
+
+                continue;
+            }
+
+            var kind = Enum.GetValues<IdentityKind>().First(k => NameStyle.Kebab(k) == run.Kind);
+            var value = Identities(request).FirstOrDefault(i => i.Kind == kind).Value;
+            var map = set.Maps.First(m => m.Stores.Contains(place.Store.Name));
+            var schema = await StoreSchema.LoadAsync(place.Store.DataSource, ct);
+            result.Add(new Place(place.Store, map, new DataMapPlanner(map, place.Store.Name, schema).Erase(kind, value ?? "", pseudonyms), kind, true, null));
+        }
+
+        return result;
+    }
+
+    private async Task<RequestRow?> RequestAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(
+            "select id as Id, type as Type, state as State, subject_email as Email, subject_phone as Phone, subject_user_id as UserId from gov.requests where id = @id",
+            new { id }, cancellationToken: ct));
+    }
+}
