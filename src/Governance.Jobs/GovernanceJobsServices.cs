@@ -31,6 +31,7 @@ public static class GovernanceJobsServices
         services.AddSingleton<Reports.ReportGenerator>();
         services.AddTransient<Reports.GenerateReportJob>();
         services.AddTransient<Reports.MonthlyReportsJob>();
+        services.AddTransient<Erasure.ErasureJob>();
         return services;
     }
 }

@@ -38,15 +38,20 @@ public sealed class RequestErasure(
     {
         try
         {
+            if (actor.Type == AuditActorType.User && !actor.Roles.Any(r => r is Governance.Core.Security.Roles.Legal or Governance.Core.Security.Roles.PrivacyOfficer))
+            {
+                throw ValidationException.For("request", "actor", "Only Legal or a privacy officer starts an erasure.");
+            }
+
             var request = await RequestAsync(requestId, ct) ?? throw new KeyNotFoundException("No such request.");
             if (request.Type != "erasure")
             {
                 throw ValidationException.For("request", "type", $"This is a request of type {request.Type}: only erasure requests are erased.");
             }
 
-            if (request.State != nameof(RequestState.Approved))
+            if (request.State is not (nameof(RequestState.Approved) or nameof(RequestState.Failed)))
             {
-                throw ValidationException.For("request", "state", $"The request is {request.State}: only an approved request is erased.");
+                throw ValidationException.For("request", "state", $"The request is {request.State}: only an approved request is erased (or a failed erasure resumed).");
             }
 
             var located = await LocateAsync(request, ct);
@@ -62,7 +67,10 @@ public sealed class RequestErasure(
             throw;
         }
 
-        await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.StartProcessing, "Erasure started"), actor, ct);
+        var resuming = (await RequestAsync(requestId, ct))!.State == nameof(RequestState.Failed);
+        await transitions.ExecuteAsync(resuming
+            ? new TransitionCommand(requestId, RequestAction.Retry, "Erasure resumed from its checkpoint")
+            : new TransitionCommand(requestId, RequestAction.StartProcessing, "Erasure started"), actor, ct);
     }
 
     /// <summary>
@@ -70,6 +78,27 @@ public sealed class RequestErasure(
     /// kept rows) or fails it with the reason. Safe to run again: a finished store is not touched twice.
     /// </summary>
     public async Task<ErasureOutcome> RunAsync(Guid requestId, AuditActor actor, CancellationToken ct)
+    {
+        // One run per request at a time, whichever worker or process runs it: a second run stops at once and says so.
+        // The lock is the session's: a killed process's lock goes with its connection.
+        await using var gate = await database.OpenAsync(ct);
+        var key = new { id = "erasure:" + requestId.ToString("D") };
+        if (!await gate.ExecuteScalarAsync<bool>(new CommandDefinition("select pg_try_advisory_lock(hashtextextended(@id, 0))", key, cancellationToken: ct)))
+        {
+            throw new InvalidOperationException("This request's erasure is already running in another worker.");
+        }
+
+        try
+        {
+            return await RunLockedAsync(requestId, actor, ct);
+        }
+        finally
+        {
+            await gate.ExecuteAsync(new CommandDefinition("select pg_advisory_unlock(hashtextextended(@id, 0))", key, cancellationToken: CancellationToken.None));
+        }
+    }
+
+    private async Task<ErasureOutcome> RunLockedAsync(Guid requestId, AuditActor actor, CancellationToken ct)
     {
         var request = await RequestAsync(requestId, ct) ?? throw new KeyNotFoundException("No such request.");
         if (request.State != nameof(RequestState.Processing))
@@ -242,6 +271,15 @@ public sealed class RequestErasure(
         }
 
         return result;
+    }
+
+    /// <summary>A request's id and state by its reference (DSR-...), or null.</summary>
+    public async Task<(Guid Id, string State)?> FindAsync(string reference, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid, string)?>(new CommandDefinition(
+            "select id, state from gov.requests where reference = @reference", new { reference }, cancellationToken: ct));
+        return row;
     }
 
     private async Task<RequestRow?> RequestAsync(Guid id, CancellationToken ct)

@@ -47,6 +47,7 @@ public static class GovernanceCommandLine
         root.Add(AccountCommands.Clients());
         root.Add(DataMapCommands.Find());
         root.Add(ReportCommands.Report());
+        root.Add(ErasureCommands.Erasure());
         root.Add(BenchCommands.Bench());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");

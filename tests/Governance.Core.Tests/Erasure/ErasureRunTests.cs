@@ -130,19 +130,26 @@ public sealed class ErasureRunTests
         await stopped.Erasure.StartAsync(first, Officer, CancellationToken.None);
         await whole.Erasure.StartAsync(second, Officer, CancellationToken.None);
 
-        // Stop the run once some batches are committed (as a crash would, between any two statements).
-        using var stop = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
+        // Stop the run while it waits for a row the live chat system holds (the person's account, stripped last): most
+        // batches committed, the rest not begun; cancelled as a shutting-down worker would be.
+        await using (var chat = new NpgsqlConnection(stopped.StoreConnections["eu"]))
         {
-            while (!stop.IsCancellationRequested && await TestPostgres.ScalarAsync<long>(stopped.Admin, "select count(*) from gov.erasure_batches where done_at is not null") < 3)
+            await chat.OpenAsync();
+            await using var holding = await chat.BeginTransactionAsync();
+            await chat.ExecuteAsync($"select 1 from users where id = {person} for update", transaction: holding);
+            using var stop = new CancellationTokenSource();
+            var running = stopped.Erasure.RunAsync(first, AuditActor.Job("erasure"), stop.Token);
+            while (await stopped.StoreScalarAsync<long>("eu", "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") == 0)
             {
-                await Task.Delay(5);
+                Assert.False(running.IsCompleted, "the run ended before it reached the held row");
+                await Task.Delay(20);
             }
 
             await stop.CancelAsync();
-        });
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.Erasure.RunAsync(first, AuditActor.Job("erasure"), stop.Token));
-        await watcher;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+            await holding.RollbackAsync();
+        }
+
         Assert.Equal("Processing", await stopped.StateAsync(first));
         var undone = await TestPostgres.ScalarAsync<long>(stopped.Admin, "select count(*) from gov.erasure_batches where done_at is null");
         Assert.True(undone > 0, "the run was stopped before its end");

@@ -36,6 +36,9 @@ public sealed class ErasureWorld : IAsyncDisposable
 
     public string Admin { get; private set; } = "";
 
+    /// <summary>The application role's connection to the governance database (with its password), for a console process.</summary>
+    public string App { get; private set; } = "";
+
     public GovernanceDatabase Database { get; private set; } = null!;
 
     public AuditLog Audit { get; private set; } = null!;
@@ -55,6 +58,7 @@ public sealed class ErasureWorld : IAsyncDisposable
         await new DemoSeeder(world.Stores, NullLogger<DemoSeeder>.Instance).SeedAsync(Seed, CancellationToken.None);
         var (admin, app) = await MigratedDatabase.CreateAsync("gov_" + label);
         world.Admin = admin;
+        world.App = app;
         world.Database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
         world.Audit = new AuditLog(world.Database, new AuditSealSignal());
         world.Holds = new LegalHolds(world.Database, world.Audit, TimeProvider.System);
@@ -110,6 +114,29 @@ public sealed class ErasureWorld : IAsyncDisposable
         await using var connection = new NpgsqlConnection(_connections[store]);
         return await connection.QuerySingleAsync<(long, string)>(
             "select u.id, u.email from users u join messages m on m.sender_id = u.id group by u.id, u.email order by count(*) desc, u.id limit 1");
+    }
+
+    /// <summary>The settings a console process needs to work on this world (its databases, stores, files, map and key).</summary>
+    public Dictionary<string, string> ProcessSettings(int batchSize)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ConnectionStrings__Governance"] = App,
+            ["ConnectionStrings__GovernanceAdmin"] = Admin,
+            ["DataMap__Directory"] = RepositoryFolders.Policies(),
+            ["DataMap__PseudonymKey"] = Convert.ToBase64String(TestKeys.PseudonymKey),
+            ["Erasure__BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Governance__DataDirectory"] = Path.Combine(Blobs, "console"),
+            ["EmbeddedPostgres__AutoStart"] = "false",
+        };
+        foreach (var (store, cs) in _connections)
+        {
+            settings[$"ChatStores__{store}__Region"] = store;
+            settings[$"ChatStores__{store}__ConnectionString"] = cs;
+            settings[$"ChatStores__{store}__BlobRoot"] = Path.Combine(Blobs, store);
+        }
+
+        return settings;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using Governance.Core.DataMap;
+using Hangfire;
 using Governance.Core.Holds;
 using Governance.Core.Requests;
 using Governance.Core.Validation;
@@ -76,6 +77,25 @@ public sealed partial class RequestDetailPage
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
+    [Inject]
+    private Governance.Core.Erasure.RequestErasure Erasure { get; set; } = default!;
+
+    [Inject]
+    private Governance.Core.Erasure.StoreErasure ErasureRuns { get; set; } = default!;
+
+    [Inject]
+    private Hangfire.IBackgroundJobClient Jobs { get; set; } = default!;
+
+    /// <summary>The erasure's runs, store by store (none before it starts).</summary>
+    private IReadOnlyList<Governance.Core.Erasure.StoreErasureResult> _erasure = [];
+
+    private bool _following;
+
+    /// <summary>Legal and privacy officers start an erasure (the service checks the same).</summary>
+    private bool MayErase => _roles.Contains(Governance.Core.Security.Roles.Legal) || _roles.Contains(Governance.Core.Security.Roles.PrivacyOfficer);
+
+    private IReadOnlyList<string> _roles = [];
+
     private DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
     /// <summary>
@@ -91,7 +111,9 @@ public sealed partial class RequestDetailPage
 
     protected override async Task OnParametersSetAsync()
     {
-        _actorId = (await Actor.GetAsync()).Id;
+        var me = await Actor.GetAsync();
+        _actorId = me.Id;
+        _roles = me.Roles;
         await LoadAsync(view: true);
         _staff = await Staff.AssignableAsync(Leaving);
         if (_request?.UserId is { } userId)
@@ -112,6 +134,7 @@ public sealed partial class RequestDetailPage
                 .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? ""), Leaving);
         }
 
+        _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
         _assignee = _request?.AssigneeId ?? "";
         if (_action is { } chosen && !WorkflowActions.Contains(chosen))
         {
@@ -168,6 +191,46 @@ public sealed partial class RequestDetailPage
 
     private Task ActAsync(RequestAction action, string reason) => RunAsync(actor => Transitions.ExecuteAsync(
         new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn), actor, Leaving));
+
+    /// <summary>Checks and starts (or resumes) the erasure, hands it to the job server, and follows it until it ends.</summary>
+    private async Task StartErasureAsync()
+    {
+        await RunAsync(async actor =>
+        {
+            await Erasure.StartAsync(Id, actor, Leaving);
+            Jobs.Enqueue<Governance.Jobs.Erasure.ErasureJob>(j => j.RunAsync(Id, CancellationToken.None));
+        });
+        if (_problem is null && !_following)
+        {
+            _ = FollowAsync();
+        }
+    }
+
+    /// <summary>Reloads the request every two seconds while its erasure runs.</summary>
+    private async Task FollowAsync()
+    {
+        _following = true;
+        try
+        {
+            while (!Leaving.IsCancellationRequested && _request?.State == RequestState.Processing)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), Leaving);
+                await InvokeAsync(async () =>
+                {
+                    await LoadAsync();
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the page was left
+        }
+        finally
+        {
+            _following = false;
+        }
+    }
 
     private Task AssignAsync() => RunAsync(actor => Work.AssignAsync(Id, string.IsNullOrEmpty(_assignee) ? null : _assignee, actor, Leaving));
 
