@@ -68,6 +68,7 @@ public static class GovernanceCoreServices
         services.AddSingleton(sp => new Governance.Core.Erasure.StoreErasure(sp.GetRequiredService<GovernanceDatabase>(),
             sp.GetRequiredService<Governance.Core.Holds.LegalHolds>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Erasure.ErasureOptions>>().Value));
         services.AddSingleton<Governance.Core.Erasure.RequestErasure>();
+        services.AddSingleton<Governance.Core.Erasure.ErasureReplay>();
         services.AddOptions<Governance.Core.Requests.RequestOptions>().BindConfiguration(Governance.Core.Requests.RequestOptions.Section)
             .Validate(o => o.DueSoonDays is >= 1 and <= 60 && o.AttachmentMaxBytes is >= 1024 and <= 100L * 1024 * 1024 && Uri.IsWellFormedUriString(o.ConsoleUrl, UriKind.Absolute),
                 "Requests: DueSoonDays 1-60, AttachmentMaxBytes 1 KiB-100 MiB, ConsoleUrl an absolute address.")

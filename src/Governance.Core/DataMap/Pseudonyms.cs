@@ -50,6 +50,21 @@ public sealed partial class Pseudonyms
             : throw new InvalidOperationException($"DataMap:PseudonymKey is {key.Length} bytes; it must be at least {MinimumKeyBytes}.");
     }
 
+    /// <summary>
+    /// The erasure ledger's keyed hash of a person's key in a map: HMAC-SHA256 (hex) under a key derived from the
+    /// pseudonym key for the ledger alone, so that a ledger entry names no one and matches only with the key.
+    /// </summary>
+    public string LedgerHash(string map, string subjectKey)
+    {
+        if (_key is null)
+        {
+            throw new InvalidOperationException("The erasure ledger needs DataMap:PseudonymKey.");
+        }
+
+        var ledgerKey = HMACSHA256.HashData(_key, "governance erasure ledger"u8);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(ledgerKey, Encoding.UTF8.GetBytes($"{map}\n{subjectKey}")));
+    }
+
     /// <summary>The pseudonym of the person whose key in map <paramref name="map"/> is <paramref name="subjectKey"/>, in the given format.</summary>
     public string Make(string map, string subjectKey, string? format)
     {

@@ -38,4 +38,6 @@ grant select, insert on gov.legal_hold_scope to governance_app;
 grant select, insert on gov.reports to governance_app;
 
 -- Erasure runs, their steps, batches and files: written as the run goes, never removed.
-grant select, insert, update on gov.erasure_runs, gov.erasure_steps, gov.erasure_batches, gov.erasure_files to governance_app;
+grant select, insert, update on gov.erasure_runs, gov.erasure_steps, gov.erasure_batches, gov.erasure_files, gov.erasure_replays to governance_app;
+-- The ledger is added to and read, never changed (the triggers refuse it, whoever asks).
+grant select, insert on gov.erasure_ledger to governance_app;

@@ -129,6 +129,13 @@ public sealed class RequestErasure(
                     throw new InvalidOperationException(place.Problem);
                 }
 
+                if (!place.Found)
+                {
+                    // Searched, and not there: recorded, so that the outcome (and its certificate) names every store.
+                    await runner.RecordNotFoundAsync(requestId, place.Store.Name, place.Map!.Name, ct);
+                    continue;
+                }
+
                 await runner.RunAsync(requestId, place.Store, place.Map!, place.Plan!, place.Kind, ct);
             }
             catch (Exception ex) when (ex is InvalidOperationException or Npgsql.NpgsqlException or IOException)
@@ -159,6 +166,14 @@ public sealed class RequestErasure(
                 ? $"Completed in part: {changed:N0} rows erased in {where}; {held:N0} rows kept under legal hold (listed in the erasure record)."
                 : $"Completed: {changed:N0} rows erased in {where}; verified.";
             state = await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.Complete, summary), actor, ct);
+            var (recipients, set) = await RecipientsAsync(requestId, ct);
+            if (!set)
+            {
+                await using var connection = await database.OpenAsync(ct);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "update gov.requests set erasure_recipients = @list where id = @requestId and erasure_recipients is null",
+                    new { requestId, list = recipients.ToArray() }, cancellationToken: ct));
+            }
         }
 
         await audit.AppendAsync(new AuditRecord(actor, "erasure.run", problems.Count > 0 ? AuditOutcome.Failure : AuditOutcome.Success, "request",
@@ -253,13 +268,9 @@ public sealed class RequestErasure(
         foreach (var place in places)
         {
             var run = runs.FirstOrDefault(r => r.Store == place.Store.Name);
-            if (run.Store is null)
+            if (run.Store is null || run.Kind == "-")
             {
-                if (place.Found)
-                {
-                    result.Add(place);
-                }
-
+                result.Add(place); // not begun, or searched and not found (a finished run of its own)
                 continue;
             }
 
@@ -271,6 +282,52 @@ public sealed class RequestErasure(
         }
 
         return result;
+    }
+
+    public const int MaxRecipients = 50;
+
+    /// <summary>
+    /// The recipients the erasure is communicated to (GDPR Art. 19): as set for the request, or else the recipients
+    /// the data maps declare for the collections the person's data was erased from (all declared ones before a run).
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Recipients, bool Set)> RecipientsAsync(Guid requestId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var stored = await connection.ExecuteScalarAsync<string[]?>(new CommandDefinition(
+            "select erasure_recipients from gov.requests where id = @requestId", new { requestId }, cancellationToken: ct));
+        if (stored is not null)
+        {
+            return (stored, true);
+        }
+
+        var touched = (await connection.QueryAsync<(string Map, string Collection)>(new CommandDefinition("""
+            select distinct r.map, s.collection from gov.erasure_runs r join gov.erasure_steps s on s.run_id = r.id
+            where r.request_id = @requestId and r.replay_id is null and (s.changed > 0 or s.held > 0 or s.files_removed > 0)
+            """, new { requestId }, cancellationToken: ct))).ToHashSet();
+        var set = maps.Load();
+        var declared = set.Maps.SelectMany(m => m.Collections.Where(c => touched.Count == 0 || touched.Contains((m.Name, c.Name))).SelectMany(c => c.Recipients));
+        return (declared.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), false);
+    }
+
+    /// <summary>Sets the recipients told of the erasure; each named in 1 to 200 characters, at most <see cref="MaxRecipients"/>; audited.</summary>
+    public async Task SetRecipientsAsync(Guid requestId, IReadOnlyList<string> recipients, AuditActor actor, CancellationToken ct)
+    {
+        var list = recipients.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count > MaxRecipients || list.Any(r => r.Length > 200))
+        {
+            throw ValidationException.For("erasure", "recipients", $"Name at most {MaxRecipients} recipients, each in at most 200 characters.");
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            "update gov.requests set erasure_recipients = @list where id = @requestId and type = 'erasure'", new { requestId, list = list.ToArray() }, cancellationToken: ct));
+        if (updated == 0)
+        {
+            throw new KeyNotFoundException("No such erasure request.");
+        }
+
+        await audit.AppendAsync(new AuditRecord(actor, "erasure.recipients", AuditOutcome.Success, "request", requestId.ToString("D"), requestId.ToString("D"),
+            new Dictionary<string, object?> { ["recipients"] = list.ToArray() }), ct);
     }
 
     /// <summary>A request's id and state by its reference (DSR-...), or null.</summary>

@@ -35,6 +35,9 @@ public sealed record StoreErasureResult(Guid RunId, string Store, string State, 
     public long Held => Steps.Sum(s => s.Held);
 }
 
+/// <summary>A run that re-applies a ledger entry on a restored store: the replay it belongs to and the person's key, found by its keyed hash.</summary>
+public sealed record ReplayOf(Guid ReplayId, string SubjectKey);
+
 public sealed record ErasureStepResult(int Step, string Collection, string Action, string Description, long? Planned, long Changed, long Held, long FilesRemoved, long FilesMissing, bool Done);
 
 /// <summary>
@@ -48,9 +51,9 @@ public sealed record ErasureStepResult(int Step, string Collection, string Actio
 public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds, ErasureOptions options)
 {
     /// <summary>Runs (or resumes) the erasure of <paramref name="plan"/> on <paramref name="store"/> for a request.</summary>
-    public async Task<StoreErasureResult> RunAsync(Guid requestId, ChatStore store, DataMapDocument map, Plan plan, IdentityKind kind, CancellationToken ct)
+    public async Task<StoreErasureResult> RunAsync(Guid requestId, ChatStore store, DataMapDocument map, Plan plan, IdentityKind kind, CancellationToken ct, ReplayOf? replay = null)
     {
-        var run = await OpenRunAsync(requestId, store.Name, map.Name, kind, ct);
+        var run = await OpenRunAsync(requestId, store.Name, map.Name, kind, replay?.ReplayId, ct);
         if (run.State == "done")
         {
             return await ResultAsync(run.Id, ct);
@@ -61,7 +64,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
         await session.SetupAsync(ct);
         if (run.KeySets is null)
         {
-            var found = await ReadKeySetsAsync(run.Id, plan, session, ct);
+            var found = await ReadKeySetsAsync(run.Id, map, plan, session, replay, ct);
             if (!found)
             {
                 await FinishAsync(run.Id, found: false, verified: true, ct);
@@ -98,7 +101,23 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
 
         var verified = await VerifyAsync(run.Id, plan, session, keys, ct);
         await FinishAsync(run.Id, found: true, verified, ct);
+        if (verified && replay is null)
+        {
+            await RecordInLedgerAsync(run.Id, requestId, store.Name, plan, session, ct);
+        }
+
         return await ResultAsync(run.Id, ct);
+    }
+
+    /// <summary>Records that the person was searched for in a store and is not there.</summary>
+    public async Task RecordNotFoundAsync(Guid requestId, string store, string map, CancellationToken ct)
+    {
+        await using var g = await governance.OpenAsync(ct);
+        await g.ExecuteAsync(new CommandDefinition("""
+            insert into gov.erasure_runs (id, request_id, store, map, identity_kind, state, found, started_at, finished_at, verified)
+            values (@id, @requestId, @store, @map, '-', 'done', false, now(), now(), true)
+            on conflict (request_id, store, coalesce(replay_id, '00000000-0000-0000-0000-000000000000'::uuid)) do nothing
+            """, new { id = Guid.CreateVersion7(), requestId, store, map }, cancellationToken: ct));
     }
 
     /// <summary>Marks a run failed with a reason that names no person (it stays resumable: the next run goes on from its checkpoint).</summary>
@@ -106,14 +125,14 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
     {
         await using var g = await governance.OpenAsync(ct);
         await g.ExecuteAsync(new CommandDefinition(
-            "update gov.erasure_runs set state = 'failed', problem = @problem where request_id = @requestId and store = @store and state <> 'done'",
+            "update gov.erasure_runs set state = 'failed', problem = @problem where request_id = @requestId and store = @store and replay_id is null and state <> 'done'",
             new { requestId, store, problem }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<StoreErasureResult>> ResultsAsync(Guid requestId, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
-        var ids = await g.QueryAsync<Guid>(new CommandDefinition("select id from gov.erasure_runs where request_id = @requestId order by store", new { requestId }, cancellationToken: ct));
+        var ids = await g.QueryAsync<Guid>(new CommandDefinition("select id from gov.erasure_runs where request_id = @requestId and replay_id is null order by store", new { requestId }, cancellationToken: ct));
         var results = new List<StoreErasureResult>();
         foreach (var id in ids)
         {
@@ -125,28 +144,49 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
 
     private sealed record RunRow(Guid Id, string State, string? KeySets, int NextStep);
 
-    private async Task<RunRow> OpenRunAsync(Guid requestId, string store, string map, IdentityKind kind, CancellationToken ct)
+    private async Task<RunRow> OpenRunAsync(Guid requestId, string store, string map, IdentityKind kind, Guid? replay, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
         await g.ExecuteAsync(new CommandDefinition("""
-            insert into gov.erasure_runs (id, request_id, store, map, identity_kind, state, started_at)
-            values (@id, @requestId, @store, @map, @kind, 'running', now())
-            on conflict (request_id, store) do update set state = case when gov.erasure_runs.state = 'done' then 'done' else 'running' end, problem = null
-            """, new { id = Guid.CreateVersion7(), requestId, store, map, kind = NameStyle.Kebab(kind) }, cancellationToken: ct));
-        return await g.QuerySingleAsync<RunRow>(new CommandDefinition(
-            "select id as Id, state as State, key_sets::text as KeySets, next_step as NextStep from gov.erasure_runs where request_id = @requestId and store = @store",
-            new { requestId, store }, cancellationToken: ct));
+            insert into gov.erasure_runs (id, request_id, store, map, identity_kind, state, started_at, replay_id)
+            values (@id, @requestId, @store, @map, @kind, 'running', now(), @replay)
+            on conflict (request_id, store, coalesce(replay_id, '00000000-0000-0000-0000-000000000000'::uuid))
+            do update set state = case when gov.erasure_runs.state = 'done' then 'done' else 'running' end, problem = null
+            """, new { id = Guid.CreateVersion7(), requestId, store, map, kind = NameStyle.Kebab(kind), replay }, cancellationToken: ct));
+        return await g.QuerySingleAsync<RunRow>(new CommandDefinition("""
+            select id as Id, state as State, key_sets::text as KeySets, next_step as NextStep from gov.erasure_runs
+            where request_id = @requestId and store = @store and replay_id is not distinct from @replay
+            """, new { requestId, store, replay }, cancellationToken: ct));
+    }
+
+    /// <summary>The ledger entry of a finished erasure: the keyed hash of the person's key, when, and what each step did.</summary>
+    private async Task RecordInLedgerAsync(Guid runId, Guid requestId, string store, Plan plan, PlanSession session, CancellationToken ct)
+    {
+        var subject = (Array)session.Bound[DataMapPlanner.SubjectSet]!;
+        var key = Convert.ToString(subject.GetValue(0), CultureInfo.InvariantCulture)!;
+        var hash = (plan.PseudonymSource ?? throw new InvalidOperationException("An erasure plan needs the pseudonym key.")).LedgerHash(plan.Map, key);
+        await using var g = await governance.OpenAsync(ct);
+        await g.ExecuteAsync(new CommandDefinition("""
+            insert into gov.erasure_ledger (request_id, run_id, store, map, subject_hash, erased_at, steps)
+            select @requestId, @runId, @store, @map, @hash, r.finished_at,
+                   coalesce((select jsonb_agg(jsonb_build_object('step', s.step, 'collection', s.collection, 'action', s.action, 'changed', s.changed, 'held', s.held) order by s.step)
+                             from gov.erasure_steps s where s.run_id = @runId), '[]'::jsonb)
+            from gov.erasure_runs r where r.id = @runId
+            on conflict (run_id) do nothing
+            """, new { requestId, runId, store, map = plan.Map, hash }, cancellationToken: ct));
     }
 
     /// <summary>Reads every key set of the plan in one snapshot and records them with the steps; false when the person is not in the store.</summary>
-    private async Task<bool> ReadKeySetsAsync(Guid runId, Plan plan, PlanSession session, CancellationToken ct)
+    private async Task<bool> ReadKeySetsAsync(Guid runId, DataMapDocument map, Plan plan, PlanSession session, ReplayOf? replay, CancellationToken ct)
     {
         var sets = new Dictionary<string, Array>(StringComparer.Ordinal);
         await using (var tx = await session.Connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         {
             foreach (var step in plan.Steps.Where(s => s.Action == PlanAction.Select && s.Produces is not null))
             {
-                await using var command = session.Command(step, step.Sql);
+                // A replay knows the person by their key (found through the ledger's hash), not by an identity.
+                var sql = step.Role == StepRole.Find && replay is not null ? ReplayFind(map, session, replay) : step.Sql;
+                await using var command = session.Command(step, sql);
                 command.Transaction = tx;
                 var (keys, _) = await PlanSession.ReadAsync(command, ct);
                 session.Yield(step.Produces!, keys, strict: true);
@@ -164,6 +204,15 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
 
         await RecordStepsAsync(runId, plan, KeySets.Write(sets), ct);
         return true;
+    }
+
+    private static string ReplayFind(DataMapDocument map, PlanSession session, ReplayOf replay)
+    {
+        var subject = map.SubjectCollection!;
+        var (schema, table) = subject.QualifiedTable;
+        session.Bound["replay_subject"] = replay.SubjectKey;
+        var key = DataMapPlanner.Q(subject.Key[0]);
+        return $"select {key} from {DataMapPlanner.Q(schema)}.{DataMapPlanner.Q(table)} where {key}::text = @replay_subject";
     }
 
     private async Task RecordStepsAsync(Guid runId, Plan plan, string? keySets, CancellationToken ct)
@@ -449,7 +498,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
             """, new { runId, found, verified }, cancellationToken: ct));
     }
 
-    private async Task<StoreErasureResult> ResultAsync(Guid runId, CancellationToken ct)
+    public async Task<StoreErasureResult> ResultAsync(Guid runId, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
         var run = await g.QuerySingleAsync<(string Store, string State, bool? Found, bool? Verified, string? Problem)>(new CommandDefinition(

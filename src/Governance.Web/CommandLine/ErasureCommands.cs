@@ -6,7 +6,8 @@ namespace Governance.Web.CommandLine;
 
 /// <summary>
 /// <c>./gov erasure run|status --request REF</c>: runs an approved erasure request in this process (or resumes one
-/// that stopped, a killed process included), and shows where a request's erasure stands, store by store.
+/// that stopped, a killed process included), and shows where a request's erasure stands, store by store;
+/// <c>./gov erasure replay --store S --since T</c>: applies the ledger again after a store is restored from a backup.
 /// </summary>
 internal static class ErasureCommands
 {
@@ -46,6 +47,29 @@ internal static class ErasureCommands
             return 0;
         }, ct));
         erasure.Add(status);
+
+        var store = new Option<string>("--store") { Description = "The chat store restored from a backup (e.g. eu)", Required = true };
+        var since = new Option<string>("--since") { Description = "When the backup was taken (ISO 8601, e.g. 2026-11-30T02:00Z): every erasure from then on is applied again", Required = true };
+        var replay = new Command("replay", "After a chat store is restored from a backup: apply again every erasure made since the backup was taken, and report what it changed.") { store, since };
+        replay.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
+        {
+            var from = DateTimeOffset.TryParse(parse.GetValue(since), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : throw new ArgumentException($"--since must be a time as yyyy-MM-ddTHH:mmZ (got '{parse.GetValue(since)}').");
+            await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var result = await services.GetRequiredService<ErasureReplay>().ReplayAsync(parse.GetValue(store)!, from, GovernanceCommandLine.CliActor, token);
+            foreach (var e in result.Entries)
+            {
+                Console.WriteLine(e.Found
+                    ? $"ledger entry {e.Entry} (erased {e.ErasedAt:yyyy-MM-dd HH:mm} UTC): erased again, {e.Changed:N0} rows changed{(e.Held > 0 ? $", {e.Held:N0} kept under legal hold" : "")}"
+                    : $"ledger entry {e.Entry} (erased {e.ErasedAt:yyyy-MM-dd HH:mm} UTC): the person is not in the restored store; nothing to do");
+            }
+
+            await services.GetRequiredService<AuditSealer>().SealAllAsync(token);
+            Console.WriteLine($"Replayed {result.Entries.Count:N0} ledger entries on {result.Store} since {result.Since.UtcDateTime:yyyy-MM-dd HH:mm} UTC: " +
+                $"{result.Entries.Count(e => e.Found):N0} people found again, {result.Changed:N0} rows changed (replay {result.Id}).");
+            return 0;
+        }, ct));
+        erasure.Add(replay);
         return erasure;
     }
 

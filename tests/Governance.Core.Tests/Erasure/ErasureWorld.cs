@@ -49,6 +49,10 @@ public sealed class ErasureWorld : IAsyncDisposable
 
     public RequestErasure Erasure { get; private set; } = null!;
 
+    public DataMapCatalog Catalog { get; private set; } = null!;
+
+    public IOptions<DataMapOptions> Options { get; private set; } = null!;
+
     public IReadOnlyDictionary<string, string> StoreConnections => _connections;
 
     public static async Task<ErasureWorld> CreateAsync(string label, int batchSize = 25, string? pseudonymKey = null)
@@ -63,12 +67,14 @@ public sealed class ErasureWorld : IAsyncDisposable
         world.Audit = new AuditLog(world.Database, new AuditSealSignal());
         world.Holds = new LegalHolds(world.Database, world.Audit, TimeProvider.System);
         world.Runner = new StoreErasure(world.Database, world.Holds, new ErasureOptions { BatchSize = batchSize });
-        var options = Options.Create(new DataMapOptions
+        var options = Microsoft.Extensions.Options.Options.Create(new DataMapOptions
         {
             Directory = RepositoryFolders.Policies(),
             PseudonymKey = pseudonymKey ?? Convert.ToBase64String(TestKeys.PseudonymKey),
         });
-        world.Erasure = new RequestErasure(world.Database, world.Stores, new DataMapCatalog(options), options, world.Runner,
+        world.Options = options;
+        world.Catalog = new DataMapCatalog(options);
+        world.Erasure = new RequestErasure(world.Database, world.Stores, world.Catalog, options, world.Runner,
             new TransitionRequest(world.Database, world.Audit, TimeProvider.System), world.Audit);
         return world;
     }

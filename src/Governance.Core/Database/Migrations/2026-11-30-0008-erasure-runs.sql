@@ -16,8 +16,12 @@ create table if not exists gov.erasure_runs (
     finished_at   timestamptz,
     verified      boolean,
     problem       text,
-    unique (request_id, store)
+    replay_id     uuid
 );
+
+-- One run per request and store, and one more per replay of the ledger after a restore.
+create unique index if not exists erasure_runs_one_per_store on gov.erasure_runs
+    (request_id, store, coalesce(replay_id, '00000000-0000-0000-0000-000000000000'::uuid));
 
 create table if not exists gov.erasure_steps (
     run_id        uuid        not null references gov.erasure_runs (id),
@@ -56,3 +60,50 @@ create table if not exists gov.erasure_files (
     primary key (run_id, step, path),
     foreign key (run_id, step) references gov.erasure_steps (run_id, step)
 );
+
+-- The erasure ledger: for every person erased, a keyed hash of their key in the store (HMAC-SHA256 under a key
+-- derived from DataMap:PseudonymKey, never the key or any identity), when and what was done. After a chat store is
+-- restored from a backup, './gov erasure replay' finds the people of the entries made since the backup by hashing
+-- the store's keys the same way, and erases them again. Append-only.
+create table if not exists gov.erasure_ledger (
+    id           bigint      generated always as identity primary key,
+    request_id   uuid        not null references gov.requests (id),
+    run_id       uuid        not null references gov.erasure_runs (id),
+    store        text        not null,
+    map          text        not null,
+    subject_hash text        not null check (subject_hash ~ '^[0-9a-f]{64}$'),
+    erased_at    timestamptz not null,
+    steps        jsonb       not null,
+    unique (run_id)
+);
+
+create index if not exists erasure_ledger_store_idx on gov.erasure_ledger (store, erased_at);
+
+create or replace function gov.erasure_ledger_refuse_change() returns trigger language plpgsql as $$
+begin
+    raise exception 'gov.erasure_ledger is append-only' using errcode = '42501';
+end $$;
+
+drop trigger if exists erasure_ledger_no_update_delete on gov.erasure_ledger;
+create trigger erasure_ledger_no_update_delete before update or delete on gov.erasure_ledger
+    for each row execute function gov.erasure_ledger_refuse_change();
+drop trigger if exists erasure_ledger_no_truncate on gov.erasure_ledger;
+create trigger erasure_ledger_no_truncate before truncate on gov.erasure_ledger
+    for each statement execute function gov.erasure_ledger_refuse_change();
+
+-- Replays of the ledger on a restored store: who ran them, from when, and what they changed (their runs point here).
+create table if not exists gov.erasure_replays (
+    id          uuid        primary key,
+    store       text        not null,
+    since       timestamptz not null,
+    started_at  timestamptz not null,
+    started_by  text        not null,
+    finished_at timestamptz,
+    entries     integer,
+    found       integer,
+    changed     bigint
+);
+
+-- The recipients the erasure is communicated to (GDPR Art. 19): null until set, from the data map's declared
+-- recipients of the collections the person's data was in, editable per request.
+alter table gov.requests add column if not exists erasure_recipients text[];

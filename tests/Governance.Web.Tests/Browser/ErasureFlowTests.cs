@@ -1,0 +1,65 @@
+using Governance.Tests.Support;
+using Governance.Web.Tests.Support;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Governance.Web.Tests.Browser;
+
+/// <summary>
+/// A privacy officer in Chromium runs the erasure of an approved request, watches it go through the job server to
+/// Completed, and sees what was done store by store; the store says the same by direct SQL.
+/// </summary>
+public sealed class ErasureFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
+{
+    [Fact]
+    public async Task Officer_RunsTheErasure_WatchesItComplete_AndThePersonsMessagesAreTombstoned()
+    {
+        var eu = databases.Settings["ChatStores:eu:ConnectionString"]!;
+        var person = await TestPostgres.ScalarAsync<long>(eu, "select sender_id from messages group by sender_id order by count(*) desc, sender_id limit 1");
+        var email = await TestPostgres.ScalarAsync<string>(eu, $"select email from users where id = {person}");
+        var messages = await TestPostgres.ScalarAsync<long>(eu, $"select count(*) from messages where sender_id = {person}");
+        var id = Guid.CreateVersion7();
+        await using (var owner = new NpgsqlConnection(databases.AdminConnectionString))
+        {
+            await owner.OpenAsync();
+            await using var insert = new NpgsqlCommand("""
+                insert into gov.requests (id, reference, regime, type, state, channel, subject_email, received_at, received_on, due_on, due_at, identity_verified)
+                values (@id, 'DSR-2026-7001', 'gdpr', 'erasure', 'Approved', 'web-form', @email, now(), current_date, current_date + 30, now() + interval '30 days', true)
+                """, owner);
+            insert.Parameters.AddWithValue("id", id);
+            insert.Parameters.AddWithValue("email", email);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var settings = new Dictionary<string, string?>(databases.Settings) { ["DataMap:PseudonymKey"] = Convert.ToBase64String(TestKeys.PseudonymKey) };
+        await using var console = await ConsoleProcess.StartAsync(settings);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(60_000);
+        try
+        {
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, $"/requests/{id}", "officer");
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved");
+            await page.Locator("[data-testid=erasure-start]:not([disabled])").WaitForAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run the erasure" }).ClickAsync();
+
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+            var row = page.Locator("[data-testid=erasure-progress] tr[data-store=eu]");
+            await Assertions.Expect(row).ToContainTextAsync("Nothing left");
+            await Assertions.Expect(page.Locator("[data-testid=erasure-progress] tr[data-store=us]")).ToContainTextAsync("not in this store");
+            await Assertions.Expect(page.Locator("[data-testid=erasure-status]")).ToContainTextAsync("Completed");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "erasure.png"), FullPage = true });
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
+        }
+
+        Assert.True(messages > 0);
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(eu, $"select count(*) from messages where sender_id = {person} and body <> '[message deleted]'"));
+        Assert.Equal(messages, await TestPostgres.ScalarAsync<long>(eu, $"select count(*) from messages where sender_id = {person}"));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"select count(*) from gov.audit_log where action = 'erasure.run' and request_id = '{id}' and outcome = 'success' and actor_id = 'job:erasure'"));
+    }
+}
