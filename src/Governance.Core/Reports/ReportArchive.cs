@@ -12,7 +12,10 @@ public static class ReportKinds
     public const string Audit = "audit";
     public const string Ropa = "ropa";
 
-    public static readonly IReadOnlyList<string> All = [Requests, Audit, Ropa];
+    /// <summary>A certificate of erasure: of one request, generated from its page once the erasure is complete.</summary>
+    public const string Erasure = "erasure";
+
+    public static readonly IReadOnlyList<string> All = [Requests, Audit, Ropa, Erasure];
 }
 
 /// <summary>A stored report, without its bytes.</summary>
@@ -93,6 +96,20 @@ public sealed class ReportArchive(GovernanceDatabase database, AuditLog audit)
             from gov.reports r left join gov.staff s on s.actor_id = r.generated_by
             order by r.generated_at desc, r.id desc limit @limit
             """, new { limit = Math.Clamp(limit, 1, 500) }, cancellationToken: ct));
+        return rows.Select(Map).ToList();
+    }
+
+    /// <summary>The certificates of erasure of one request, newest first.</summary>
+    public async Task<IReadOnlyList<StoredReport>> CertificatesAsync(Guid requestId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)>(new CommandDefinition("""
+            select r.id, r.kind, r.language, r.title, r.period_from, r.period_to, r.pages, r.size_bytes, r.sha256, r.generated_at,
+                   coalesce(s.display_name, r.generated_by)
+            from gov.reports r left join gov.staff s on s.actor_id = r.generated_by
+            where r.kind = 'erasure' and r.parameters->>'request' = @id
+            order by r.generated_at desc, r.id desc
+            """, new { id = requestId.ToString("D") }, cancellationToken: ct));
         return rows.Select(Map).ToList();
     }
 

@@ -10,8 +10,11 @@ namespace Governance.Jobs.Reports;
 /// What to generate: a kind, a period (whole days, UTC, both included) and a language; for the audit extract, a filter
 /// by actor, action or outcome as well.
 /// </summary>
-public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, string Language, string? Actor = null, string? Action = null, string? Outcome = null)
+public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, string Language, string? Actor = null, string? Action = null, string? Outcome = null, Guid? RequestId = null)
 {
+    /// <summary>The certificate of erasure of one request (no period, no filter).</summary>
+    public static ReportRequest Certificate(Guid requestId, string language) => new(ReportKinds.Erasure, null, null, language, RequestId: requestId);
+
     public bool Filtered => Actor is not null || Action is not null || Outcome is not null;
 
     /// <summary>The problems, by field; nothing is generated while there is one.</summary>
@@ -31,6 +34,16 @@ public sealed record ReportRequest(string Kind, DateOnly? From, DateOnly? To, st
         if (From is { } f && To is { } t && t < f)
         {
             errors.Add("to", "The period ends before it starts.");
+        }
+
+        if ((Kind == ReportKinds.Erasure) != (RequestId is not null))
+        {
+            errors.Add("request", Kind == ReportKinds.Erasure ? "A certificate of erasure names its request." : "Only a certificate of erasure names a request.");
+        }
+
+        if (Kind == ReportKinds.Erasure && (From is not null || To is not null))
+        {
+            errors.Add("from", "A certificate of erasure has no period.");
         }
 
         if (Filtered && Kind != ReportKinds.Audit)
@@ -94,6 +107,7 @@ public sealed class ReportGenerator(
             ReportKinds.Audit => await AuditExtractReport.BuildAsync(auditQuery, verifier, request, identifier, at, by, ct),
             ReportKinds.Requests => RequestRegisterReport.Build(await RequestRegisterReport.LoadAsync(database, request.From, request.To, ct), request, identifier, at, by),
             ReportKinds.Ropa => RecordsOfProcessingReport.Build(maps.Load(), connections.Stores, regulations.Regimes, request, identifier, at, by),
+            ReportKinds.Erasure => Erasure.ErasureCertificate.Build(await Erasure.ErasureCertificate.LoadAsync(database, request.RequestId!.Value, ct), maps.Load(), request.Language, identifier, at, by),
             _ => throw ValidationException.For("report", "kind", $"The {request.Kind} report is not built yet; {string.Join(", ", Built)} is."),
         };
         var rendered = ReportRenderer.Render(document);
@@ -105,6 +119,7 @@ public sealed class ReportGenerator(
             ["actor"] = request.Actor,
             ["action"] = request.Action,
             ["outcome"] = request.Outcome,
+            ["request"] = request.RequestId,
         }, actor, ct);
         return new GeneratedReport(stored, rendered.Pdf);
     }

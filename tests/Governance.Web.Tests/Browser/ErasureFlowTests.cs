@@ -31,6 +31,7 @@ public sealed class ErasureFlowTests(ConsoleDatabases databases) : IClassFixture
             await insert.ExecuteNonQueryAsync();
         }
 
+        byte[] certificate;
         var settings = new Dictionary<string, string?>(databases.Settings) { ["DataMap:PseudonymKey"] = Convert.ToBase64String(TestKeys.PseudonymKey) };
         await using var console = await ConsoleProcess.StartAsync(settings);
         using var playwright = await Playwright.CreateAsync();
@@ -49,7 +50,25 @@ public sealed class ErasureFlowTests(ConsoleDatabases databases) : IClassFixture
             await Assertions.Expect(row).ToContainTextAsync("Nothing left");
             await Assertions.Expect(page.Locator("[data-testid=erasure-progress] tr[data-store=us]")).ToContainTextAsync("not in this store");
             await Assertions.Expect(page.Locator("[data-testid=erasure-status]")).ToContainTextAsync("Completed");
+            await Assertions.Expect(page.Locator("[data-testid=erasure-recipients]")).ToContainTextAsync("object storage provider"); // attachments were erased
+
+            // The certificate, once the request's audit entries are sealed (the console seals in the background).
+            for (var i = 0; i < 600 && await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+                $"select count(*) from gov.audit_log l where l.request_id = '{id}' and not exists (select 1 from gov.audit_chain c where c.entry_id = l.id)") > 0; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Generate the certificate (English)" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=certificate-download]")).ToHaveCountAsync(1);
+            await page.GetByRole(AriaRole.Button, new() { Name = "生成删除证明（简体中文）" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=certificate-download]")).ToHaveCountAsync(2);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "erasure.png"), FullPage = true });
+            var english = page.Locator("[data-testid=certificate-download]", new() { HasText = "English" });
+            var download = await page.RunAndWaitForDownloadAsync(() => english.ClickAsync());
+            var file = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "erasure-certificate.pdf");
+            await download.SaveAsAsync(file);
+            certificate = await File.ReadAllBytesAsync(file);
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
@@ -61,5 +80,24 @@ public sealed class ErasureFlowTests(ConsoleDatabases databases) : IClassFixture
         Assert.Equal(messages, await TestPostgres.ScalarAsync<long>(eu, $"select count(*) from messages where sender_id = {person}"));
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
             $"select count(*) from gov.audit_log where action = 'erasure.run' and request_id = '{id}' and outcome = 'success' and actor_id = 'job:erasure'"));
+
+        // The certificate says what the governance database says, and is the file kept with its hash.
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(certificate)), await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+            $"select sha256 from gov.reports where kind = 'erasure' and language = 'en' and parameters->>'request' = '{id}'"));
+        using var pdf = UglyToad.PdfPig.PdfDocument.Open(certificate);
+        var text = string.Join("\n", pdf.GetPages().Select(p => UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor.ContentOrderTextExtractor.GetText(p)));
+        var flat = text.Replace("\n", " ", StringComparison.Ordinal);
+        Assert.Contains("Certificate of erasure DSR-2026-7001", flat, StringComparison.Ordinal);
+        var erased = await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"select sum(s.changed) from gov.erasure_steps s join gov.erasure_runs r on r.id = s.run_id where r.request_id = '{id}'");
+        Assert.Contains($"Rows erased {erased:N0}", flat, StringComparison.Ordinal);
+        var positions = await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+            $"select string_agg(c.seq::text, ', ' order by c.seq) from gov.audit_log l join gov.audit_chain c on c.entry_id = l.id where l.request_id = '{id}'");
+        Assert.Contains($"positions {positions}", flat, StringComparison.Ordinal);
+        var lastHash = await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+            $"select encode(c.hash, 'hex') from gov.audit_log l join gov.audit_chain c on c.entry_id = l.id where l.request_id = '{id}' order by c.seq desc limit 1");
+        Assert.Contains(lastHash, text.Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain(email, flat, StringComparison.OrdinalIgnoreCase); // the certificate names no one
+        Assert.Contains("object storage provider", flat, StringComparison.Ordinal);
     }
 }

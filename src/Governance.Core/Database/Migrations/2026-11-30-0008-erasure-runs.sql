@@ -107,3 +107,7 @@ create table if not exists gov.erasure_replays (
 -- The recipients the erasure is communicated to (GDPR Art. 19): null until set, from the data map's declared
 -- recipients of the collections the person's data was in, editable per request.
 alter table gov.requests add column if not exists erasure_recipients text[];
+
+-- Certificates of erasure are reports too (kept with their hash, never changed).
+alter table gov.reports drop constraint if exists reports_kind_check;
+alter table gov.reports add constraint reports_kind_check check (kind in ('requests', 'audit', 'ropa', 'erasure'));

@@ -41,12 +41,13 @@ public sealed partial class ReportsPage
     {
         ReportKinds.Requests => "Data-subject request register and metrics",
         ReportKinds.Audit => "Audit log extract",
+        ReportKinds.Erasure => "Certificate of erasure",
         _ => "Records of processing",
     };
 
     private static string PeriodOf(StoredReport r) => (r.PeriodFrom, r.PeriodTo) switch
     {
-        (null, null) => "all time",
+        (null, null) => r.Kind == ReportKinds.Erasure ? "the request's erasure" : "all time",
         (var f, var t) => $"{f?.ToString("yyyy-MM-dd") ?? "…"} – {t?.ToString("yyyy-MM-dd") ?? "…"}",
     };
 
@@ -77,7 +78,8 @@ public sealed partial class ReportsPage
     private async Task RefreshAsync()
     {
         var all = await Archive.ListAsync(200, Leaving);
-        _reports = all.Where(r => _kinds.Contains(r.Kind)).ToList();
+        // Certificates of erasure are generated on their request's page and read here by everyone the Reports page admits.
+        _reports = all.Where(r => _kinds.Contains(r.Kind) || r.Kind == ReportKinds.Erasure).ToList();
     }
 
     private async Task GenerateAsync()

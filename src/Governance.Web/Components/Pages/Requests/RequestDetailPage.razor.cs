@@ -96,6 +96,18 @@ public sealed partial class RequestDetailPage
 
     private IReadOnlyList<string> _roles = [];
 
+    private IReadOnlyList<string> _recipients = [];
+    private bool _recipientsSet;
+    private string _recipientsText = "";
+    private IReadOnlyList<Governance.Core.Reports.StoredReport> _certificates = [];
+    private bool _generating;
+
+    [Inject]
+    private Governance.Jobs.Reports.ReportGenerator Reports { get; set; } = default!;
+
+    [Inject]
+    private Governance.Core.Reports.ReportArchive Archive { get; set; } = default!;
+
     private DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
     /// <summary>
@@ -135,6 +147,13 @@ public sealed partial class RequestDetailPage
         }
 
         _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
+        if (_request?.Type == "erasure")
+        {
+            (_recipients, _recipientsSet) = await Erasure.RecipientsAsync(Id, Leaving);
+            _recipientsText = string.Join("\n", _recipients);
+            _certificates = await Archive.CertificatesAsync(Id, Leaving);
+        }
+
         _assignee = _request?.AssigneeId ?? "";
         if (_action is { } chosen && !WorkflowActions.Contains(chosen))
         {
@@ -203,6 +222,23 @@ public sealed partial class RequestDetailPage
         if (_problem is null && !_following)
         {
             _ = FollowAsync();
+        }
+    }
+
+    private Task SaveRecipientsAsync() =>
+        RunAsync(actor => Erasure.SetRecipientsAsync(Id, _recipientsText.Split('\n'), actor, Leaving));
+
+    /// <summary>Generates the certificate of erasure in the language asked for; it is kept with its hash and listed here.</summary>
+    private async Task CertificateAsync(string language)
+    {
+        _generating = true;
+        try
+        {
+            await RunAsync(actor => Reports.GenerateAsync(Governance.Jobs.Reports.ReportRequest.Certificate(Id, language), actor, Leaving));
+        }
+        finally
+        {
+            _generating = false;
         }
     }
 
