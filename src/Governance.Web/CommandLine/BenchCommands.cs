@@ -37,7 +37,30 @@ internal static class BenchCommands
             return Task.FromResult(0);
         }, ct));
 
+        var messages = new Option<int>("--messages") { Description = "Messages in the store", DefaultValueFactory = _ => 5_000_000 };
+        var personMessages = new Option<int>("--person-messages") { Description = "Of them, the erased person's (in group conversations)", DefaultValueFactory = _ => 1_000_000 };
+        var batch = new Option<int>("--batch") { Description = "Rows per committed batch of the erasure", DefaultValueFactory = _ => 2_000 };
+        var writers = new Option<int>("--writers") { Description = "Connections inserting messages throughout", DefaultValueFactory = _ => 2 };
+        var erase = new Command("erase", "Benchmark erasure against hand-written set-based SQL on an identical copy, both under a concurrent insert load: rows per second and insert p99.")
+        {
+            messages, personMessages, batch, writers,
+        };
+        erase.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
+        {
+            var configuration = GovernanceConfiguration.ForCommandLine();
+            var resolver = GovernanceCommandLine.Resolver(configuration);
+            var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, token);
+            var folder = new Governance.Core.DataMap.DataMapOptions { Directory = configuration["DataMap:Directory"] ?? "" }.ResolveDirectory();
+            var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(folder);
+            var map = set.Maps.FirstOrDefault(m => m.Name == "chat")
+                ?? throw new InvalidOperationException($"The benchmark erases through the reference map 'chat', which {folder} does not hold{(set.Valid ? "" : $" ({set.Problems[0]})")}.");
+            await Governance.Core.Erasure.Benchmark.ErasureBenchmark.RunAsync(connections.GovernanceAdmin, map, parse.GetValue(messages), parse.GetValue(personMessages),
+                parse.GetValue(batch), parse.GetValue(writers), Console.Out, token);
+            return 0;
+        }, ct));
+
         var root = new Command("bench", "Benchmarks that print their figures.");
+        root.Add(erase);
         root.Add(bench);
         root.Add(requests);
         root.Add(report);
