@@ -278,13 +278,42 @@ public sealed record DataMapDocument(
     public Collection? Find(string name) => Collections.FirstOrDefault(c => c.Name == name);
 
     /// <summary>
-    /// The column of <paramref name="c"/> that holds a row's id of the scope collection <paramref name="scope"/>: the key of
-    /// that collection itself, or a direct link to it; null when the row has none.
+    /// How a row of <paramref name="c"/> leads to its id in the scope collection <paramref name="scope"/>: empty when
+    /// <paramref name="c"/> is that collection (the row's own key); else the direct links to follow, nearest first
+    /// (an attachment's message, then the message's conversation), at most three; null when the row does not lead there.
     /// </summary>
-    public string? ScopeColumn(Collection c, string? scope) =>
-        scope is null ? null
-        : c.Name == scope && c.Key.Count == 1 ? c.Key[0]
-        : c.References.FirstOrDefault(r => r.To == scope && r.Relation == Relation.Link && r.IsDirect)?.Columns[0];
+    public IReadOnlyList<Reference>? ScopePath(Collection c, string? scope)
+    {
+        if (scope is null || Find(scope) is not { Key.Count: 1 })
+        {
+            return null;
+        }
+
+        if (c.Name == scope)
+        {
+            return c.Key.Count == 1 ? [] : null;
+        }
+
+        var paths = new Queue<(Collection At, List<Reference> Path)>([(c, [])]);
+        while (paths.Count > 0)
+        {
+            var (at, path) = paths.Dequeue();
+            foreach (var link in at.References.Where(r => r.Relation == Relation.Link && r.IsDirect && r.To != at.Name))
+            {
+                if (link.To == scope)
+                {
+                    return [.. path, link];
+                }
+
+                if (path.Count < 2 && Find(link.To) is { Key.Count: 1 } next && path.All(p => p.To != next.Name))
+                {
+                    paths.Enqueue((next, [.. path, link]));
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The collection whose rows are people: the one marked subject, else the user-id identity's collection.</summary>
     public Collection? SubjectCollection =>

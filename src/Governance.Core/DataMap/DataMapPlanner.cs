@@ -462,7 +462,11 @@ public sealed class DataMapPlanner(DataMapDocument map, string store, StoreSchem
         return new PlanStep(0, c.Name, PlanAction.Files,
             $"files named by {c.Name}.{blob.Column}{(blob.Path is null ? "" : $" (path {blob.Path})")} ({whose})" + (blob.RegionColumn is null ? "" : $", stored in the region of {blob.RegionColumn}"),
             $"select {path} as path{(blob.RegionColumn is null ? "" : ", " + Q(blob.RegionColumn))} from {Table(c)} where ({condition}) and {path} is not null", null, null)
-        { Role = StepRole.Files };
+        {
+            Role = StepRole.Files,
+            Target = new ChangeTarget(Table(c), c.Key, $"({condition}) and {path} is not null", null),
+            FilePath = (path, blob.RegionColumn is null ? null : Q(blob.RegionColumn)),
+        };
     }
 
     private static string RelationName(Reference r) => NameStyle.Kebab(r.Relation);

@@ -71,6 +71,9 @@ public sealed partial record PlanStep(int Order, string Collection, PlanAction A
     /// </summary>
     public ChangeTarget? Target { get; init; }
 
+    /// <summary>For a files step: the SQL of a row's file path and of its region (or null), over the row's columns.</summary>
+    public (string Path, string? Region)? FilePath { get; init; }
+
     /// <summary>The columns a SET list assigns: the leading quoted name of each top-level, comma-separated assignment.</summary>
     public static IReadOnlyList<string> AssignedColumns(string setList) => Assignments(setList).Select(a => a.Column).ToList();
 

@@ -85,7 +85,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
             switch (step.Action)
             {
                 case PlanAction.Files:
-                    await RemoveFilesAsync(run.Id, store, step, session, ct);
+                    await RemoveFilesAsync(run.Id, store.Name, store, map, step, session, keys, ct);
                     break;
                 case PlanAction.Update or PlanAction.Delete or PlanAction.Rewrite:
                     await ChangeAsync(run.Id, store.Name, map, step, session, keys, ct);
@@ -237,39 +237,67 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Lists the files of rows about to go, records each, and removes it from the store's blob folder.</summary>
-    private async Task RemoveFilesAsync(Guid runId, ChatStore store, PlanStep step, PlanSession session, CancellationToken ct)
+    /// <summary>
+    /// Lists the files of rows about to go, and removes each from the store's blob folder unless a legal hold covers
+    /// its row; every file is recorded (removed, already gone, or held), so a run stopped midway counts each once.
+    /// </summary>
+    private async Task RemoveFilesAsync(Guid runId, string storeName, ChatStore store, DataMapDocument map, PlanStep step, PlanSession session, KeyTypes types, CancellationToken ct)
     {
-        await using var command = session.Command(step, step.Sql);
-        var (_, rows) = await PlanSession.ReadAsync(command, ct);
+        var target = step.Target!;
+        var (pathSql, regionSql) = step.FilePath!.Value;
+        var rows = new List<(string Path, string? Region, string[] Key)>();
+        await using (var command = session.Command(step, $"select {pathSql}, {regionSql ?? "null::text"}, {string.Join(", ", target.Key.Select(k => "t." + DataMapPlanner.Q(k) + "::text"))} from {target.Table} t where {target.Filter}"))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var key = new string[target.Key.Count];
+                for (var i = 0; i < key.Length; i++)
+                {
+                    key[i] = reader.GetString(2 + i);
+                }
+
+                rows.Add((Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!, reader.IsDBNull(1) ? null : Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture), key));
+            }
+        }
+
+        var keyTypes = await types.OfAsync(target.Table, target.Key, ct);
         var root = Path.GetFullPath(store.BlobRoot);
         await using var g = await governance.OpenAsync(ct);
-        foreach (var row in rows)
+        foreach (var chunk in rows.Chunk(Math.Max(1, options.BatchSize)))
         {
-            var path = Convert.ToString(row[0], CultureInfo.InvariantCulture)!;
-            var full = Path.GetFullPath(Path.Combine(root, path.TrimStart('/')));
-            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            var held = await HeldAsync(storeName, map, step, session, chunk.Select(r => r.Key).ToArray(), keyTypes, ct);
+            for (var i = 0; i < chunk.Length; i++)
             {
-                throw new InvalidOperationException($"Step {step.Order} names a file outside the store's blob folder; nothing was removed for it.");
-            }
+                var (path, region, _) = chunk[i];
+                var full = Path.GetFullPath(Path.Combine(root, path.TrimStart('/')));
+                if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"Step {step.Order} names a file outside the store's blob folder; nothing was removed for it.");
+                }
 
-            var existed = File.Exists(full);
-            if (existed)
-            {
-                File.Delete(full);
-            }
+                var outcome = "held";
+                if (!held.ContainsKey(i))
+                {
+                    outcome = File.Exists(full) ? "removed" : "already-gone";
+                    if (outcome == "removed")
+                    {
+                        File.Delete(full);
+                    }
+                }
 
-            // Recorded after the removal: a run stopped between the two finds the file gone and records it so.
-            var outcome = existed ? "removed" : "already-gone";
-            await g.ExecuteAsync(new CommandDefinition("""
-                insert into gov.erasure_files (run_id, step, path, region, outcome) values (@runId, @step, @path, @region, @outcome)
-                on conflict (run_id, step, path) do nothing
-                """, new { runId, step = step.Order, path, region = row.Length > 1 ? row[1] as string : null, outcome }, cancellationToken: ct));
+                // Recorded after the removal: a run stopped between the two finds the file gone and records it so.
+                await g.ExecuteAsync(new CommandDefinition("""
+                    insert into gov.erasure_files (run_id, step, path, region, outcome) values (@runId, @step, @path, @region, @outcome)
+                    on conflict (run_id, step, path) do nothing
+                    """, new { runId, step = step.Order, path, region, outcome }, cancellationToken: ct));
+            }
         }
 
         await g.ExecuteAsync(new CommandDefinition("""
             update gov.erasure_steps set files_removed = (select count(*) from gov.erasure_files where run_id = @runId and step = @step and outcome = 'removed'),
                 files_missing = (select count(*) from gov.erasure_files where run_id = @runId and step = @step and outcome = 'already-gone'),
+                held = (select count(*) from gov.erasure_files where run_id = @runId and step = @step and outcome = 'held'),
                 planned = (select count(*) from gov.erasure_files where run_id = @runId and step = @step)
             where run_id = @runId and step = @step
             """, new { runId, step = step.Order }, cancellationToken: ct));
@@ -433,13 +461,10 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
     {
         var target = step.Target!;
         var collection = map.Find(step.Collection)!;
-        var conversation = map.ScopeColumn(collection, map.Holds.Conversation);
-        var tenant = map.ScopeColumn(collection, map.Holds.Tenant);
-        string Text(string? column) => column is null ? "null::text" : DataMapPlanner.Q(column) + "::text";
-        var dated = collection.DatedBy is null ? "null::timestamptz" : $"{DataMapPlanner.Q(collection.DatedBy)}::timestamptz";
-        var keyText = string.Join(" || chr(31) || ", target.Key.Select(k => DataMapPlanner.Q(k) + "::text"));
+        var dated = collection.DatedBy is null ? "null::timestamptz" : $"t.{DataMapPlanner.Q(collection.DatedBy)}::timestamptz";
+        var keyText = string.Join(" || chr(31) || ", target.Key.Select(k => "t." + DataMapPlanner.Q(k) + "::text"));
         await using var command = session.Command(step,
-            $"select {keyText}, {Text(conversation)}, {Text(tenant)}, {dated} from {target.Table} where {KeyMatch(session, target, keys, types)}");
+            $"select {keyText}, {ScopeSql(map, collection, map.Holds.Conversation)}, {ScopeSql(map, collection, map.Holds.Tenant)}, {dated} from {target.Table} t where {KeyMatch(session, target, keys, types, "t.")}");
         var described = new Dictionary<string, (string? Conversation, string? Tenant, DateTimeOffset? At)>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -466,7 +491,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
     private async Task<bool> VerifyAsync(Guid runId, Plan plan, PlanSession session, KeyTypes types, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
-        foreach (var step in plan.Steps.Where(s => s.Target is not null))
+        foreach (var step in plan.Steps.Where(s => s.Target is not null && s.Action != PlanAction.Files))
         {
             var held = (await g.QueryAsync<string>(new CommandDefinition("""
                 select h->'key' #>> '{}' from gov.erasure_batches b, jsonb_array_elements(coalesce(b.held, '[]'::jsonb)) h
@@ -510,8 +535,35 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
             steps.Select(s => new ErasureStepResult(s.Step, s.Collection, s.Action, s.Description, s.Planned, s.Changed, s.Held, s.Removed, s.Missing, s.Done is not null)).ToList());
     }
 
+    /// <summary>
+    /// The SQL (over the row <c>t</c>) of a row's id in a hold scope's collection, as text: its key, a link's value, or
+    /// a link followed through the collections between (an attachment's conversation is its message's); null when none.
+    /// </summary>
+    private static string ScopeSql(DataMapDocument map, Collection c, string? scope)
+    {
+        if (map.ScopePath(c, scope) is not { } path)
+        {
+            return "null::text";
+        }
+
+        if (path.Count == 0)
+        {
+            return $"t.{DataMapPlanner.Q(c.Key[0])}::text";
+        }
+
+        var sql = $"t.{DataMapPlanner.Q(path[0].Columns[0])}";
+        for (var i = 1; i < path.Count; i++)
+        {
+            var via = map.Find(path[i - 1].To)!;
+            var (schema, table) = via.QualifiedTable;
+            sql = $"(select s{i}.{DataMapPlanner.Q(path[i].Columns[0])} from {DataMapPlanner.Q(schema)}.{DataMapPlanner.Q(table)} s{i} where s{i}.{DataMapPlanner.Q(via.Key[0])} = {sql})";
+        }
+
+        return sql + "::text";
+    }
+
     /// <summary>"The row's key is one of these", the keys bound as text arrays and cast to the key columns' types.</summary>
-    private static string KeyMatch(PlanSession session, ChangeTarget target, string[][] keys, IReadOnlyList<string> types)
+    private static string KeyMatch(PlanSession session, ChangeTarget target, string[][] keys, IReadOnlyList<string> types, string alias = "")
     {
         for (var i = 0; i < target.Key.Count; i++)
         {
@@ -520,10 +572,10 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
 
         if (target.Key.Count == 1)
         {
-            return $"{DataMapPlanner.Q(target.Key[0])} = any(@erase_k0::text[]::{types[0]}[])";
+            return $"{alias}{DataMapPlanner.Q(target.Key[0])} = any(@erase_k0::text[]::{types[0]}[])";
         }
 
-        var columns = string.Join(", ", target.Key.Select(DataMapPlanner.Q));
+        var columns = string.Join(", ", target.Key.Select(k => alias + DataMapPlanner.Q(k)));
         var unnest = string.Join(", ", target.Key.Select((_, i) => $"@erase_k{i}::text[]"));
         var casts = string.Join(", ", types.Select((t, i) => $"x.k{i}::{t}"));
         return $"({columns}) in (select {casts} from unnest({unnest}) x({string.Join(", ", target.Key.Select((_, i) => $"k{i}"))}))";

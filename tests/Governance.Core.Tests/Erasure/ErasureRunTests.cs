@@ -37,6 +37,7 @@ public sealed class ErasureRunTests
             "select id, md5(m::text) from messages m where sender_id <> @person and not (coalesce(mentions, '{}') @> array[@person])", new { person })).ToList();
         var elsewhere = new[] { await world.FingerprintAsync("us"), await world.FingerprintAsync("cn") };
         var files = await world.StoreScalarAsync<long>("eu", "select count(*) from attachments where uploader_id = @person", new { person });
+        Assert.True(files > 0, "the person shared files");
         var request = await world.RequestAsync(person.ToString(System.Globalization.CultureInfo.InvariantCulture), email);
 
         await world.Erasure.StartAsync(request, Officer, CancellationToken.None);
@@ -89,8 +90,19 @@ public sealed class ErasureRunTests
     {
         await using var world = await ErasureWorld.CreateAsync("ehold");
         var (person, email) = await world.BusiestPersonAsync();
-        var (conversation, heldMessages) = await new NpgsqlConnection(world.StoreConnections["eu"]).QuerySingleAsync<(long, long)>(
-            "select conversation_id, count(*) from messages where sender_id = @person group by conversation_id order by count(*) desc, conversation_id limit 1", new { person });
+        // The conversation where the person shared the most files: the hold must keep the files too (an attachment's
+        // conversation is its message's).
+        var conversation = await world.StoreScalarAsync<long>("eu", """
+            select m.conversation_id from attachments a join messages m on m.id = a.message_id where a.uploader_id = @person
+            group by m.conversation_id order by count(*) desc, m.conversation_id limit 1
+            """, new { person });
+        var heldMessages = await world.StoreScalarAsync<long>("eu", "select count(*) from messages where sender_id = @person and conversation_id = @conversation", new { person, conversation });
+        var heldFiles = (await new NpgsqlConnection(world.StoreConnections["eu"]).QueryAsync<string>(
+            "select a.blob_path from attachments a join messages m on m.id = a.message_id where a.uploader_id = @person and m.conversation_id = @conversation", new { person, conversation })).ToList();
+        var otherFiles = (await new NpgsqlConnection(world.StoreConnections["eu"]).QueryAsync<string>(
+            "select a.blob_path from attachments a join messages m on m.id = a.message_id where a.uploader_id = @person and m.conversation_id <> @conversation", new { person, conversation })).ToList();
+        Assert.NotEmpty(heldFiles);
+        Assert.All(heldFiles.Concat(otherFiles), f => Assert.True(File.Exists(Path.Combine(world.Blobs, "eu", f)), "seeded files exist"));
         var heldBefore = (await new NpgsqlConnection(world.StoreConnections["eu"]).QueryAsync<string>(
             "select md5(m::text) from messages m where sender_id = @person and conversation_id = @conversation order by id", new { person, conversation })).ToList();
         var hold = await world.Holds.CreateAsync(new NewHold("Smith v. Example", [new HoldScope(HoldScopeKind.Conversation, conversation.ToString(System.Globalization.CultureInfo.InvariantCulture), "eu")], null, null, null),
@@ -112,6 +124,11 @@ public sealed class ErasureRunTests
         var tombstoning = eu.Steps.Where(s => s.Collection == "messages" && s.Description.Contains("personal fields", StringComparison.Ordinal)).ToList();
         Assert.Equal(heldMessages, tombstoning.Sum(s => s.Held));
         Assert.True(eu.Verified);
+        Assert.All(heldFiles, f => Assert.True(File.Exists(Path.Combine(world.Blobs, "eu", f)), "a held file stays"));
+        Assert.All(otherFiles, f => Assert.False(File.Exists(Path.Combine(world.Blobs, "eu", f)), "a file not held goes"));
+        Assert.Equal(heldFiles.Count, await world.StoreScalarAsync<long>("eu",
+            "select count(*) from attachments a join messages m on m.id = a.message_id where a.uploader_id = @person and m.conversation_id = @conversation", new { person, conversation }));
+        Assert.Equal(heldFiles.Count, eu.Steps.Where(s => s.Action == "files").Sum(s => s.Held));
         Assert.Equal(heldMessages, await TestPostgres.ScalarAsync<long>(world.Admin, $"""
             select count(*) from gov.erasure_batches b join gov.erasure_steps s using (run_id, step), jsonb_array_elements(b.held) h
             where s.collection = 'messages' and s.description like '%personal fields%' and h->'holds' ? '{hold.Reference}'

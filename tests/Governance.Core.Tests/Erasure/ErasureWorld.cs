@@ -114,12 +114,15 @@ public sealed class ErasureWorld : IAsyncDisposable
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException("no value");
     }
 
-    /// <summary>The person in eu with the most messages (group conversations included), with their e-mail.</summary>
+    /// <summary>The person in eu with the most messages (group conversations included) among those who shared files in two conversations or more, with their e-mail.</summary>
     public async Task<(long Id, string Email)> BusiestPersonAsync(string store = "eu")
     {
         await using var connection = new NpgsqlConnection(_connections[store]);
-        return await connection.QuerySingleAsync<(long, string)>(
-            "select u.id, u.email from users u join messages m on m.sender_id = u.id group by u.id, u.email order by count(*) desc, u.id limit 1");
+        return await connection.QuerySingleAsync<(long, string)>("""
+            select u.id, u.email from users u join messages m on m.sender_id = u.id
+            where (select count(distinct f.conversation_id) from attachments a join messages f on f.id = a.message_id where a.uploader_id = u.id) >= 2
+            group by u.id, u.email order by count(*) desc, u.id limit 1
+            """);
     }
 
     /// <summary>The settings a console process needs to work on this world (its databases, stores, files, map and key).</summary>

@@ -55,7 +55,7 @@ create table if not exists gov.erasure_files (
     step        integer     not null,
     path        text        not null,
     region      text,
-    outcome     text        check (outcome in ('removed', 'already-gone')),
+    outcome     text        check (outcome in ('removed', 'already-gone', 'held')),
     recorded_at timestamptz not null default now(),
     primary key (run_id, step, path),
     foreign key (run_id, step) references gov.erasure_steps (run_id, step)
