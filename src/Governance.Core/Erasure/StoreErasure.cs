@@ -266,7 +266,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
         await using var g = await governance.OpenAsync(ct);
         foreach (var chunk in rows.Chunk(Math.Max(1, options.BatchSize)))
         {
-            var held = await HeldAsync(storeName, map, step, session, chunk.Select(r => r.Key).ToArray(), keyTypes, ct);
+            var held = await HeldAsync(storeName, map, step, session, chunk.Select(r => r.Key).ToArray(), keyTypes, types, ct);
             for (var i = 0; i < chunk.Length; i++)
             {
                 var (path, region, _) = chunk[i];
@@ -332,7 +332,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
         foreach (var (batch, json) in todo)
         {
             var keys = JsonSerializer.Deserialize<string[][]>(json)!;
-            var held = await HeldAsync(store, map, step, session, keys, keyTypes, ct);
+            var held = await HeldAsync(store, map, step, session, keys, keyTypes, types, ct);
             var free = keys.Where((_, i) => !held.ContainsKey(i)).ToArray();
             await RunBatchAsync(step, session, free, keyTypes, ct);
             var stillPending = free.Length == 0 ? 0 : (await PendingKeysAsync(step, session, (free, keyTypes), ct)).Count;
@@ -454,34 +454,49 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
 
     /// <summary>
     /// Which rows of a batch a legal hold covers, by their position in the batch: each row is described by the
-    /// person (a hold on them as custodian), its conversation and tenant (read through the map's hold scopes) and
-    /// its date, and asked about in one query for the whole batch.
+    /// person (a hold on them as custodian), the row's own author or owner when it is someone else (a message of a
+    /// held custodian that mentions the person stays whole), its conversation and tenant (read through the map's
+    /// hold scopes) and its date, and asked about in one query for the whole batch.
     /// </summary>
-    private async Task<Dictionary<int, IReadOnlyList<string>>> HeldAsync(string store, DataMapDocument map, PlanStep step, PlanSession session, string[][] keys, IReadOnlyList<string> types, CancellationToken ct)
+    private async Task<Dictionary<int, IReadOnlyList<string>>> HeldAsync(string store, DataMapDocument map, PlanStep step, PlanSession session, string[][] keys, IReadOnlyList<string> keyTypes, KeyTypes types, CancellationToken ct)
     {
         var target = step.Target!;
         var collection = map.Find(step.Collection)!;
-        var dated = collection.DatedBy is null ? "null::timestamptz" : $"t.{DataMapPlanner.Q(collection.DatedBy)}::timestamptz";
+        var dated = await DatedSqlAsync(collection, target.Table, types, ct);
         var keyText = string.Join(" || chr(31) || ", target.Key.Select(k => "t." + DataMapPlanner.Q(k) + "::text"));
+        var subject = map.SubjectCollection!;
+        var ownerColumn = collection.Name == subject.Name ? null
+            : collection.References.FirstOrDefault(r => r.To == subject.Name && r.IsDirect && r.Relation is Relation.Owner or Relation.Author or Relation.Participant)?.Columns[0];
+        var owner = ownerColumn is null ? "null::text" : $"t.{DataMapPlanner.Q(ownerColumn)}::text";
         await using var command = session.Command(step,
-            $"select {keyText}, {ScopeSql(map, collection, map.Holds.Conversation)}, {ScopeSql(map, collection, map.Holds.Tenant)}, {dated} from {target.Table} t where {KeyMatch(session, target, keys, types, "t.")}");
-        var described = new Dictionary<string, (string? Conversation, string? Tenant, DateTimeOffset? At)>(StringComparer.Ordinal);
+            $"select {keyText}, {ScopeSql(map, collection, map.Holds.Conversation)}, {ScopeSql(map, collection, map.Holds.Tenant)}, {dated}, {owner} from {target.Table} t where {KeyMatch(session, target, keys, keyTypes, "t.")}");
+        var described = new Dictionary<string, (string? Conversation, string? Tenant, DateTimeOffset? At, string? Owner)>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
                 described[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero));
+                    reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), reader.IsDBNull(4) ? null : reader.GetString(4));
             }
         }
 
-        var person = session.Bound[DataMapPlanner.SubjectSet] is Array subject && subject.Length == 1
-            ? Convert.ToString(subject.GetValue(0), CultureInfo.InvariantCulture) : null;
-        var probes = keys.Select(k => described.TryGetValue(string.Join('\u001f', k), out var d)
-            ? new HoldProbe(store, person, d.Conversation, d.Tenant, d.At)
-            : new HoldProbe(store, person, null, null, null)).ToList();
-        var held = await holds.HeldAsync(probes, ct);
-        return held.ToDictionary(h => h.Key, h => h.Value);
+        var person = session.Bound[DataMapPlanner.SubjectSet] is Array people && people.Length == 1
+            ? Convert.ToString(people.GetValue(0), CultureInfo.InvariantCulture) : null;
+        // One probe per row for the person, its conversation and tenant; one more where the row is someone else's.
+        var probes = new List<(int Row, HoldProbe Probe)>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var d = described.GetValueOrDefault(string.Join('\u001f', keys[i]));
+            probes.Add((i, new HoldProbe(store, person, d.Conversation, d.Tenant, d.At)));
+            if (d.Owner is not null && d.Owner != person)
+            {
+                probes.Add((i, new HoldProbe(store, d.Owner, null, null, d.At)));
+            }
+        }
+
+        var held = await holds.HeldAsync(probes.Select(p => p.Probe).ToList(), ct);
+        return held.GroupBy(h => probes[h.Key].Row)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.SelectMany(h => h.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>
@@ -536,6 +551,29 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
     }
 
     /// <summary>
+    /// A row's date as timestamptz for a hold's window: a timestamp or date as it is; a number as Unix time (milliseconds
+    /// when it is that large, as chat systems often store them, else seconds); anything else unknown (null), which a
+    /// window treats as inside it, so the row is kept rather than lost.
+    /// </summary>
+    private static async Task<string> DatedSqlAsync(Collection collection, string table, KeyTypes types, CancellationToken ct)
+    {
+        if (collection.DatedBy is null)
+        {
+            return "null::timestamptz";
+        }
+
+        var column = $"t.{DataMapPlanner.Q(collection.DatedBy)}";
+        var type = (await types.OfAsync(table + "|" + collection.DatedBy, table, [collection.DatedBy], ct))[0];
+        return type switch
+        {
+            _ when type.StartsWith("timestamp", StringComparison.Ordinal) || type == "date" => $"{column}::timestamptz",
+            "bigint" or "integer" or "smallint" or "numeric" or "double precision" or "real" =>
+                $"to_timestamp(case when {column} > 100000000000 then {column} / 1000.0 else {column} end)",
+            _ => "null::timestamptz",
+        };
+    }
+
+    /// <summary>
     /// The SQL (over the row <c>t</c>) of a row's id in a hold scope's collection, as text: its key, a link's value, or
     /// a link followed through the collections between (an attachment's conversation is its message's); null when none.
     /// </summary>
@@ -586,9 +624,11 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
     {
         private readonly Dictionary<string, IReadOnlyList<string>> _known = new(StringComparer.Ordinal);
 
-        public async Task<IReadOnlyList<string>> OfAsync(string table, IReadOnlyList<string> columns, CancellationToken ct)
+        public Task<IReadOnlyList<string>> OfAsync(string table, IReadOnlyList<string> columns, CancellationToken ct) => OfAsync(table, table, columns, ct);
+
+        public async Task<IReadOnlyList<string>> OfAsync(string cacheKey, string table, IReadOnlyList<string> columns, CancellationToken ct)
         {
-            if (_known.TryGetValue(table, out var known))
+            if (_known.TryGetValue(cacheKey, out var known))
             {
                 return known;
             }
@@ -597,7 +637,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
                 select a.attname, format_type(a.atttypid, a.atttypmod)
                 from pg_attribute a where a.attrelid = @table::regclass and a.attname = any(@columns) and not a.attisdropped
                 """, new { table, columns = columns.ToArray() }, cancellationToken: ct))).ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal);
-            return _known[table] = columns.Select(c => types[c]).ToList();
+            return _known[cacheKey] = columns.Select(c => types[c]).ToList();
         }
     }
 }

@@ -83,6 +83,47 @@ public static class RequestEndpoints
                 : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis });
         }).AllowAnonymous();
 
+        // The submitting client asks for an approved erasure request to be carried out: checked as on the request page
+        // (approved, maps valid, key set, stores reachable, person found), moved to Processing, handed to the job server.
+        app.MapPost("/api/v1/requests/{id:guid}/erasure", async (HttpContext http, Guid id, RequestWork work, Governance.Core.Erasure.RequestErasure erasure,
+            Hangfire.IBackgroundJobClient jobs, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
+        {
+            if (limits.ForAddress(http) is { } tooMany)
+            {
+                return tooMany;
+            }
+
+            var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            if (await work.StatusForClientAsync(id, clientId!.Value, ct) is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "This client submitted no request with this id.");
+            }
+
+            try
+            {
+                await erasure.StartAsync(id, new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], Audit.WebAuditActor.ClientAddress(http)), ct);
+            }
+            catch (ValidationException ex)
+            {
+                return Results.ValidationProblem(ex.Errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), statusCode: StatusCodes.Status409Conflict,
+                    title: "The erasure cannot start");
+            }
+            catch (InvalidTransitionException ex)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [ex.Message] }, statusCode: StatusCodes.Status409Conflict,
+                    title: "The erasure cannot start");
+            }
+
+            Hangfire.BackgroundJobClientExtensions.Enqueue<Governance.Jobs.Erasure.ErasureJob>(jobs, j => j.RunAsync(id, CancellationToken.None));
+            var status = await work.StatusForClientAsync(id, clientId.Value, ct);
+            return Results.Accepted($"/api/v1/requests/{id}", new { id, reference = status!.Reference, state = status.State });
+        }).AllowAnonymous().DisableAntiforgery();
+
         // A stored attachment, decrypted for someone who may work on requests; the download is audited.
         app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, Security.DownloadLinks links, CancellationToken ct) =>
         {

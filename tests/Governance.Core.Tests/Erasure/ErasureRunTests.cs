@@ -136,6 +136,29 @@ public sealed class ErasureRunTests
     }
 
     [Fact]
+    public async Task Erase_AMentionInTheMessageOfACustodianUnderHold_StaysWhole_WhileOtherMentionsOfThePersonGo()
+    {
+        await using var world = await ErasureWorld.CreateAsync("ecust");
+        var (person, email) = await world.BusiestPersonAsync();
+        await using var store = new NpgsqlConnection(world.StoreConnections["eu"]);
+        var (kept, custodian) = await store.QuerySingleAsync<(long, long)>("select id, sender_id from messages where sender_id <> @person order by id limit 1", new { person });
+        var gone = await store.ExecuteScalarAsync<long>("select id from messages where sender_id not in (@person, @custodian) order by id desc limit 1", new { person, custodian });
+        await store.ExecuteAsync("update messages set mentions = array[@person] where id in (@kept, @gone)", new { person, kept, gone });
+        var before = await store.ExecuteScalarAsync<string>("select md5(m::text) from messages m where id = @kept", new { kept });
+        await world.Holds.CreateAsync(new NewHold("Regulator inquiry", [new HoldScope(HoldScopeKind.User, custodian.ToString(System.Globalization.CultureInfo.InvariantCulture), "eu")], null, null, null),
+            Officer, CancellationToken.None);
+        var request = await world.RequestAsync(null, email);
+
+        await world.Erasure.StartAsync(request, Officer, CancellationToken.None);
+        var outcome = await world.Erasure.RunAsync(request, AuditActor.Job("erasure"), CancellationToken.None);
+
+        Assert.True(outcome.InPart);
+        Assert.Equal(before, await store.ExecuteScalarAsync<string>("select md5(m::text) from messages m where id = @kept", new { kept }));
+        Assert.False(await store.ExecuteScalarAsync<bool>("select coalesce(mentions @> array[@person], false) from messages where id = @gone", new { person, gone }));
+        Assert.Equal(0, await world.StoreScalarAsync<long>("eu", "select count(*) from messages where sender_id = @person and body <> '[message deleted]'", new { person }));
+    }
+
+    [Fact]
     public async Task Erase_StoppedMidRun_ThenRunAgain_EndsExactlyAsAnUninterruptedRun_WithTheSameCounts()
     {
         await using var stopped = await ErasureWorld.CreateAsync("estop", batchSize: 2);

@@ -45,6 +45,39 @@ public sealed class IntakeApiTests(ConsoleDatabases databases) : IClassFixture<C
         Assert.Equal(0, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where details::text ilike '%jane%'"));
     }
 
+    [Fact]
+    public async Task PostErasure_ByTheSubmittingClient_StartsOnlyOnceApproved_AndHandsTheRunToTheJobServer()
+    {
+        var email = await TestPostgres.ScalarAsync<string>(databases.Settings["ChatStores:eu:ConnectionString"]!, "select email from users order by id desc limit 1");
+        var settings = new Dictionary<string, string?>(databases.Settings) { ["DataMap:PseudonymKey"] = Convert.ToBase64String(TestKeys.PseudonymKey) };
+        using var factory = new ConsoleFactory(settings);
+        var client = factory.Anonymous();
+        client.DefaultRequestHeaders.Add("X-Api-Key", databases.ApiKey);
+        var created = await client.PostAsJsonAsync("/api/v1/requests", new { regime = "gdpr", type = "erasure", email });
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+        var early = await client.PostAsync($"/api/v1/requests/{id}/erasure", null);
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Contains("\"state\"", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Received", await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString, $"select state from gov.requests where id = '{id}'"));
+        var stranger = factory.Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.PostAsync($"/api/v1/requests/{id}/erasure", null)).StatusCode);
+
+        // Staff verify and approve it (as the request page would leave it).
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"with u as (update gov.requests set state = 'Approved', identity_verified = true where id = '{id}' returning 1) select count(*) from u"));
+        var started = await client.PostAsync($"/api/v1/requests/{id}/erasure", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.Equal("Processing", JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("state").GetString());
+        Assert.Equal("Processing", await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString, $"select state from gov.requests where id = '{id}'"));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"select count(*) from hangfire.job where invocationdata::text like '%ErasureJob%' and arguments::text like '%{id}%'"));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"select count(*) from gov.audit_log where action = 'request.transition' and request_id = '{id}' and actor_id like 'api-client:%' and details->>'to' = 'Processing'"));
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/v1/requests/{id}/erasure", null)).StatusCode); // once
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("gov_not-a-real-key")]
