@@ -87,29 +87,23 @@ public sealed class ReportArchive(GovernanceDatabase database, AuditLog audit)
     }
 
     /// <summary>The latest reports, newest first; <see cref="StoredReport.GeneratedBy"/> is the person's name where the staff directory knows it.</summary>
-    public async Task<IReadOnlyList<StoredReport>> ListAsync(int limit, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)>(new CommandDefinition("""
-            select r.id, r.kind, r.language, r.title, r.period_from, r.period_to, r.pages, r.size_bytes, r.sha256, r.generated_at,
-                   coalesce(s.display_name, r.generated_by)
-            from gov.reports r left join gov.staff s on s.actor_id = r.generated_by
-            order by r.generated_at desc, r.id desc limit @limit
-            """, new { limit = Math.Clamp(limit, 1, 500) }, cancellationToken: ct));
-        return rows.Select(Map).ToList();
-    }
+    public Task<IReadOnlyList<StoredReport>> ListAsync(int limit, CancellationToken ct) =>
+        ListWhereAsync("true", new { limit = Math.Clamp(limit, 1, 500) }, ct);
 
     /// <summary>The certificates of erasure of one request, newest first.</summary>
-    public async Task<IReadOnlyList<StoredReport>> CertificatesAsync(Guid requestId, CancellationToken ct)
+    public Task<IReadOnlyList<StoredReport>> CertificatesAsync(Guid requestId, CancellationToken ct) =>
+        ListWhereAsync("r.kind = 'erasure' and r.parameters->>'request' = @id", new { id = requestId.ToString("D"), limit = 500 }, ct);
+
+    private async Task<IReadOnlyList<StoredReport>> ListWhereAsync(string where, object parameters, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)>(new CommandDefinition("""
+        var rows = await connection.QueryAsync<(Guid, string, string, string, DateTime?, DateTime?, int, int, string, DateTime, string)>(new CommandDefinition($"""
             select r.id, r.kind, r.language, r.title, r.period_from, r.period_to, r.pages, r.size_bytes, r.sha256, r.generated_at,
                    coalesce(s.display_name, r.generated_by)
             from gov.reports r left join gov.staff s on s.actor_id = r.generated_by
-            where r.kind = 'erasure' and r.parameters->>'request' = @id
-            order by r.generated_at desc, r.id desc
-            """, new { id = requestId.ToString("D") }, cancellationToken: ct));
+            where {where}
+            order by r.generated_at desc, r.id desc limit @limit
+            """, parameters, cancellationToken: ct));
         return rows.Select(Map).ToList();
     }
 

@@ -8,21 +8,10 @@ namespace Governance.Core.Tests.Erasure;
 /// <summary>The erasure run by the console's own command line, killed with SIGKILL mid-run, then run again.</summary>
 public sealed class ErasureKillTests
 {
-    private static string Binary()
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        var dll = Path.Combine(RepositoryFolders.Find(Path.Combine("src", "Governance.Web", "bin", configuration, "net10.0")), "Governance.Web.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
-    }
-
     private static Process Start(ErasureWorld world, string reference, int lockTimeoutMs = 2_000)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Binary(), "erasure", "run", "--request", reference })
+        foreach (var a in new[] { ConsoleBinary.Path(), "erasure", "run", "--request", reference })
         {
             info.ArgumentList.Add(a);
         }

@@ -101,24 +101,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
     }
 
     /// <summary>The console's built binary (the same configuration as the tests).</summary>
-    internal static string BinaryPath()
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Governance.sln")))
-            {
-                var dll = Path.Combine(dir.FullName, "src", "Governance.Web", "bin", configuration, "net10.0", "Governance.Web.dll");
-                return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the console first ({configuration}): {dll} is missing.");
-            }
-        }
-
-        throw new DirectoryNotFoundException("Governance.sln not found above the test binaries.");
-    }
+    internal static string BinaryPath() => Governance.Tests.Support.ConsoleBinary.Path();
 
     public async ValueTask DisposeAsync()
     {

@@ -32,33 +32,13 @@ public sealed class ErasureFlowTests(ConsoleDatabases databases) : IClassFixture
         {
             // Intake: a letter asking for erasure, entered by the officer.
             await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
-            await page.Locator("form[data-interactive=true]").WaitForAsync();
-            await page.Locator("[data-testid=new-request-link]").ClickAsync();
-            await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
-            await page.SelectOptionAsync("select[name=regime]", "gdpr");
-            await page.SelectOptionAsync("select[name=type]", "erasure");
-            await page.SelectOptionAsync("select[name=channel]", "letter");
-            await page.FillAsync("input[name=receivedAt]", "2026-11-20T10:00");
-            await page.FillAsync("input[name=email]", email);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
-            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requests/[0-9a-f-]{36}$"));
-            await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("DSR-2026-");
+            await RequestSteps.OpenLetterAsync(page, "erasure", "2026-11-20T10:00");
+            reference = await RequestSteps.SaveAsync(page, email);
             id = Guid.Parse(page.Url[^36..]);
-            reference = (await page.Locator("h1").InnerTextAsync()).Split(' ')[0];
 
             // Found, verified, approved.
-            await page.GetByRole(AriaRole.Button, new() { Name = "Search the chat stores" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account(s)");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Verifying");
-            await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
-            await page.FillAsync("[data-testid=verify-evidence]", "copy of ID seen, returned");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("InReview");
-            await page.SelectOptionAsync("[data-testid=action]", "Approve");
-            await page.FillAsync("[data-testid=action-reason]", "no exemption of Art. 17(3) applies");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved");
+            await RequestSteps.FindAndVerifyAsync(page);
+            await RequestSteps.ApproveAsync(page, "no exemption of Art. 17(3) applies");
             await page.Locator("[data-testid=erasure-start]:not([disabled])").WaitForAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Run the erasure" }).ClickAsync();
 

@@ -22,45 +22,24 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
         try
         {
             await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
-            await page.Locator("form[data-interactive=true]").WaitForAsync();
-            await page.Locator("[data-testid=new-request-link]").ClickAsync();
-            await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
+            await RequestSteps.OpenLetterAsync(page, "access", "2026-11-02T09:15");
 
             // A broken e-mail is refused with a message next to the field.
-            await page.SelectOptionAsync("select[name=regime]", "gdpr");
-            await page.SelectOptionAsync("select[name=type]", "access");
-            await page.SelectOptionAsync("select[name=channel]", "letter");
-            await page.FillAsync("input[name=receivedAt]", "2026-11-02T09:15");
             await page.FillAsync("input[name=email]", "not-an-address");
             await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
             await Assertions.Expect(page.Locator(".field-problem[data-field=email]")).ToContainTextAsync("valid e-mail");
 
-            await page.FillAsync("input[name=email]", email);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
-            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requests/[0-9a-f-]{36}$"));
-            await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("DSR-2026-");
-            var reference = (await page.Locator("h1").InnerTextAsync()).Split(' ')[0];
+            var reference = await RequestSteps.SaveAsync(page, email);
             Assert.StartsWith("DSR-2026-", reference, StringComparison.Ordinal);
             // Received Monday 2 November 2026 (Brussels): one calendar month, due Wednesday 2 December.
             await Assertions.Expect(page.Locator("[data-testid=request-due]")).ToContainTextAsync("Due 2026-12-02");
 
-            await page.GetByRole(AriaRole.Button, new() { Name = "Search the chat stores" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account(s)");
-
-            await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Verifying");
-            await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
-            await page.FillAsync("[data-testid=verify-evidence]", "copy of ID seen, returned");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("InReview");
+            await RequestSteps.FindAndVerifyAsync(page);
             await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("document-check");
 
             // No next step is chosen for the person (it once defaulted to Deny).
             await Assertions.Expect(page.Locator("[data-testid=action]")).ToHaveValueAsync("");
-            await page.SelectOptionAsync("[data-testid=action]", "Approve");
-            await page.FillAsync("[data-testid=action-reason]", "no exemption applies");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved");
+            await RequestSteps.ApproveAsync(page, "no exemption applies");
             await Assertions.Expect(page.Locator("[data-testid=workflow] [data-testid=not-built-yet]")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(3);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "request.png"), FullPage = true });

@@ -43,6 +43,8 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await page.Locator("[data-testid=datamap-graph] svg").WaitForAsync();
             var collections = page.Locator("[data-testid=datamap-collection]");
             await Assertions.Expect(collections).ToHaveCountAsync(14);
+            // Typed once the page is interactive: typed into the prerendered page, the search would never reach the server.
+            await page.Locator("[data-testid=datamap-search][data-interactive=true]").WaitForAsync();
             await page.FillAsync("[data-testid=datamap-search]", "push_token");
             await Assertions.Expect(collections).ToHaveCountAsync(1, new() { Timeout = 60_000 });
             await Assertions.Expect(collections.First).ToContainTextAsync("devices");

@@ -1,0 +1,51 @@
+using Microsoft.Playwright;
+
+namespace Governance.Web.Tests.Browser;
+
+/// <summary>The steps of a request's life in the browser that several flows share, each waiting for what it leads to.</summary>
+internal static class RequestSteps
+{
+    /// <summary>From the request list (signed in): opens the new-request form and fills a GDPR letter of this type, received then.</summary>
+    public static async Task OpenLetterAsync(IPage page, string type, string receivedAt)
+    {
+        await page.Locator("form[data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=new-request-link]").ClickAsync();
+        await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
+        await page.SelectOptionAsync("select[name=regime]", "gdpr");
+        await page.SelectOptionAsync("select[name=type]", type);
+        await page.SelectOptionAsync("select[name=channel]", "letter");
+        await page.FillAsync("input[name=receivedAt]", receivedAt);
+    }
+
+    /// <summary>Saves the form with this e-mail and returns the new request's reference, once its page is shown.</summary>
+    public static async Task<string> SaveAsync(IPage page, string email)
+    {
+        await page.FillAsync("input[name=email]", email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requests/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("DSR-2026-");
+        return (await page.Locator("h1").InnerTextAsync()).Split(' ')[0];
+    }
+
+    /// <summary>Finds the person in the eu store, then checks their identity (a document seen) until the request is in review.</summary>
+    public static async Task FindAndVerifyAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search the chat stores" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account(s)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Verifying");
+        await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
+        await page.FillAsync("[data-testid=verify-evidence]", "copy of ID seen, returned");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("InReview");
+    }
+
+    /// <summary>Chooses Approve as the next step, with a reason, and waits for the request to be Approved.</summary>
+    public static async Task ApproveAsync(IPage page, string reason)
+    {
+        await page.SelectOptionAsync("[data-testid=action]", "Approve");
+        await page.FillAsync("[data-testid=action-reason]", reason);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved");
+    }
+}
