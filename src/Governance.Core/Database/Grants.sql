@@ -41,3 +41,6 @@ grant select, insert on gov.reports to governance_app;
 grant select, insert, update on gov.erasure_runs, gov.erasure_steps, gov.erasure_batches, gov.erasure_files, gov.erasure_replays to governance_app;
 -- The ledger is added to and read, never changed (the triggers refuse it, whoever asks).
 grant select, insert on gov.erasure_ledger to governance_app;
+
+-- Access packages: written, made ready, expired; never removed (the row records that the file was deleted).
+grant select, insert, update on gov.exports to governance_app;
