@@ -32,6 +32,8 @@ public static class GovernanceJobsServices
         services.AddTransient<Reports.GenerateReportJob>();
         services.AddTransient<Reports.MonthlyReportsJob>();
         services.AddTransient<Erasure.ErasureJob>();
+        services.AddTransient<Exports.ExportJob>();
+        services.AddTransient<Exports.ExpireExportsJob>();
         return services;
     }
 }

@@ -46,6 +46,7 @@ internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Gover
         manager.AddOrUpdate<VerifyAuditChainJob>(VerifyAuditChain, j => j.RunAsync(CancellationToken.None), "30 2 * * *");
         manager.AddOrUpdate<EvaluateAlertsJob>(EvaluateAlerts, j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
         manager.AddOrUpdate<Reports.MonthlyReportsJob>(Reports.MonthlyReportsJob.Id, j => j.RunAsync(CancellationToken.None), "0 4 1 * *");
+        manager.AddOrUpdate<Exports.ExpireExportsJob>(Exports.ExpireExportsJob.Id, j => j.RunAsync(CancellationToken.None), "15 * * * *");
         try
         {
             manager.AddOrUpdate<RequestDeadlinesJob>(RequestDeadlinesJob.Id, j => j.RunAsync(CancellationToken.None), requests.Value.DeadlineJobCron);

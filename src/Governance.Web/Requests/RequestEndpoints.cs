@@ -124,6 +124,39 @@ public static class RequestEndpoints
             return Results.Accepted($"/api/v1/requests/{id}", new { id, reference = status!.Reference, state = status.State });
         }).AllowAnonymous().DisableAntiforgery();
 
+        // An access package, decrypted as it is sent, through a link signed for the person; 410 once it has expired.
+        app.MapGet("/exports/{id:guid}.zip", async (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export, Security.DownloadLinks links, CancellationToken ct) =>
+        {
+            if (!links.IsValid(http))
+            {
+                return Security.DownloadLinks.Refused();
+            }
+
+            var package = await export.FindAsync(id, ct);
+            if (package is null)
+            {
+                return Results.NotFound();
+            }
+
+            var actor = Audit.WebAuditActor.From(http.User, http);
+            var audit = http.RequestServices.GetRequiredService<AuditLog>();
+            if (package.State != "ready" || package.ExpiresAt <= DateTimeOffset.UtcNow)
+            {
+                await audit.AppendAsync(new AuditRecord(actor, "export.download", AuditOutcome.Denied, "export", id.ToString("D"), package.RequestId.ToString("D"),
+                    new Dictionary<string, object?> { ["reason"] = "expired" }), ct);
+                return Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Expired", detail: "This package has expired and was deleted; export the request again.");
+            }
+
+            await audit.AppendAsync(new AuditRecord(actor, "export.download", AuditOutcome.Success, "export", id.ToString("D"), package.RequestId.ToString("D"),
+                new Dictionary<string, object?> { ["store"] = package.Store, ["sha256"] = package.Sha256 }), ct);
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            http.Response.ContentType = "application/zip";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"personal-data-{package.Region}-{id:N}.zip\"";
+            await export.OpenAsync(package, http.Response.Body, ct);
+            return Results.Empty;
+        }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
+
         // A stored attachment, decrypted for someone who may work on requests; the download is audited.
         app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, Security.DownloadLinks links, CancellationToken ct) =>
         {

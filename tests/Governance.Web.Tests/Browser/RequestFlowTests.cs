@@ -40,7 +40,7 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             // No next step is chosen for the person (it once defaulted to Deny).
             await Assertions.Expect(page.Locator("[data-testid=action]")).ToHaveValueAsync("");
             await RequestSteps.ApproveAsync(page, "no exemption applies");
-            await Assertions.Expect(page.Locator("[data-testid=workflow] [data-testid=not-built-yet]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=export-start]")).ToBeVisibleAsync(); // the next step is the export
             await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(3);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "request.png"), FullPage = true });
 

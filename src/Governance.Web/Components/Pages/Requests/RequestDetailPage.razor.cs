@@ -96,6 +96,16 @@ public sealed partial class RequestDetailPage
 
     private IReadOnlyList<string> _roles = [];
 
+    [Inject]
+    private Governance.Core.Exports.RequestExport Export { get; set; } = default!;
+
+    [Inject]
+    private Microsoft.Extensions.Options.IOptions<Governance.Core.Exports.ExportOptions> ExportOptions { get; set; } = default!;
+
+    private int ExportKeepDays => ExportOptions.Value.KeepDays;
+
+    private IReadOnlyList<Governance.Core.Exports.ExportPackage> _packages = [];
+
     private IReadOnlyList<string> _recipients = [];
     private bool _recipientsSet;
     private string _recipientsText = "";
@@ -147,6 +157,7 @@ public sealed partial class RequestDetailPage
         }
 
         _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
+        _packages = _request?.Type is "access" or "portability" ? await Export.PackagesAsync(Id, Leaving) : [];
         if (_request?.Type == "erasure")
         {
             (_recipients, _recipientsSet) = await Erasure.RecipientsAsync(Id, Leaving);
@@ -242,7 +253,21 @@ public sealed partial class RequestDetailPage
         }
     }
 
-    /// <summary>Reloads the request every two seconds while its erasure runs.</summary>
+    /// <summary>Checks and starts (or runs again) the export, hands it to the job server, and follows it until it ends.</summary>
+    private async Task StartExportAsync()
+    {
+        await RunAsync(async actor =>
+        {
+            await Export.StartAsync(Id, actor, Leaving);
+            Jobs.Enqueue<Governance.Jobs.Exports.ExportJob>(j => j.RunAsync(Id, CancellationToken.None));
+        });
+        if (_problem is null && !_following)
+        {
+            _ = FollowAsync();
+        }
+    }
+
+    /// <summary>Reloads the request every two seconds while its erasure or export runs.</summary>
     private async Task FollowAsync()
     {
         _following = true;

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+using Governance.Tests.Support;
+using Governance.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Governance.Web.Tests.Browser;
+
+/// <summary>
+/// A privacy officer in Chromium takes an access request from intake to a downloaded package: enters it, finds the
+/// person, verifies and approves, runs the export, downloads the ZIP and checks it with sha256sum; an auditor's browser
+/// is refused the package, and the link answers 410 once the package has expired.
+/// </summary>
+public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
+{
+    [Fact]
+    public async Task Officer_TakesAnAccessRequestFromIntakeToAVerifiedPackage_AnAuditorIsRefused_AndTheLinkExpires()
+    {
+        var eu = databases.Settings["ChatStores:eu:ConnectionString"]!;
+        var person = await TestPostgres.ScalarAsync<long>(eu, "select sender_id from messages group by sender_id order by count(*) desc, sender_id limit 1");
+        var email = await TestPostgres.ScalarAsync<string>(eu, $"select email from users where id = {person}");
+        var messages = await TestPostgres.ScalarAsync<long>(eu, $"select count(*) from messages where sender_id = {person}");
+        await using var console = await ConsoleProcess.StartAsync(databases.Settings);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }, AcceptDownloads = true });
+        page.SetDefaultTimeout(60_000);
+        var work = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "export-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        string link;
+        try
+        {
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
+            await RequestSteps.OpenLetterAsync(page, "access", "2026-11-20T10:00");
+            var reference = await RequestSteps.SaveAsync(page, email);
+            await RequestSteps.FindAndVerifyAsync(page);
+            await RequestSteps.ApproveAsync(page, "no exemption applies");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run the export" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+            var row = page.Locator("[data-testid=export-packages] tr[data-region=eu]");
+            await Assertions.Expect(row).ToContainTextAsync("Ready");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "export.png"), FullPage = true });
+
+            var download = await page.RunAndWaitForDownloadAsync(() => row.Locator("[data-testid=export-download]").ClickAsync());
+            var zipFile = Path.Combine(work, "package.zip");
+            await download.SaveAsAsync(zipFile);
+            link = (await row.Locator("[data-testid=export-download]").GetAttributeAsync("href"))!;
+
+            using (var zip = ZipFile.OpenRead(zipFile))
+            {
+                using var manifest = JsonDocument.Parse(new StreamReader(zip.GetEntry("manifest.json")!.Open()).ReadToEnd());
+                Assert.Equal(reference, manifest.RootElement.GetProperty("request").GetString());
+                var own = manifest.RootElement.GetProperty("collections").EnumerateArray()
+                    .Single(c => c.GetProperty("collection").GetString() == "messages" && c.GetProperty("what").GetString()!.StartsWith("rows where the person is author", StringComparison.Ordinal));
+                Assert.Equal(messages, own.GetProperty("rows").GetInt64());
+                zip.ExtractToDirectory(Path.Combine(work, "unpacked"));
+            }
+
+            using var check = Process.Start(new ProcessStartInfo("sha256sum", ["-c", "--strict", "SHA256SUMS"]) { WorkingDirectory = Path.Combine(work, "unpacked"), RedirectStandardOutput = true })!;
+            var said = await check.StandardOutput.ReadToEndAsync();
+            await check.WaitForExitAsync();
+            Assert.True(check.ExitCode == 0, said);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        // Another role may not have it, even with the link; and once it has expired the link answers 410.
+        var auditor = await browser.NewPageAsync();
+        await BrowserSettings.SignInAsync(auditor, console.BaseUrl, "/", "auditor");
+        var refused = await auditor.APIRequest.GetAsync($"{console.BaseUrl}{link}");
+        Assert.Equal((int)HttpStatusCode.Forbidden, refused.Status);
+        await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            "with u as (update gov.exports set expires_at = now() - interval '1 minute' returning 1) select count(*) from u");
+        var gone = await page.APIRequest.GetAsync($"{console.BaseUrl}{link}");
+        Assert.Equal((int)HttpStatusCode.Gone, gone.Status);
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'export.download' and outcome = 'success'"));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'export.download' and outcome = 'denied'"));
+    }
+}
