@@ -5,6 +5,19 @@ namespace Governance.Web.CommandLine;
 /// <summary><c>./gov bench</c>: benchmarks that print their figures (ratios to a baseline run in the same process).</summary>
 internal static class BenchCommands
 {
+    /// <summary>The owner's connection (benchmarks make scratch databases) and the reference map 'chat' the store benchmarks run through.</summary>
+    private static async Task<(string Admin, Governance.Core.DataMap.DataMapDocument Map)> ReferenceMapAsync(CancellationToken ct)
+    {
+        var configuration = GovernanceConfiguration.ForCommandLine();
+        var resolver = GovernanceCommandLine.Resolver(configuration);
+        var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, ct);
+        var folder = new Governance.Core.DataMap.DataMapOptions { Directory = configuration["DataMap:Directory"] ?? "" }.ResolveDirectory();
+        var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(folder);
+        var map = set.Maps.FirstOrDefault(m => m.Name == "chat")
+            ?? throw new InvalidOperationException($"The benchmark runs through the reference map 'chat', which {folder} does not hold{(set.Valid ? "" : $" ({set.Problems[0]})")}.");
+        return (connections.GovernanceAdmin, map);
+    }
+
     internal static Command Bench()
     {
         var entries = new Option<int>("--entries") { Description = "Entries in the verification and review benchmarks", DefaultValueFactory = _ => 1_000_000 };
@@ -47,20 +60,28 @@ internal static class BenchCommands
         };
         erase.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
         {
-            var configuration = GovernanceConfiguration.ForCommandLine();
-            var resolver = GovernanceCommandLine.Resolver(configuration);
-            var connections = await resolver.ResolveAsync(resolver.EmbeddedOptions.AutoStart, token);
-            var folder = new Governance.Core.DataMap.DataMapOptions { Directory = configuration["DataMap:Directory"] ?? "" }.ResolveDirectory();
-            var set = Governance.Core.DataMap.DataMapLoader.LoadDirectory(folder);
-            var map = set.Maps.FirstOrDefault(m => m.Name == "chat")
-                ?? throw new InvalidOperationException($"The benchmark erases through the reference map 'chat', which {folder} does not hold{(set.Valid ? "" : $" ({set.Problems[0]})")}.");
-            await Governance.Core.Erasure.Benchmark.ErasureBenchmark.RunAsync(connections.GovernanceAdmin, map, parse.GetValue(messages), parse.GetValue(personMessages),
+            var (admin, map) = await ReferenceMapAsync(token);
+            await Governance.Core.Erasure.Benchmark.ErasureBenchmark.RunAsync(admin, map, parse.GetValue(messages), parse.GetValue(personMessages),
                 parse.GetValue(batch), parse.GetValue(writers), Console.Out, token);
+            return 0;
+        }, ct));
+
+        var exportMessages = new Option<int>("--messages") { Description = "Messages in the store", DefaultValueFactory = _ => 2_000_000 };
+        var exportPerson = new Option<int>("--person-messages") { Description = "Of them, the person's", DefaultValueFactory = _ => 1_000_000 };
+        var export = new Command("export", "Benchmark a person's access package against COPY of the same reads to a file: rows per second and peak memory.")
+        {
+            exportMessages, exportPerson,
+        };
+        export.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
+        {
+            var (admin, map) = await ReferenceMapAsync(token);
+            await Governance.Core.Exports.Benchmark.ExportBenchmark.RunAsync(admin, map, parse.GetValue(exportMessages), parse.GetValue(exportPerson), Console.Out, token);
             return 0;
         }, ct));
 
         var root = new Command("bench", "Benchmarks that print their figures.");
         root.Add(erase);
+        root.Add(export);
         root.Add(bench);
         root.Add(requests);
         root.Add(report);
