@@ -7,12 +7,13 @@ using Governance.Core.Erasure;
 using Governance.Core.Holds;
 using Governance.Core.Tests.DataMap;
 using Governance.Tests.Support;
+using System.Security.Cryptography;
 using Npgsql;
 
 namespace Governance.Core.Tests.Erasure;
 
 /// <summary>
-/// The erasure engine on the round-2 fixture schemas (JSON in text columns, ids inside JSON arrays and text, keys
+/// The erasure engine, as the store's least-privileged role, on the round-2 fixture schemas (JSON in text columns, ids inside JSON arrays and text, keys
 /// derived from ids, composite keys, no foreign keys), one row per batch: it must end exactly where the plan run in
 /// one transaction ends (whose result the fixture tests check against ground truth written by hand), and a rerun
 /// must change nothing.
@@ -68,7 +69,12 @@ public sealed class FixtureErasureTests
 
             var audit = new AuditLog(database, new AuditSealSignal());
             var runner = new StoreErasure(database, new LegalHolds(database, audit, TimeProvider.System), new ErasureOptions { BatchSize = 1 });
-            await using var registry = new ChatStoreRegistry([new ResolvedStore(batched.Map.Stores[0], "eu", batched.ConnectionString, blobs)]);
+            // The engine runs as the console does: as the store's own role, granted from the map's plans and nothing more.
+            var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+            var roleStore = "t" + Guid.NewGuid().ToString("N")[..12];
+            await StoreAccess.ApplyAsync(batched.ConnectionString, roleStore, batched.Map, password, CancellationToken.None);
+            var asRole = new NpgsqlConnectionStringBuilder(batched.ConnectionString) { Username = StoreAccess.RoleFor(roleStore), Password = password }.ConnectionString;
+            await using var registry = new ChatStoreRegistry([new ResolvedStore(batched.Map.Stores[0], "eu", asRole, blobs)]);
             var store = registry.Get(batched.Map.Stores[0]);
             var result = await runner.RunAsync(requests[0], store, batched.Map, batched.Planner().Erase(kind, value, TestKeys.Pseudonyms), kind, CancellationToken.None);
 
