@@ -34,6 +34,7 @@ public static class GovernanceJobsServices
         services.AddTransient<Erasure.ErasureJob>();
         services.AddTransient<Exports.ExportJob>();
         services.AddTransient<Exports.ExpireExportsJob>();
+        services.AddSingleton<Governance.Core.Exports.IExportSummary, Exports.ExportSummary>();
         return services;
     }
 }

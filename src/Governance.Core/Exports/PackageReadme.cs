@@ -32,7 +32,8 @@ public static class PackageReadme
         var files = entries.Count(e => e.Name.StartsWith("files/", StringComparison.Ordinal));
         sb.Append($"""
 
-            `files/` holds the {files:N0} file(s) you shared, as they are stored. `manifest.json` lists every file with its
+            `files/` holds the {files:N0} file(s) you shared, as they are stored. `summary.pdf` says, per kind of data, why it is
+            kept, for how long, who else receives it and how many rows you have. `manifest.json` lists every file with its
             size and SHA-256, and each data file's columns and row count.
 
             ## Checking the package
@@ -72,8 +73,8 @@ public static class PackageReadme
         var files = entries.Count(e => e.Name.StartsWith("files/", StringComparison.Ordinal));
         sb.Append($"""
 
-            `files/` 包含您共享的 {files:N0} 个文件（按存储原样）。`manifest.json` 列出每个文件的大小和 SHA-256，
-            以及每个数据文件的列和行数。
+            `files/` 包含您共享的 {files:N0} 个文件（按存储原样）。`summary.zh-CN.pdf` 按数据类别说明保存目的、保存期限、
+            其他接收方以及您的行数。`manifest.json` 列出每个文件的大小和 SHA-256，以及每个数据文件的列和行数。
 
             ## 核对数据包
             在解压后的文件夹中运行 `sha256sum -c SHA256SUMS`，可核对每个文件完整且未被修改。

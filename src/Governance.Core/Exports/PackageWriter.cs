@@ -24,7 +24,8 @@ public static class PackageWriter
 {
     public sealed record Source(string Reference, string Store, string Region, DateTimeOffset At);
 
-    public static async Task<IReadOnlyList<PackageEntry>> WriteAsync(Plan plan, ChatStore store, Source source, Stream output, CancellationToken ct)
+    public static async Task<IReadOnlyList<PackageEntry>> WriteAsync(Plan plan, ChatStore store, Source source, Stream output, CancellationToken ct,
+        Func<IReadOnlyList<PackageEntry>, IReadOnlyList<(string Name, byte[] Content)>>? summary = null)
     {
         var entries = new List<PackageEntry>();
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
@@ -66,6 +67,11 @@ public static class PackageWriter
         }
 
         await tx.CommitAsync(ct);
+        foreach (var (name, content) in summary?.Invoke(entries) ?? [])
+        {
+            entries.Add(await WriteBytesAsync(zip, name, content, ct));
+        }
+
         entries.Add(await WriteTextAsync(zip, "README.md", PackageReadme.English(source, entries), ct));
         entries.Add(await WriteTextAsync(zip, "README.zh-CN.md", PackageReadme.Chinese(source, entries), ct));
         entries.Add(await WriteTextAsync(zip, "manifest.json", Manifest(source, entries), ct));
@@ -172,12 +178,14 @@ public static class PackageWriter
         return entries;
     }
 
-    private static async Task<PackageEntry> WriteTextAsync(ZipArchive zip, string name, string content, CancellationToken ct)
+    private static Task<PackageEntry> WriteTextAsync(ZipArchive zip, string name, string content, CancellationToken ct) =>
+        WriteBytesAsync(zip, name, new UTF8Encoding(false).GetBytes(content), ct);
+
+    private static async Task<PackageEntry> WriteBytesAsync(ZipArchive zip, string name, byte[] content, CancellationToken ct)
     {
         var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
         await using var hashing = new HashingStream(entry.Open());
-        var bytes = new UTF8Encoding(false).GetBytes(content);
-        await hashing.WriteAsync(bytes, ct);
+        await hashing.WriteAsync(content, ct);
         return new PackageEntry(name, hashing.Length, hashing.Hash());
     }
 

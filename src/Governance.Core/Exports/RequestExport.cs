@@ -31,7 +31,8 @@ public sealed class RequestExport(
     IDataProtectionProvider protection,
     IOptions<ExportOptions> options,
     IConfiguration configuration,
-    TimeProvider time)
+    TimeProvider time,
+    IEnumerable<IExportSummary> summaries)
 {
     private static readonly string[] Types = ["access", "portability"];
 
@@ -89,11 +90,11 @@ public sealed class RequestExport(
         }
 
         var problems = new List<string>();
-        foreach (var (store, plan) in await LocateAsync(request, actor, ct))
+        foreach (var (store, map, plan) in await LocateAsync(request, actor, ct))
         {
             try
             {
-                await WritePackageAsync(request, store, plan, ct);
+                await WritePackageAsync(request, store, map, plan, ct);
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or IOException or InvalidOperationException)
             {
@@ -124,7 +125,7 @@ public sealed class RequestExport(
     }
 
     /// <summary>Writes one store's package to a partial file in its region's folder, encrypted, and makes it ready; a failure removes the partial file.</summary>
-    private async Task WritePackageAsync(RequestRow request, ChatStore store, Plan plan, CancellationToken ct)
+    private async Task WritePackageAsync(RequestRow request, ChatStore store, DataMapDocument map, Plan plan, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
         var key = RandomNumberGenerator.GetBytes(32);
@@ -154,7 +155,9 @@ public sealed class RequestExport(
             await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
             await using (var encrypting = PackageCipher.Encrypting(file, key, leaveOpen: true))
             {
-                entries = await PackageWriter.WriteAsync(plan, store, new PackageWriter.Source(request.Reference, store.Name, store.Region, time.GetUtcNow()), encrypting, ct);
+                var source = new PackageWriter.Source(request.Reference, store.Name, store.Region, time.GetUtcNow());
+                entries = await PackageWriter.WriteAsync(plan, store, source, encrypting, ct,
+                    summaries.FirstOrDefault() is { } summary ? written => summary.Render(map, source, written) : null);
             }
 
             File.Move(partial, final);
@@ -241,7 +244,7 @@ public sealed class RequestExport(
     }
 
     /// <summary>Each store where the person is, with its access plan by the first identity that finds them there.</summary>
-    private async Task<IReadOnlyList<(ChatStore Store, Plan Plan)>> LocateAsync(RequestRow request, AuditActor actor, CancellationToken ct)
+    private async Task<IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)>> LocateAsync(RequestRow request, AuditActor actor, CancellationToken ct)
     {
         var set = maps.Load();
         if (!set.Valid)
@@ -249,7 +252,7 @@ public sealed class RequestExport(
             throw ValidationException.For("datamap", "maps", $"The data maps have {set.Problems.Count} problem(s) (first: {set.Problems[0]}); run './gov policies validate'.");
         }
 
-        var found = new List<(ChatStore, Plan)>();
+        var found = new List<(ChatStore, DataMapDocument, Plan)>();
         var identities = new (IdentityKind Kind, string? Value)[] { (IdentityKind.UserId, request.UserId), (IdentityKind.Email, request.Email), (IdentityKind.Phone, request.Phone) }
             .Where(i => i.Value is not null).ToList();
         var matches = new List<(IdentityKind Kind, string Value, PersonMatch Match)>();
@@ -272,7 +275,7 @@ public sealed class RequestExport(
             }
 
             var map = set.Maps.First(m => m.Stores.Contains(store.Name));
-            found.Add((store, new DataMapPlanner(map, store.Name, await StoreSchema.LoadAsync(store.DataSource, ct)).Access(kind, value)));
+            found.Add((store, map, new DataMapPlanner(map, store.Name, await StoreSchema.LoadAsync(store.DataSource, ct)).Access(kind, value)));
         }
 
         return found;

@@ -22,7 +22,7 @@ public sealed class RequestExportTests
         new FindPerson(world.Stores, world.Catalog, world.Audit), new TransitionRequest(world.Database, world.Audit, TimeProvider.System), world.Audit,
         DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(folder, "keys"))),
         Options.Create(new ExportOptions { Folders = new Dictionary<string, string> { ["eu"] = Path.Combine(folder, "eu"), ["us"] = Path.Combine(folder, "us"), ["cn"] = Path.Combine(folder, "cn") } }),
-        new ConfigurationBuilder().Build(), TimeProvider.System);
+        new ConfigurationBuilder().Build(), TimeProvider.System, []);
 
     [Fact]
     public async Task Export_WritesOnePackagePerRegionWhereThePersonIs_EncryptedAtRest_OpensAsTheZip_AndExpires()

@@ -56,7 +56,22 @@ public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<
                 var own = manifest.RootElement.GetProperty("collections").EnumerateArray()
                     .Single(c => c.GetProperty("collection").GetString() == "messages" && c.GetProperty("what").GetString()!.StartsWith("rows where the person is author", StringComparison.Ordinal));
                 Assert.Equal(messages, own.GetProperty("rows").GetInt64());
+                var total = manifest.RootElement.GetProperty("collections").EnumerateArray().Sum(c => c.GetProperty("rows").GetInt64());
                 zip.ExtractToDirectory(Path.Combine(work, "unpacked"));
+
+                // The summary, in both languages, counts what the package holds.
+                string PdfText(string name)
+                {
+                    using var pdf = UglyToad.PdfPig.PdfDocument.Open(Path.Combine(work, "unpacked", name));
+                    return string.Join("\n", pdf.GetPages().Select(p => UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor.ContentOrderTextExtractor.GetText(p))).Replace("\n", " ", StringComparison.Ordinal);
+                }
+
+                var english = PdfText("summary.pdf");
+                File.Copy(Path.Combine(work, "unpacked", "summary.zh-CN.pdf"), Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "export-summary.zh-CN.pdf"), overwrite: true);
+                Assert.Contains($"Rows in this package {total:N0}", english, StringComparison.Ordinal);
+                Assert.Contains("GDPR Art. 77", english, StringComparison.Ordinal);
+                Assert.Contains("object storage provider", english, StringComparison.Ordinal); // attachments' recipient, from the map
+                Assert.Contains("您的个人数据：摘要", PdfText("summary.zh-CN.pdf"), StringComparison.Ordinal);
             }
 
             using var check = Process.Start(new ProcessStartInfo("sha256sum", ["-c", "--strict", "SHA256SUMS"]) { WorkingDirectory = Path.Combine(work, "unpacked"), RedirectStandardOutput = true })!;
