@@ -90,7 +90,18 @@ public sealed class RequestExport(
         }
 
         var problems = new List<string>();
-        foreach (var (store, map, plan) in await LocateAsync(request, actor, ct))
+        IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)> located;
+        try
+        {
+            located = await LocateAsync(request, actor, ct);
+        }
+        catch (ValidationException ex)
+        {
+            await transitions.ExecuteAsync(new TransitionCommand(requestId, RequestAction.Fail, $"Export stopped before any package was written: {ex.Messages()}"), actor, ct);
+            return await PackagesAsync(requestId, ct);
+        }
+
+        foreach (var (store, map, plan) in located)
         {
             try
             {
@@ -263,6 +274,12 @@ public sealed class RequestExport(
 
         foreach (var store in stores.All.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
+            // A store that could not be searched is never taken for one where the person is not: the export stops.
+            if (matches.Any(m => m.Match.Store == store.Name && m.Match.Problem is "unreachable" || m.Match.Store == store.Name && m.Match.Problem?.StartsWith("error ", StringComparison.Ordinal) == true))
+            {
+                throw ValidationException.For("stores", store.Name, $"Chat store '{store.Name}' could not be searched: nothing is exported until every store can be.");
+            }
+
             var (kind, value, match) = matches.FirstOrDefault(m => m.Match.Store == store.Name && m.Match.PersonIds.Count > 0);
             if (match is null)
             {

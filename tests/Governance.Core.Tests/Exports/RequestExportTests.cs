@@ -68,4 +68,61 @@ public sealed class RequestExportTests
         Assert.Equal("expired|true", await TestPostgres.ScalarAsync<string>(world.Admin, $"select state || '|' || (key_protected is null) from gov.exports where id = '{package.Id}'"));
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(world.Admin, $"select count(*) from gov.audit_log where action = 'export.expire' and target_id = '{package.Id}'"));
     }
+
+    [Fact]
+    public async Task Export_WhoseStoreConnectionIsKilledMidway_FailsWithNoPackage_AndRunAgainGivesTheWholePackage()
+    {
+        await using var world = await ErasureWorld.CreateAsync("exportkill");
+        var (person, email) = await world.BusiestPersonAsync();
+        var folder = Path.Combine(world.Blobs, "exports");
+        var export = Export(world, folder);
+        var request = await world.RequestAsync(null, email, type: "access");
+        await export.StartAsync(request, Officer, CancellationToken.None);
+
+        // The chat system takes the messages table for itself: the export's first read of it (its search for the person)
+        // waits there, and that connection is killed. A store that cannot be searched must stop the export, never be
+        // taken for a store where the person is not.
+        await using (var chat = new Npgsql.NpgsqlConnection(world.StoreConnections["eu"]))
+        {
+            await chat.OpenAsync();
+            await using var holding = await chat.BeginTransactionAsync();
+            await using (var take = new Npgsql.NpgsqlCommand("lock table messages in access exclusive mode", chat, holding))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            var running = export.RunAsync(request, AuditActor.Job("export"), CancellationToken.None);
+            while (await world.StoreScalarAsync<long>("eu", "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") == 0)
+            {
+                Assert.False(running.IsCompleted, "the export ended before it reached the locked table");
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(1, await world.StoreScalarAsync<long>("eu",
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"));
+            await running;
+            await holding.RollbackAsync();
+        }
+
+        Assert.Equal("Failed", await world.StateAsync(request));
+        Assert.Empty(Directory.Exists(Path.Combine(folder, "eu")) ? Directory.GetFiles(Path.Combine(folder, "eu")) : []); // no partial package is kept
+        Assert.Equal(0, await TestPostgres.ScalarAsync<long>(world.Admin, $"select count(*) from gov.exports where request_id = '{request}' and state = 'ready'"));
+        Assert.Contains("could not be searched", await TestPostgres.ScalarAsync<string>(world.Admin,
+            $"select reason from gov.request_events where request_id = '{request}' and to_state = 'Failed'"), StringComparison.Ordinal);
+
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await export.StartAsync(request, Officer, CancellationToken.None); // run again from Failed
+        var package = Assert.Single(await export.RunAsync(request, AuditActor.Job("export"), CancellationToken.None), p => p.State == "ready");
+
+        Assert.Equal("Completed", await world.StateAsync(request));
+        using var opened = new MemoryStream();
+        Assert.True(await export.OpenAsync(package, opened, CancellationToken.None));
+        opened.Position = 0;
+        using var zip = new ZipArchive(opened, ZipArchiveMode.Read);
+        using var manifest = JsonDocument.Parse(new StreamReader(zip.GetEntry("manifest.json")!.Open()).ReadToEnd());
+        var own = manifest.RootElement.GetProperty("collections").EnumerateArray()
+            .Single(c => c.GetProperty("collection").GetString() == "messages" && c.GetProperty("what").GetString()!.StartsWith("rows where the person is author", StringComparison.Ordinal));
+        Assert.Equal(await world.StoreScalarAsync<long>("eu", "select count(*) from messages where sender_id = @person", new { person }), own.GetProperty("rows").GetInt64());
+        Assert.Single(Directory.GetFiles(Path.Combine(folder, "eu")));
+    }
 }
