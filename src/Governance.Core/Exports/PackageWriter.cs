@@ -30,6 +30,8 @@ public static class PackageWriter
         var entries = new List<PackageEntry>();
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        // Helpers in pg_temp (reading JSON kept in text) are made for the session first: the snapshot is read-only.
+        await new PlanSession(plan, connection, null).SetupAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await using (var readOnly = new NpgsqlCommand("set transaction read only", connection, tx))
         {
@@ -37,7 +39,6 @@ public static class PackageWriter
         }
 
         var session = new PlanSession(plan, connection, tx);
-        await session.SetupAsync(ct);
         foreach (var step in plan.Steps)
         {
             switch (step.Role)

@@ -83,46 +83,12 @@ public static class RequestEndpoints
                 : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis });
         }).AllowAnonymous();
 
-        // The submitting client asks for an approved erasure request to be carried out: checked as on the request page
-        // (approved, maps valid, key set, stores reachable, person found), moved to Processing, handed to the job server.
-        app.MapPost("/api/v1/requests/{id:guid}/erasure", async (HttpContext http, Guid id, RequestWork work, Governance.Core.Erasure.RequestErasure erasure,
-            Hangfire.IBackgroundJobClient jobs, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
-        {
-            if (limits.ForAddress(http) is { } tooMany)
-            {
-                return tooMany;
-            }
-
-            var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
-            if (refused is not null)
-            {
-                return refused;
-            }
-
-            if (await work.StatusForClientAsync(id, clientId!.Value, ct) is null)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "This client submitted no request with this id.");
-            }
-
-            try
-            {
-                await erasure.StartAsync(id, new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], Audit.WebAuditActor.ClientAddress(http)), ct);
-            }
-            catch (ValidationException ex)
-            {
-                return Results.ValidationProblem(ex.Errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), statusCode: StatusCodes.Status409Conflict,
-                    title: "The erasure cannot start");
-            }
-            catch (InvalidTransitionException ex)
-            {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [ex.Message] }, statusCode: StatusCodes.Status409Conflict,
-                    title: "The erasure cannot start");
-            }
-
-            Hangfire.BackgroundJobClientExtensions.Enqueue<Governance.Jobs.Erasure.ErasureJob>(jobs, j => j.RunAsync(id, CancellationToken.None));
-            var status = await work.StatusForClientAsync(id, clientId.Value, ct);
-            return Results.Accepted($"/api/v1/requests/{id}", new { id, reference = status!.Reference, state = status.State });
-        }).AllowAnonymous().DisableAntiforgery();
+        // The submitting client asks for an approved request to be carried out: an erasure request erased, an access or
+        // portability request exported. Checked as on the request page, moved to Processing, handed to the job server.
+        app.MapPost("/api/v1/requests/{id:guid}/erasure", (HttpContext http, Guid id, CancellationToken ct) =>
+            StartForClientAsync(http, id, "erasure", ct)).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/api/v1/requests/{id:guid}/export", (HttpContext http, Guid id, CancellationToken ct) =>
+            StartForClientAsync(http, id, "export", ct)).AllowAnonymous().DisableAntiforgery();
 
         // An access package, decrypted as it is sent, through a link signed for the person; 410 once it has expired.
         app.MapGet("/exports/{id:guid}.zip", async (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export, Security.DownloadLinks links, CancellationToken ct) =>
@@ -176,6 +142,55 @@ public static class RequestEndpoints
             return Results.File(file.Content, file.ContentType, file.FileName);
         }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
         return app;
+    }
+
+    /// <summary>Starts a client's own approved request (erasure or export): 202 and the state, 409 naming the field, 404 for another client's request.</summary>
+    private static async Task<IResult> StartForClientAsync(HttpContext http, Guid id, string what, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        if (services.GetRequiredService<IntakeLimits>().ForAddress(http) is { } tooMany)
+        {
+            return tooMany;
+        }
+
+        var (clientId, refused) = await ClientAsync(http, services.GetRequiredService<ApiClients>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiOAuthOptions>>().Value, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var work = services.GetRequiredService<RequestWork>();
+        if (await work.StatusForClientAsync(id, clientId!.Value, ct) is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "This client submitted no request with this id.");
+        }
+
+        var actor = new AuditActor(AuditActorType.System, $"api-client:{clientId}", [], Audit.WebAuditActor.ClientAddress(http));
+        var jobs = services.GetRequiredService<Hangfire.IBackgroundJobClient>();
+        try
+        {
+            if (what == "erasure")
+            {
+                await services.GetRequiredService<Governance.Core.Erasure.RequestErasure>().StartAsync(id, actor, ct);
+                Hangfire.BackgroundJobClientExtensions.Enqueue<Governance.Jobs.Erasure.ErasureJob>(jobs, j => j.RunAsync(id, CancellationToken.None));
+            }
+            else
+            {
+                await services.GetRequiredService<Governance.Core.Exports.RequestExport>().StartAsync(id, actor, ct);
+                Hangfire.BackgroundJobClientExtensions.Enqueue<Governance.Jobs.Exports.ExportJob>(jobs, j => j.RunAsync(id, CancellationToken.None));
+            }
+        }
+        catch (ValidationException ex)
+        {
+            return Results.ValidationProblem(ex.Errors.ToDictionary(e => e.Key, e => e.Value), statusCode: StatusCodes.Status409Conflict, title: $"The {what} cannot start");
+        }
+        catch (InvalidTransitionException ex)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [ex.Message] }, statusCode: StatusCodes.Status409Conflict, title: $"The {what} cannot start");
+        }
+
+        var status = await work.StatusForClientAsync(id, clientId.Value, ct);
+        return Results.Accepted($"/api/v1/requests/{id}", new { id, reference = status!.Reference, state = status.State });
     }
 
     /// <summary>

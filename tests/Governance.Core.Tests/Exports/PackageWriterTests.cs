@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dapper;
 using Governance.Core.DataMap;
 using Governance.Core.Exports;
+using Governance.Core.Tests.DataMap;
 using Governance.Core.Tests.Erasure;
 using Governance.Tests.Support;
 using Npgsql;
@@ -82,5 +83,45 @@ public sealed class PackageWriterTests
         Assert.Equal(zip.Entries.Count - 1, said.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(": OK", StringComparison.Ordinal)));
         Assert.Equal(entries.Count, zip.Entries.Count - 1);
         Assert.All(entries, e => Assert.Equal(e.Sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, e.Name))))));
+    }
+
+    [Fact]
+    public async Task FederatedFixture_PackageHoldsTheRowsCheckedByHand_AndItsContextFilesNoOneElsesIdOrContent()
+    {
+        await using var fx = await FixtureStore.CreateAsync("federated");
+        var blobs = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "blobs-fxpkg-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var registry = new Governance.Core.ChatStores.ChatStoreRegistry([new Governance.Core.Database.ResolvedStore(fx.Map.Stores[0], "eu", fx.ConnectionString, blobs)]);
+        using var output = new MemoryStream();
+
+        await PackageWriter.WriteAsync(fx.Planner().Access(IdentityKind.Email, "alice@mail.example"), registry.Get(fx.Map.Stores[0]),
+            new PackageWriter.Source("DSR-2026-000043", fx.Map.Stores[0], "eu", DateTimeOffset.UtcNow), output, CancellationToken.None);
+
+        output.Position = 0;
+        using var zip = new ZipArchive(output, ZipArchiveMode.Read);
+        using var manifest = JsonDocument.Parse(new StreamReader(zip.GetEntry("manifest.json")!.Open()).ReadToEnd());
+        var collections = manifest.RootElement.GetProperty("collections").EnumerateArray().ToList();
+        IEnumerable<JsonElement> Lines(JsonElement c) => new StreamReader(zip.GetEntry(c.GetProperty("file").GetString()!)!.Open()).ReadToEnd()
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement);
+        bool IsOwn(JsonElement c) => c.GetProperty("what").GetString() is { } w
+            && (w == "the person's own record" || (w.StartsWith("rows where the person is", StringComparison.Ordinal) && !w.Contains("key and metadata only", StringComparison.Ordinal)));
+
+        // The person's own events, as FederatedSchemaTests checks them by hand.
+        var ownEvents = collections.Where(c => c.GetProperty("collection").GetString() == "events" && IsOwn(c))
+            .SelectMany(Lines).Select(r => r.GetProperty("event_id").GetString()!).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["$j1", "$j2", "$m1"], ownEvents);
+
+        // Other people's rows and the context: no one else's id or words, in either format.
+        var others = collections.Where(c => !IsOwn(c)).ToList();
+        Assert.NotEmpty(others);
+        foreach (var c in others)
+        {
+            foreach (var file in new[] { c.GetProperty("file").GetString()!, c.GetProperty("csv").GetString()! })
+            {
+                var text = new StreamReader(zip.GetEntry(file)!.Open()).ReadToEnd();
+                Assert.DoesNotContain("@bob", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("@carol", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("thanks", text, StringComparison.Ordinal);
+            }
+        }
     }
 }

@@ -78,6 +78,29 @@ public sealed class IntakeApiTests(ConsoleDatabases databases) : IClassFixture<C
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/v1/requests/{id}/erasure", null)).StatusCode); // once
     }
 
+    [Fact]
+    public async Task PostExport_ByTheSubmittingClient_StartsAnApprovedAccessRequest_ButNotAnErasureRequest()
+    {
+        var email = await TestPostgres.ScalarAsync<string>(databases.Settings["ChatStores:eu:ConnectionString"]!, "select email from users order by id desc limit 1 offset 1");
+        var client = Client();
+        var access = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/v1/requests", new { regime = "gdpr", type = "access", email })).Content.ReadAsStringAsync())
+            .RootElement.GetProperty("id").GetString()!;
+        var erasure = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/v1/requests", new { regime = "gdpr", type = "erasure", email })).Content.ReadAsStringAsync())
+            .RootElement.GetProperty("id").GetString()!;
+        Assert.Equal(2, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"with u as (update gov.requests set state = 'Approved', identity_verified = true where id in ('{access}', '{erasure}') returning 1) select count(*) from u"));
+
+        var wrongKind = await client.PostAsync($"/api/v1/requests/{erasure}/export", null);
+        var started = await client.PostAsync($"/api/v1/requests/{access}/export", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, wrongKind.StatusCode);
+        Assert.Contains("\"type\"", await wrongKind.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{started.StatusCode}: {_factory.Errors}");
+        Assert.Equal("Processing", await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString, $"select state from gov.requests where id = '{access}'"));
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
+            $"select count(*) from hangfire.job where invocationdata::text like '%ExportJob%' and arguments::text like '%{access}%'"));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("gov_not-a-real-key")]
