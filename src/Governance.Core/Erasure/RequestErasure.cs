@@ -22,13 +22,6 @@ public sealed class RequestErasure(
     TransitionRequest transitions,
     AuditLog audit)
 {
-    /// <summary>The identity kinds tried in this order: the user id where the request gives one, then e-mail, then phone.</summary>
-    private static IEnumerable<(IdentityKind Kind, string Value)> Identities(RequestRow r) =>
-        new (IdentityKind Kind, string? Value)[] { (IdentityKind.UserId, r.UserId), (IdentityKind.Email, r.Email), (IdentityKind.Phone, r.Phone) }
-            .Where(i => i.Value is not null).Select(i => (i.Kind, i.Value!));
-
-    private sealed record RequestRow(Guid Id, string Type, string State, string? Email, string? Phone, string? UserId);
-
     /// <summary>
     /// Checks everything an erasure needs before anything changes (an approved erasure request, valid maps, the
     /// pseudonym key, every store reachable, the person found in at least one) and moves the request to Processing.
@@ -192,7 +185,7 @@ public sealed class RequestErasure(
     private sealed record Place(ChatStore Store, DataMapDocument? Map, Plan? Plan, IdentityKind Kind, bool Found, string? Problem);
 
     /// <summary>For every store: its map, the erasure plan by the first identity that finds the person there, or why it cannot be searched.</summary>
-    private async Task<IReadOnlyList<Place>> LocateAsync(RequestRow request, CancellationToken ct)
+    private async Task<IReadOnlyList<Place>> LocateAsync(RequestSubject request, CancellationToken ct)
     {
         var set = maps.Load();
         if (!set.Valid)
@@ -230,7 +223,7 @@ public sealed class RequestErasure(
             }
 
             Place? found = null;
-            foreach (var (kind, value) in Identities(request).Where(i => map.Identities.Any(m => m.Kind == i.Kind)))
+            foreach (var (kind, value) in request.Identities.Where(i => map.Identities.Any(m => m.Kind == i.Kind)))
             {
                 var plan = new DataMapPlanner(map, store.Name, schema).Erase(kind, value, pseudonyms);
                 var find = plan.Steps.First(s => s.Role == StepRole.Find);
@@ -259,7 +252,7 @@ public sealed class RequestErasure(
         return await ResumedAsync(request, places, set, pseudonyms, ct);
     }
 
-    private async Task<IReadOnlyList<Place>> ResumedAsync(RequestRow request, List<Place> places, DataMapSet set, Pseudonyms pseudonyms, CancellationToken ct)
+    private async Task<IReadOnlyList<Place>> ResumedAsync(RequestSubject request, List<Place> places, DataMapSet set, Pseudonyms pseudonyms, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var runs = (await connection.QueryAsync<(string Store, string Kind, string State)>(new CommandDefinition(
@@ -275,7 +268,7 @@ public sealed class RequestErasure(
             }
 
             var kind = Enum.GetValues<IdentityKind>().First(k => NameStyle.Kebab(k) == run.Kind);
-            var value = Identities(request).FirstOrDefault(i => i.Kind == kind).Value;
+            var value = request.Identities.FirstOrDefault(i => i.Kind == kind).Value;
             var map = set.Maps.First(m => m.Stores.Contains(place.Store.Name));
             var schema = await StoreSchema.LoadAsync(place.Store.DataSource, ct);
             result.Add(new Place(place.Store, map, new DataMapPlanner(map, place.Store.Name, schema).Erase(kind, value ?? "", pseudonyms), kind, true, null));
@@ -339,11 +332,5 @@ public sealed class RequestErasure(
         return row;
     }
 
-    private async Task<RequestRow?> RequestAsync(Guid id, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(
-            "select id as Id, type as Type, state as State, subject_email as Email, subject_phone as Phone, subject_user_id as UserId from gov.requests where id = @id",
-            new { id }, cancellationToken: ct));
-    }
+    private Task<RequestSubject?> RequestAsync(Guid id, CancellationToken ct) => RequestSubject.LoadAsync(database, id, ct);
 }

@@ -44,8 +44,6 @@ public sealed class RequestExport(
             ? Path.GetFullPath(folder)
             : Path.Combine(GovernancePaths.DataDirectory(configuration), "exports", region);
 
-    private sealed record RequestRow(Guid Id, string Reference, string Type, string State, string? Email, string? Phone, string? UserId);
-
     /// <summary>Checks an export can run (an approved access or portability request, the person found) and moves the request to Processing; a refusal is audited.</summary>
     public async Task StartAsync(Guid requestId, AuditActor actor, CancellationToken ct)
     {
@@ -136,7 +134,7 @@ public sealed class RequestExport(
     }
 
     /// <summary>Writes one store's package to a partial file in its region's folder, encrypted, and makes it ready; a failure removes the partial file.</summary>
-    private async Task WritePackageAsync(RequestRow request, ChatStore store, DataMapDocument map, Plan plan, CancellationToken ct)
+    private async Task WritePackageAsync(RequestSubject request, ChatStore store, DataMapDocument map, Plan plan, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
         var key = RandomNumberGenerator.GetBytes(32);
@@ -255,7 +253,7 @@ public sealed class RequestExport(
     }
 
     /// <summary>Each store where the person is, with its access plan by the first identity that finds them there.</summary>
-    private async Task<IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)>> LocateAsync(RequestRow request, AuditActor actor, CancellationToken ct)
+    private async Task<IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)>> LocateAsync(RequestSubject request, AuditActor actor, CancellationToken ct)
     {
         var set = maps.Load();
         if (!set.Valid)
@@ -264,12 +262,10 @@ public sealed class RequestExport(
         }
 
         var found = new List<(ChatStore, DataMapDocument, Plan)>();
-        var identities = new (IdentityKind Kind, string? Value)[] { (IdentityKind.UserId, request.UserId), (IdentityKind.Email, request.Email), (IdentityKind.Phone, request.Phone) }
-            .Where(i => i.Value is not null).ToList();
         var matches = new List<(IdentityKind Kind, string Value, PersonMatch Match)>();
-        foreach (var (kind, value) in identities)
+        foreach (var (kind, value) in request.Identities)
         {
-            matches.AddRange((await finder.SearchAsync(kind, value!, actor, request.Id, ct)).Select(m => (kind, value!, m)));
+            matches.AddRange((await finder.SearchAsync(kind, value, actor, request.Id, ct)).Select(m => (kind, value, m)));
         }
 
         foreach (var store in stores.All.OrderBy(s => s.Name, StringComparer.Ordinal))
@@ -298,11 +294,5 @@ public sealed class RequestExport(
         return found;
     }
 
-    private async Task<RequestRow?> RequestAsync(Guid id, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(
-            "select id as Id, reference as Reference, type as Type, state as State, subject_email as Email, subject_phone as Phone, subject_user_id as UserId from gov.requests where id = @id",
-            new { id }, cancellationToken: ct));
-    }
+    private Task<RequestSubject?> RequestAsync(Guid id, CancellationToken ct) => RequestSubject.LoadAsync(database, id, ct);
 }
