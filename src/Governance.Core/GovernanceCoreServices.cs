@@ -67,6 +67,7 @@ public static class GovernanceCoreServices
             .ValidateOnStart();
         services.AddSingleton(sp => new Governance.Core.Erasure.StoreErasure(sp.GetRequiredService<GovernanceDatabase>(),
             sp.GetRequiredService<Governance.Core.Holds.LegalHolds>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Erasure.ErasureOptions>>().Value));
+        services.AddSingleton<Governance.Core.Requests.PersonLocator>();
         services.AddSingleton<Governance.Core.Erasure.RequestErasure>();
         services.AddSingleton<Governance.Core.Erasure.ErasureReplay>();
         services.AddOptions<Governance.Core.Exports.ExportOptions>().BindConfiguration(Governance.Core.Exports.ExportOptions.Section)

@@ -15,7 +15,7 @@ public sealed record ErasureOutcome(RequestState State, bool InPart, string Summ
 /// <summary>A request's erasure in every store where the person is: checked and started by a person, run (and resumed) by a job.</summary>
 public sealed class RequestErasure(
     GovernanceDatabase database,
-    ChatStoreRegistry stores,
+    PersonLocator locator,
     DataMapCatalog maps,
     IOptions<DataMapOptions> mapOptions,
     StoreErasure runner,
@@ -184,15 +184,9 @@ public sealed class RequestErasure(
 
     private sealed record Place(ChatStore Store, DataMapDocument? Map, Plan? Plan, IdentityKind Kind, bool Found, string? Problem);
 
-    /// <summary>For every store: its map, the erasure plan by the first identity that finds the person there, or why it cannot be searched.</summary>
+    /// <summary>For every store: its map, and the erasure plan by the first identity that finds the person there.</summary>
     private async Task<IReadOnlyList<Place>> LocateAsync(RequestSubject request, CancellationToken ct)
     {
-        var set = maps.Load();
-        if (!set.Valid)
-        {
-            throw ValidationException.For("datamap", "maps", $"The data maps have {set.Problems.Count} problem(s) (first: {set.Problems[0]}); run './gov policies validate'.");
-        }
-
         Pseudonyms pseudonyms;
         try
         {
@@ -203,49 +197,10 @@ public sealed class RequestErasure(
             throw ValidationException.For("settings", "DataMap:PseudonymKey", ex.Message);
         }
 
-        var places = new List<Place>();
-        foreach (var store in stores.All.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            var map = set.Maps.FirstOrDefault(m => m.Stores.Contains(store.Name));
-            if (map is null)
-            {
-                throw ValidationException.For("datamap", store.Name, $"No data map names store '{store.Name}': it cannot be searched, so nothing is erased anywhere.");
-            }
-
-            StoreSchema schema;
-            try
-            {
-                schema = await StoreSchema.LoadAsync(store.DataSource, ct);
-            }
-            catch (Npgsql.NpgsqlException)
-            {
-                throw ValidationException.For("stores", store.Name, $"Chat store '{store.Name}' cannot be reached: nothing is erased until every store can be searched.");
-            }
-
-            Place? found = null;
-            foreach (var (kind, value) in request.Identities.Where(i => map.Identities.Any(m => m.Kind == i.Kind)))
-            {
-                var plan = new DataMapPlanner(map, store.Name, schema).Erase(kind, value, pseudonyms);
-                var find = plan.Steps.First(s => s.Role == StepRole.Find);
-                await using var connection = await store.DataSource.OpenConnectionAsync(ct);
-                var session = new PlanSession(plan, connection, null);
-                await session.SetupAsync(ct);
-                await using var command = session.Command(find, find.Sql);
-                var (keys, _) = await PlanSession.ReadAsync(command, ct);
-                if (keys.Length > 1)
-                {
-                    throw ValidationException.For("request", "person", $"The request's {NameStyle.Kebab(kind)} matches {keys.Length} people in store '{store.Name}': erase one person at a time (by user id).");
-                }
-
-                if (keys.Length == 1)
-                {
-                    found = new Place(store, map, plan, kind, true, null);
-                    break;
-                }
-            }
-
-            places.Add(found ?? new Place(store, map, null, IdentityKind.UserId, false, null));
-        }
+        var (set, located) = await locator.LocateAsync(request, ct);
+        var places = located.Select(p => p.Found
+            ? new Place(p.Store, p.Map, new DataMapPlanner(p.Map, p.Store.Name, p.Schema).Erase(p.Kind!.Value, p.Value!, pseudonyms), p.Kind.Value, true, null)
+            : new Place(p.Store, p.Map, null, IdentityKind.UserId, false, null)).ToList();
 
         // A run that began with one identity resumes with it, even if that identity no longer finds the person (an
         // e-mail already pseudonymised): its key sets were written before anything changed.

@@ -538,7 +538,7 @@ public sealed class StoreErasure(GovernanceDatabase governance, LegalHolds holds
             """, new { runId, found, verified }, cancellationToken: ct));
     }
 
-    public async Task<StoreErasureResult> ResultAsync(Guid runId, CancellationToken ct)
+    private async Task<StoreErasureResult> ResultAsync(Guid runId, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
         var run = await g.QuerySingleAsync<(string Store, string State, bool? Found, bool? Verified, string? Problem)>(new CommandDefinition(

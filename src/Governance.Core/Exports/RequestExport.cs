@@ -23,9 +23,7 @@ public sealed record ExportPackage(Guid Id, Guid RequestId, string Store, string
 /// </summary>
 public sealed class RequestExport(
     GovernanceDatabase database,
-    ChatStoreRegistry stores,
-    DataMapCatalog maps,
-    FindPerson finder,
+    PersonLocator locator,
     TransitionRequest transitions,
     AuditLog audit,
     IDataProtectionProvider protection,
@@ -60,7 +58,7 @@ public sealed class RequestExport(
                 throw ValidationException.For("request", "state", $"The request is {request.State}: only an approved request is exported (or a failed export run again).");
             }
 
-            if ((await LocateAsync(request, actor, ct)).Count == 0)
+            if ((await LocateAsync(request, ct)).Count == 0)
             {
                 throw ValidationException.For("request", "person", "The person was not found in any chat store by the identities the request gives: there is nothing to export.");
             }
@@ -91,7 +89,7 @@ public sealed class RequestExport(
         IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)> located;
         try
         {
-            located = await LocateAsync(request, actor, ct);
+            located = await LocateAsync(request, ct);
         }
         catch (ValidationException ex)
         {
@@ -253,45 +251,11 @@ public sealed class RequestExport(
     }
 
     /// <summary>Each store where the person is, with its access plan by the first identity that finds them there.</summary>
-    private async Task<IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)>> LocateAsync(RequestSubject request, AuditActor actor, CancellationToken ct)
+    private async Task<IReadOnlyList<(ChatStore Store, DataMapDocument Map, Plan Plan)>> LocateAsync(RequestSubject request, CancellationToken ct)
     {
-        var set = maps.Load();
-        if (!set.Valid)
-        {
-            throw ValidationException.For("datamap", "maps", $"The data maps have {set.Problems.Count} problem(s) (first: {set.Problems[0]}); run './gov policies validate'.");
-        }
-
-        var found = new List<(ChatStore, DataMapDocument, Plan)>();
-        var matches = new List<(IdentityKind Kind, string Value, PersonMatch Match)>();
-        foreach (var (kind, value) in request.Identities)
-        {
-            matches.AddRange((await finder.SearchAsync(kind, value, actor, request.Id, ct)).Select(m => (kind, value, m)));
-        }
-
-        foreach (var store in stores.All.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            // A store that could not be searched is never taken for one where the person is not: the export stops.
-            if (matches.Any(m => m.Match.Store == store.Name && m.Match.Problem is "unreachable" || m.Match.Store == store.Name && m.Match.Problem?.StartsWith("error ", StringComparison.Ordinal) == true))
-            {
-                throw ValidationException.For("stores", store.Name, $"Chat store '{store.Name}' could not be searched: nothing is exported until every store can be.");
-            }
-
-            var (kind, value, match) = matches.FirstOrDefault(m => m.Match.Store == store.Name && m.Match.PersonIds.Count > 0);
-            if (match is null)
-            {
-                continue;
-            }
-
-            if (match.PersonIds.Count > 1)
-            {
-                throw ValidationException.For("request", "person", $"The request's identities match {match.PersonIds.Count} people in store '{store.Name}': export one person at a time (by user id).");
-            }
-
-            var map = set.Maps.First(m => m.Stores.Contains(store.Name));
-            found.Add((store, map, new DataMapPlanner(map, store.Name, await StoreSchema.LoadAsync(store.DataSource, ct)).Access(kind, value)));
-        }
-
-        return found;
+        var (_, places) = await locator.LocateAsync(request, ct);
+        return places.Where(p => p.Found)
+            .Select(p => (p.Store, p.Map, new DataMapPlanner(p.Map, p.Store.Name, p.Schema).Access(p.Kind!.Value, p.Value!))).ToList();
     }
 
     private Task<RequestSubject?> RequestAsync(Guid id, CancellationToken ct) => RequestSubject.LoadAsync(database, id, ct);

@@ -223,13 +223,16 @@ public sealed partial class RequestDetailPage
         new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn), actor, Leaving));
 
     /// <summary>Checks and starts (or resumes) the erasure, hands it to the job server, and follows it until it ends.</summary>
-    private async Task StartErasureAsync()
+    private Task StartErasureAsync() => StartAndFollowAsync(async actor =>
     {
-        await RunAsync(async actor =>
-        {
-            await Erasure.StartAsync(Id, actor, Leaving);
-            Jobs.Enqueue<Governance.Jobs.Erasure.ErasureJob>(j => j.RunAsync(Id, CancellationToken.None));
-        });
+        await Erasure.StartAsync(Id, actor, Leaving);
+        Jobs.Enqueue<Governance.Jobs.Erasure.ErasureJob>(j => j.RunAsync(Id, CancellationToken.None));
+    });
+
+    /// <summary>Checks and starts a job as the signed-in person (a refusal is shown), then follows the request until the job ends.</summary>
+    private async Task StartAndFollowAsync(Func<Governance.Core.Audit.AuditActor, Task> start)
+    {
+        await RunAsync(start);
         if (_problem is null && !_following)
         {
             _ = FollowAsync();
@@ -254,18 +257,11 @@ public sealed partial class RequestDetailPage
     }
 
     /// <summary>Checks and starts (or runs again) the export, hands it to the job server, and follows it until it ends.</summary>
-    private async Task StartExportAsync()
+    private Task StartExportAsync() => StartAndFollowAsync(async actor =>
     {
-        await RunAsync(async actor =>
-        {
-            await Export.StartAsync(Id, actor, Leaving);
-            Jobs.Enqueue<Governance.Jobs.Exports.ExportJob>(j => j.RunAsync(Id, CancellationToken.None));
-        });
-        if (_problem is null && !_following)
-        {
-            _ = FollowAsync();
-        }
-    }
+        await Export.StartAsync(Id, actor, Leaving);
+        Jobs.Enqueue<Governance.Jobs.Exports.ExportJob>(j => j.RunAsync(Id, CancellationToken.None));
+    });
 
     /// <summary>Reloads the request every two seconds while its erasure or export runs.</summary>
     private async Task FollowAsync()
