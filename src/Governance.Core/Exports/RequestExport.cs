@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Governance.Core.Exports;
 
 /// <summary>A package of a request, as the console keeps it.</summary>
-public sealed record ExportPackage(Guid Id, Guid RequestId, string Store, string Region, string State, long? SizeBytes, string? Sha256, long? Rows, int? Files, DateTimeOffset? ReadyAt, DateTimeOffset? ExpiresAt);
+public sealed record ExportPackage(Guid Id, Guid RequestId, string Store, string Region, string State, long? SizeBytes, string? Sha256, long? Rows, int? Files, DateTimeOffset? ReadyAt, DateTimeOffset? ExpiresAt, DateTimeOffset? CopyMadeAt = null);
 
 /// <summary>
 /// Answers an approved access or portability request: one package per region where the person has data, written in
@@ -222,19 +222,25 @@ public sealed class RequestExport(
     public Task<IReadOnlyList<ExportPackage>> PackagesAsync(Guid requestId, CancellationToken ct) =>
         ListAsync("request_id = @requestId", new { requestId }, ct);
 
-    /// <summary>Deletes packages past their time (the file, and the key that could open it); each deletion audited.</summary>
+    /// <summary>Deletes packages past their time (the file, its password-protected copy, and the key that could open it); each deletion audited.</summary>
     public async Task<int> ExpireAsync(AuditActor actor, CancellationToken ct)
     {
         var expired = await ListAsync("state = 'ready' and expires_at <= now()", new { }, ct);
         foreach (var p in expired)
         {
             await using var connection = await database.OpenAsync(ct);
-            var file = await connection.ExecuteScalarAsync<string>(new CommandDefinition("select file_name from gov.exports where id = @id", new { id = p.Id }, cancellationToken: ct));
-            File.Delete(Path.Combine(FolderOf(p.Region), file!));
+            var (file, copy) = await connection.QuerySingleAsync<(string File, string? Copy)>(new CommandDefinition(
+                "select file_name, copy_file_name from gov.exports where id = @id", new { id = p.Id }, cancellationToken: ct));
+            File.Delete(Path.Combine(FolderOf(p.Region), file));
+            if (copy is not null)
+            {
+                File.Delete(Path.Combine(FolderOf(p.Region), copy));
+            }
+
             await connection.ExecuteAsync(new CommandDefinition(
                 "update gov.exports set state = 'expired', deleted_at = now(), key_protected = null where id = @id", new { id = p.Id }, cancellationToken: ct));
             await audit.AppendAsync(new AuditRecord(actor, "export.expire", AuditOutcome.Success, "export", p.Id.ToString("D"), p.RequestId.ToString("D"),
-                new Dictionary<string, object?> { ["store"] = p.Store, ["sha256"] = p.Sha256 }), ct);
+                new Dictionary<string, object?> { ["store"] = p.Store, ["sha256"] = p.Sha256, ["person_copy"] = copy is not null }), ct);
         }
 
         return expired.Count;
@@ -243,11 +249,11 @@ public sealed class RequestExport(
     private async Task<IReadOnlyList<ExportPackage>> ListAsync(string where, object parameters, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(Guid, Guid, string, string, string, long?, string?, long?, int?, DateTime?, DateTime?)>(new CommandDefinition($"""
-            select id, request_id, store, region, state, size_bytes, sha256, rows, files, ready_at, expires_at from gov.exports where {where} order by store, created_at
+        var rows = await connection.QueryAsync<(Guid, Guid, string, string, string, long?, string?, long?, int?, DateTime?, DateTime?, DateTime?)>(new CommandDefinition($"""
+            select id, request_id, store, region, state, size_bytes, sha256, rows, files, ready_at, expires_at, copy_made_at from gov.exports where {where} order by store, created_at
             """, parameters, cancellationToken: ct));
         return rows.Select(r => new ExportPackage(r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9,
-            r.Item10 is { } a ? DbTime.Utc(a) : null, r.Item11 is { } e ? DbTime.Utc(e) : null)).ToList();
+            r.Item10 is { } a ? DbTime.Utc(a) : null, r.Item11 is { } e ? DbTime.Utc(e) : null, r.Item12 is { } c ? DbTime.Utc(c) : null)).ToList();
     }
 
     /// <summary>Each store where the person is, with its access plan by the first identity that finds them there.</summary>

@@ -123,6 +123,39 @@ public static class RequestEndpoints
             return Results.Empty;
         }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
 
+        // The password-protected copy for the person, sent as kept (it is encrypted under its password); audited.
+        app.MapGet("/exports/{id:guid}/person-copy.zip", async (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export,
+            Governance.Core.Exports.PersonCopy copies, Security.DownloadLinks links, CancellationToken ct) =>
+        {
+            if (!links.IsValid(http))
+            {
+                return Security.DownloadLinks.Refused();
+            }
+
+            var package = await export.FindAsync(id, ct);
+            if (package is null)
+            {
+                return Results.NotFound();
+            }
+
+            var actor = Audit.WebAuditActor.From(http.User, http);
+            var audit = http.RequestServices.GetRequiredService<AuditLog>();
+            var copy = await copies.OpenAsync(package, ct);
+            if (copy is null)
+            {
+                await audit.AppendAsync(new AuditRecord(actor, "export.person-copy.download", AuditOutcome.Denied, "export", id.ToString("D"), package.RequestId.ToString("D"),
+                    new Dictionary<string, object?> { ["reason"] = package.State == "ready" ? "no-copy" : "expired" }), ct);
+                return Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Not available",
+                    detail: "This copy has expired and was deleted, or none was made; make it again from the request's page.");
+            }
+
+            await audit.AppendAsync(new AuditRecord(actor, "export.person-copy.download", AuditOutcome.Success, "export", id.ToString("D"), package.RequestId.ToString("D"),
+                new Dictionary<string, object?> { ["store"] = package.Store, ["sha256"] = copy.Value.Sha256 }), ct);
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            return Results.File(copy.Value.Content, "application/zip", $"personal-data-{package.Region}-protected.zip");
+        }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
+
         // A stored attachment, decrypted for someone who may work on requests; the download is audited.
         app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, Security.DownloadLinks links, CancellationToken ct) =>
         {

@@ -11,7 +11,8 @@ namespace Governance.Web.Tests.Browser;
 /// <summary>
 /// A privacy officer in Chromium takes an access request from intake to a downloaded package: enters it, finds the
 /// person, verifies and approves, runs the export, downloads the ZIP and checks it with sha256sum; an auditor's browser
-/// is refused the package, and the link answers 410 once the package has expired.
+/// is refused the package, and the link answers 410 once the package has expired. The password-protected copy for the
+/// person is made, its password read off the page, and the copy opened with it.
 /// </summary>
 public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
@@ -30,6 +31,7 @@ public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<
         var work = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "export-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         string link;
+        string copyLink;
         try
         {
             await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests", "officer");
@@ -78,6 +80,21 @@ public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<
             var said = await check.StandardOutput.ReadToEndAsync();
             await check.WaitForExitAsync();
             Assert.True(check.ExitCode == 0, said);
+
+            // The copy for the person: its password shown once, the file opened with it by a reader of the AES ZIP specification.
+            await row.Locator("[data-testid=person-copy-make]").ClickAsync();
+            var password = await page.Locator("[data-testid=person-copy-password]").InnerTextAsync();
+            await page.WaitForTimeoutAsync(800); // the message bar fades in: the screenshot is for a person to look at
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "export-copy.png"), FullPage = true });
+            var copyDownload = await page.RunAndWaitForDownloadAsync(() => row.Locator("[data-testid=person-copy-download]").ClickAsync());
+            var copyFile = Path.Combine(work, "copy.zip");
+            await copyDownload.SaveAsAsync(copyFile);
+            copyLink = (await row.Locator("[data-testid=person-copy-download]").GetAttributeAsync("href"))!;
+            var copied = Governance.Core.Tests.Exports.WinZipAesReader.Read(await File.ReadAllBytesAsync(copyFile), password);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(work, "unpacked", "manifest.json")), copied.Single(e => e.Name == "manifest.json").Data);
+            Assert.Equal(Directory.GetFiles(Path.Combine(work, "unpacked"), "*", SearchOption.AllDirectories).Length, copied.Count);
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator("[data-testid=person-copy-password]")).ToHaveCountAsync(0); // shown once
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
@@ -93,10 +110,13 @@ public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<
         await BrowserSettings.SignInAsync(auditor, console.BaseUrl, "/", "auditor");
         var refused = await auditor.APIRequest.GetAsync($"{console.BaseUrl}{link}");
         Assert.Equal((int)HttpStatusCode.Forbidden, refused.Status);
+        Assert.Equal((int)HttpStatusCode.Forbidden, (await auditor.APIRequest.GetAsync($"{console.BaseUrl}{copyLink}")).Status);
         await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString,
             "with u as (update gov.exports set expires_at = now() - interval '1 minute' returning 1) select count(*) from u");
         var gone = await page.APIRequest.GetAsync($"{console.BaseUrl}{link}");
         Assert.Equal((int)HttpStatusCode.Gone, gone.Status);
+        Assert.Equal((int)HttpStatusCode.Gone, (await page.APIRequest.GetAsync($"{console.BaseUrl}{copyLink}")).Status);
+        Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'export.person-copy.download' and outcome = 'success'"));
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'export.download' and outcome = 'success'"));
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from gov.audit_log where action = 'export.download' and outcome = 'denied'"));
     }

@@ -257,6 +257,15 @@ public sealed partial class RequestDetailPage
     }
 
     /// <summary>Checks and starts (or runs again) the export, hands it to the job server, and follows it until it ends.</summary>
+    [Inject]
+    private Governance.Core.Exports.PersonCopy Copies { get; set; } = default!;
+
+    /// <summary>The copy just made, with its password, shown until the page is left.</summary>
+    private Governance.Core.Exports.PersonCopyMade? _copyMade;
+
+    private Task MakePersonCopyAsync(Guid packageId) =>
+        RunAsync(async actor => _copyMade = await Copies.MakeAsync(packageId, actor, Leaving));
+
     private Task StartExportAsync() => StartAndFollowAsync(async actor =>
     {
         await Export.StartAsync(Id, actor, Leaving);
