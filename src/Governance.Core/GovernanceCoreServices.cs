@@ -75,6 +75,8 @@ public static class GovernanceCoreServices
             .ValidateOnStart();
         services.AddSingleton<Governance.Core.Exports.RequestExport>();
         services.AddSingleton<Governance.Core.Exports.PersonCopy>();
+        services.AddSingleton<Governance.Core.Retention.RetentionCatalog>();
+        services.AddSingleton<Governance.Core.Retention.RetentionPreview>();
         services.AddOptions<Governance.Core.Requests.RequestOptions>().BindConfiguration(Governance.Core.Requests.RequestOptions.Section)
             .Validate(o => o.DueSoonDays is >= 1 and <= 60 && o.AttachmentMaxBytes is >= 1024 and <= 100L * 1024 * 1024 && Uri.IsWellFormedUriString(o.ConsoleUrl, UriKind.Absolute),
                 "Requests: DueSoonDays 1-60, AttachmentMaxBytes 1 KiB-100 MiB, ConsoleUrl an absolute address.")

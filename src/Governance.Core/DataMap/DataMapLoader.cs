@@ -107,11 +107,11 @@ public static partial class DataMapLoader
         var identities = b.Items(top.Required("identities"), "'identities'").Select(n => BindIdentity(b, n)).OfType<Identity>().ToList();
         var collections = b.Items(top.Required("collections"), "'collections'").Select(n => BindCollection(b, n)).OfType<Collection>().ToList();
         var holdsNode = top.Get("holds");
-        var holds = holdsNode is null ? null : b.Map(holdsNode, "'holds'", "conversation", "tenant");
+        var holds = holdsNode is null ? null : b.Map(holdsNode, "'holds'", "conversation", "tenant", "conversation_kind");
         return new DataMapDocument(name, top.Text("description"), top.Names("stores"), identities, collections, b.At(root))
         {
             Holds = holds is null ? HoldScopeCollections.None
-                : new HoldScopeCollections(holds.Text("conversation"), holds.Text("tenant"), b.At(holdsNode!)),
+                : new HoldScopeCollections(holds.Text("conversation"), holds.Text("tenant"), b.At(holdsNode!)) { ConversationKind = holds.Text("conversation_kind") },
         };
     }
 

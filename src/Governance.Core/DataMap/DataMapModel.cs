@@ -261,6 +261,9 @@ public sealed record Collection(
 public sealed record HoldScopeCollections(string? Conversation, string? Tenant, SourceLocation Where)
 {
     public static readonly HoldScopeCollections None = new(null, null, default);
+
+    /// <summary>The column of the conversation collection that says what kind a conversation is (direct, group, channel), for retention rules by kind.</summary>
+    public string? ConversationKind { get; init; }
 }
 
 /// <summary>A chat store's data map: who can be found how, and what each collection holds and what erasure does there.</summary>

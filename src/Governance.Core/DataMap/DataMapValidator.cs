@@ -34,6 +34,13 @@ public static partial class DataMapValidator
                     : $"holds: {what} names '{name}', whose key has several columns: a hold names one id.");
             }
         }
+
+        if (map.Holds.ConversationKind is { } kind && (map.Holds.Conversation is null || !Identifier().IsMatch(kind)))
+        {
+            Problem(map.Holds.Where, map.Holds.Conversation is null
+                ? "holds: conversation_kind names a column of the conversation collection, but 'conversation' names none."
+                : $"holds: conversation_kind '{kind}' must be a column name of letters, digits or '_'.");
+        }
     }
 
     /// <summary>Names, keys, rows kept with their basis, and every field's erasure complete.</summary>

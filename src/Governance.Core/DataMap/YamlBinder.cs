@@ -13,6 +13,9 @@ internal sealed class YamlBinder(string file, List<DataMapProblem> problems)
 
     public void Problem(YamlNode node, string message) => problems.Add(new DataMapProblem(At(node), message));
 
+    /// <summary>Problems found so far (to tell whether a part just read was clean).</summary>
+    public int ProblemCount => problems.Count;
+
     public MapReader? Map(YamlNode? node, string what, params string[] allowed)
     {
         if (node is null)

@@ -10,19 +10,19 @@ internal static class DataMapCommands
 {
     public static Command Policies()
     {
-        var dir = new Argument<string?>("dir") { Description = "Folder of data maps (default: policies/datamap)", Arity = ArgumentArity.ZeroOrOne };
+        var dir = new Argument<string?>("dir") { Description = "The policies folder (default: the one holding the data maps), or a folder of data maps only", Arity = ArgumentArity.ZeroOrOne };
         var offline = new Option<bool>("--offline") { Description = "Do not check the maps against the live chat stores" };
-        var validate = new Command("validate", "Check the data maps: every problem with file:line:column (exit 1 when there is any), and warn where a searched column has no index.") { dir, offline };
+        var validate = new Command("validate", "Check every policy by kind (data maps, regulations, retention): every problem with file:line:column (exit 1 when there is any), and warn where a searched column has no index.") { dir, offline };
         validate.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
         {
-            var folder = parse.GetValue(dir) ?? Folder();
+            var folder = parse.GetValue(dir) ?? Path.GetDirectoryName(Folder())!;
             if (!Directory.Exists(folder))
             {
-                throw new ArgumentException($"dir: no folder {folder}; give the folder of the data maps (default: policies/datamap).");
+                throw new ArgumentException($"dir: no folder {folder}; give the policies folder (default: the folder holding datamap/).");
             }
 
-            var set = DataMapLoader.LoadDirectory(folder);
-            var problems = set.Problems.ToList();
+            var (kinds, set) = Governance.Core.Retention.PolicyFolder.Validate(folder);
+            var problems = kinds.SelectMany(k => k.Problems).ToList();
             var warnings = new List<DataMapProblem>();
             if (set.Valid && !parse.GetValue(offline))
             {
@@ -63,13 +63,16 @@ internal static class DataMapCommands
                 Console.WriteLine(warning);
             }
 
-            Console.WriteLine(problems.Count == 0
-                ? $"{set.Maps.Count} data maps valid ({string.Join(", ", set.Maps.Select(m => $"{m.Name}: {m.Collections.Count} collections"))})."
-                : $"{problems.Count} problems.");
+            foreach (var kind in kinds)
+            {
+                Console.WriteLine($"{kind.Kind}: {(kind.Problems.Count == 0 ? "valid, " + kind.Summary : $"{kind.Problems.Count} problems")}.");
+            }
+
+            Console.WriteLine(problems.Count == 0 ? "All policies valid." : $"{problems.Count} problems.");
             return problems.Count == 0 ? 0 : 1;
         }, ct));
 
-        var policies = new Command("policies", "Policy files (data maps).");
+        var policies = new Command("policies", "Policy files (data maps, regulations, retention).");
         policies.Add(validate);
         return policies;
     }

@@ -48,6 +48,7 @@ public static class GovernanceCommandLine
         root.Add(DataMapCommands.Find());
         root.Add(ReportCommands.Report());
         root.Add(ErasureCommands.Erasure());
+        root.Add(RetentionCommands.Retention());
         root.Add(BenchCommands.Bench());
 
         var serve = new Command("serve", "Run the web console (and, unless Jobs:RunServer is false, the job server).");

@@ -19,6 +19,7 @@ public sealed class CommandLineErrorTests
         new[] { "audit", "verify", "--from", "yesterday-ish" },
         new[] { "bench", "requests", "--count", "many" },
         new[] { "policies", "validate", "/nonexistent/policies" },
+        new[] { "retention", "preview", "--rule", "no-such-rule" },
         new[] { "datamap", "discover", "--store", "nowhere" },
         new[] { "datamap", "discover", "--store", "eu", "--schema", "public; drop table users" },
         new[] { "plan", "access", "--store", "eu", "--email", "not-an-email" },
