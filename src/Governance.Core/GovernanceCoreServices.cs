@@ -75,8 +75,17 @@ public static class GovernanceCoreServices
             .ValidateOnStart();
         services.AddSingleton<Governance.Core.Exports.RequestExport>();
         services.AddSingleton<Governance.Core.Exports.PersonCopy>();
+        services.AddOptions<Governance.Core.Retention.RetentionOptions>().BindConfiguration(Governance.Core.Retention.RetentionOptions.Section)
+            .Validate(o => o.MinBatchSize is >= 1 and <= 100_000 && o.MaxBatchSize >= o.MinBatchSize && o.MaxBatchSize <= 100_000 && o.BatchSize >= 1
+                    && o.TargetBatchMs is >= 10 and <= 60_000 && o.PauseFactor is >= 0 and <= 100 && o.MinPauseMs is >= 0 and <= 60_000
+                    && o.LockTimeoutMs is >= 10 and <= 600_000 && o.StatementTimeoutMs is >= 100 and <= 3_600_000 && o.LockAttempts is >= 1 and <= 100,
+                "Retention: MinBatchSize 1-100000 <= MaxBatchSize <= 100000, TargetBatchMs 10-60000, PauseFactor 0-100, MinPauseMs 0-60000, LockTimeoutMs 10-600000, StatementTimeoutMs 100-3600000, LockAttempts 1-100.")
+            .ValidateOnStart();
         services.AddSingleton<Governance.Core.Retention.RetentionCatalog>();
         services.AddSingleton<Governance.Core.Retention.RetentionPreview>();
+        services.AddSingleton(sp => new Governance.Core.Retention.RetentionPurge(sp.GetRequiredService<Governance.Core.Database.GovernanceDatabase>(), sp.GetRequiredService<ChatStoreRegistry>(),
+            sp.GetRequiredService<Governance.Core.Retention.RetentionCatalog>(), sp.GetRequiredService<Governance.Core.Holds.LegalHolds>(), sp.GetRequiredService<Governance.Core.Audit.AuditLog>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Retention.RetentionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<Governance.Core.Requests.RequestOptions>().BindConfiguration(Governance.Core.Requests.RequestOptions.Section)
             .Validate(o => o.DueSoonDays is >= 1 and <= 60 && o.AttachmentMaxBytes is >= 1024 and <= 100L * 1024 * 1024 && Uri.IsWellFormedUriString(o.ConsoleUrl, UriKind.Absolute),
                 "Requests: DueSoonDays 1-60, AttachmentMaxBytes 1 KiB-100 MiB, ConsoleUrl an absolute address.")

@@ -44,3 +44,6 @@ grant select, insert on gov.erasure_ledger to governance_app;
 
 -- Access packages: written, made ready, expired; never removed (the row records that the file was deleted).
 grant select, insert, update on gov.exports to governance_app;
+
+-- Retention runs, what they changed, their batches and files: written as the run goes, never removed.
+grant select, insert, update on gov.retention_runs, gov.retention_run_collections, gov.retention_batches, gov.retention_files to governance_app;

@@ -16,7 +16,7 @@ public sealed class RetentionScope
 {
     private readonly List<NpgsqlParameter> _parameters = [];
 
-    private RetentionScope(DataMapDocument map, Collection collection, RetentionRule rule)
+    private RetentionScope(DataMapDocument map, Collection collection, RetentionRule? rule)
     {
         Map = map;
         Collection = collection;
@@ -27,7 +27,8 @@ public sealed class RetentionScope
 
     public Collection Collection { get; }
 
-    public RetentionRule Rule { get; }
+    /// <summary>The rule, or null for <see cref="HeldOnly"/>.</summary>
+    public RetentionRule? Rule { get; }
 
     /// <summary>The collection's table, quoted.</summary>
     public string Table { get; private set; } = "";
@@ -55,15 +56,8 @@ public sealed class RetentionScope
     {
         var collection = map.Find(rule.Collection)!;
         var s = new RetentionScope(map, collection, rule);
-        var (schema, table) = collection.QualifiedTable;
-        s.Table = $"{DataMapPlanner.Q(schema)}.{DataMapPlanner.Q(table)}";
-        s.Key = $"t.{DataMapPlanner.Q(collection.Key[0])}";
+        s.Describe(datedType);
         var column = $"t.{DataMapPlanner.Q(collection.DatedBy!)}";
-        s.Dated = datedType switch
-        {
-            "bigint" or "integer" or "numeric" or "double precision" => $"to_timestamp(case when {column} > 100000000000 then {column} / 1000.0 else {column} end)",
-            _ => $"{column}::timestamptz",
-        };
         // The date condition stays on the column itself where it can (an index on it serves the purge's batches).
         var past = datedType is "bigint" or "integer" or "numeric" or "double precision"
             ? $"{column} < (case when {column} > 100000000000 then {s.Add(cutoff.ToUnixTimeMilliseconds())} else {s.Add(cutoff.ToUnixTimeSeconds())} end)"
@@ -78,6 +72,35 @@ public sealed class RetentionScope
         s.Governed = string.Join(" and ", conditions.Where(c => c != "true"));
         s.Held = s.HeldSql(store, holds);
         return s;
+    }
+
+    /// <summary>Only which rows of <paramref name="collection"/> a hold keeps (the dependants of rows a run removes).</summary>
+    public static RetentionScope HeldOnly(DataMapDocument map, Collection collection, string store, IReadOnlyList<LegalHold> holds, string? datedType)
+    {
+        var s = new RetentionScope(map, collection, null);
+        s.Describe(datedType);
+        s.Governed = "true";
+        s.Held = s.HeldSql(store, holds);
+        return s;
+    }
+
+    private void Describe(string? datedType)
+    {
+        var (schema, table) = Collection.QualifiedTable;
+        Table = $"{DataMapPlanner.Q(schema)}.{DataMapPlanner.Q(table)}";
+        Key = Collection.Key.Count == 1 ? $"t.{DataMapPlanner.Q(Collection.Key[0])}" : "null";
+        if (Collection.DatedBy is null)
+        {
+            Dated = "null::timestamptz";
+            return;
+        }
+
+        var column = $"t.{DataMapPlanner.Q(Collection.DatedBy)}";
+        Dated = datedType switch
+        {
+            "bigint" or "integer" or "numeric" or "double precision" => $"to_timestamp(case when {column} > 100000000000 then {column} / 1000.0 else {column} end)",
+            _ => $"{column}::timestamptz",
+        };
     }
 
     private string Add(object value)
@@ -178,12 +201,12 @@ public sealed class RetentionScope
             var window = new List<string>();
             if (hold.WindowFrom is { } from)
             {
-                window.Add($"{Dated} >= {Add(from)}");
+                window.Add($"coalesce({Dated} >= {Add(from)}, true)"); // a row of unknown date counts as inside: kept rather than lost
             }
 
             if (hold.WindowTo is { } to)
             {
-                window.Add($"{Dated} < {Add(to)}");
+                window.Add($"coalesce({Dated} < {Add(to)}, true)");
             }
 
             any.Add("((" + string.Join(" or ", parts) + ")" + (window.Count > 0 ? " and " + string.Join(" and ", window) : "") + ")");
