@@ -35,6 +35,8 @@ public static class GovernanceJobsServices
         services.AddTransient<Erasure.ErasureJob>();
         services.AddTransient<Exports.ExportJob>();
         services.AddTransient<Exports.ExpireExportsJob>();
+        services.AddTransient<Retention.RetentionScheduleJob>();
+        services.AddTransient<Retention.RetentionRunJob>();
         services.AddSingleton<Governance.Core.Exports.IExportSummary, Exports.ExportSummary>();
         return services;
     }

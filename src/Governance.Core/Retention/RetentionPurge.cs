@@ -385,9 +385,9 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                     }
                 }
 
-                await RecordBatchAsync(run.Id, seq, go, files, ct);
+                await RecordBatchAsync(run.Id, seq, go, files, changed, kept.Count, ct);
                 await tx.CommitAsync(ct);
-                await CommittedAsync(run, store, seq, lastKey, go.Length, kept.Count, changed, ct);
+                await CommittedAsync(run.Id, store, seq, Convert.ToString(lastKey, CultureInfo.InvariantCulture), run.Collection, ct);
                 return (false, lastKey);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < options.LockAttempts)
@@ -420,14 +420,22 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
     }
 
     /// <summary>The batch's root keys and files, recorded before the store commits (pending).</summary>
-    private async Task RecordBatchAsync(Guid runId, int seq, Array roots, IReadOnlyList<(string Path, string? Region)> files, CancellationToken ct)
+    private async Task RecordBatchAsync(Guid runId, int seq, Array roots, IReadOnlyList<(string Path, string? Region)> files,
+        IReadOnlyDictionary<(string Collection, string Action), long> changed, int kept, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
         await using var tx = await g.BeginTransactionAsync(ct);
         await g.ExecuteAsync(new CommandDefinition("""
-            insert into gov.retention_batches (run_id, seq, root_keys, state) values (@runId, @seq, @keys::jsonb, 'pending')
-            on conflict (run_id, seq) do update set root_keys = excluded.root_keys, state = 'pending'
-            """, new { runId, seq, keys = JsonSerializer.Serialize(roots.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture))) }, tx, cancellationToken: ct));
+            insert into gov.retention_batches (run_id, seq, root_keys, counts, kept, state) values (@runId, @seq, @keys::jsonb, @counts::jsonb, @kept, 'pending')
+            on conflict (run_id, seq) do update set root_keys = excluded.root_keys, counts = excluded.counts, kept = excluded.kept, state = 'pending'
+            """, new
+        {
+            runId,
+            seq,
+            keys = JsonSerializer.Serialize(roots.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture))),
+            counts = JsonSerializer.Serialize(changed.Select(c => new { collection = c.Key.Collection, action = c.Key.Action, rows = c.Value })),
+            kept,
+        }, tx, cancellationToken: ct));
         foreach (var (path, region) in files.DistinctBy(f => f.Path))
         {
             await g.ExecuteAsync(new CommandDefinition("""
@@ -448,34 +456,33 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             """, new { runId, seq }, cancellationToken: ct));
     }
 
-    /// <summary>After the store committed: counts and checkpoint, then the batch's files removed.</summary>
-    private async Task CommittedAsync(RetentionRun run, ChatStore store, int seq, object? lastKey, int removed, int keptForDependants,
-        IReadOnlyDictionary<(string Collection, string Action), long> changed, CancellationToken ct)
+    /// <summary>After the store committed: the batch's counts (recorded before the commit) and the checkpoint, then its files removed.</summary>
+    private async Task CommittedAsync(Guid runId, ChatStore store, int seq, string? lastKey, string collection, CancellationToken ct)
     {
         await using (var g = await governance.OpenAsync(ct))
         await using (var tx = await g.BeginTransactionAsync(ct))
         {
-            await g.ExecuteAsync(new CommandDefinition("""
-                update gov.retention_batches set state = 'committed' where run_id = @runId and seq = @seq;
-                update gov.retention_runs set batches = @seq, last_key = @lastKey, rows_kept_for_dependants = rows_kept_for_dependants + @kept where id = @runId;
-                """, new { runId = run.Id, seq, lastKey = Convert.ToString(lastKey, CultureInfo.InvariantCulture), kept = keptForDependants }, tx, cancellationToken: ct));
-            foreach (var ((collection, action), rows) in changed)
+            var counted = await g.ExecuteAsync(new CommandDefinition("""
+                update gov.retention_batches set state = 'committed' where run_id = @runId and seq = @seq and state = 'pending'
+                """, new { runId, seq }, tx, cancellationToken: ct));
+            if (counted == 1)
             {
                 await g.ExecuteAsync(new CommandDefinition("""
-                    insert into gov.retention_run_collections (run_id, collection, action, rows) values (@runId, @collection, @action, @rows)
-                    on conflict (run_id, collection, action) do update set rows = gov.retention_run_collections.rows + excluded.rows
-                    """, new { runId = run.Id, collection, action, rows }, tx, cancellationToken: ct));
+                    insert into gov.retention_run_collections (run_id, collection, action, rows)
+                    select @runId, c->>'collection', c->>'action', (c->>'rows')::bigint
+                    from gov.retention_batches b, jsonb_array_elements(b.counts) c where b.run_id = @runId and b.seq = @seq
+                    on conflict (run_id, collection, action) do update set rows = gov.retention_run_collections.rows + excluded.rows;
+                    update gov.retention_runs r set batches = greatest(r.batches, @seq), last_key = @lastKey,
+                        rows_kept_for_dependants = r.rows_kept_for_dependants + (select kept from gov.retention_batches where run_id = @runId and seq = @seq),
+                        rows_removed = coalesce((select rows from gov.retention_run_collections where run_id = @runId and collection = @collection and action = 'delete'), 0)
+                    where r.id = @runId;
+                    """, new { runId, seq, lastKey, collection }, tx, cancellationToken: ct));
             }
 
-            await g.ExecuteAsync(new CommandDefinition("""
-                update gov.retention_runs set rows_removed = coalesce((select rows from gov.retention_run_collections where run_id = @runId and collection = @collection and action = 'delete'), 0)
-                where id = @runId
-                """, new { runId = run.Id, collection = run.Collection }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
 
-        _ = removed;
-        await RemoveFilesAsync(run.Id, store, seq, ct);
+        await RemoveFilesAsync(runId, store, seq, ct);
     }
 
     private async Task RemoveFilesAsync(Guid runId, ChatStore store, int seq, CancellationToken ct)
@@ -532,11 +539,7 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
 
             if (left == 0 && list.Length > 0)
             {
-                await g.ExecuteAsync(new CommandDefinition("""
-                    update gov.retention_batches set state = 'committed' where run_id = @runId and seq = @seq;
-                    update gov.retention_runs set batches = greatest(batches, @seq), last_key = @last where id = @runId;
-                    """, new { runId = run.Id, seq, last = list[^1] }, cancellationToken: ct));
-                await RemoveFilesAsync(run.Id, store, seq, ct);
+                await CommittedAsync(run.Id, store, seq, list[^1], run.Collection, ct);
             }
             else
             {

@@ -13,7 +13,7 @@ namespace Governance.Jobs.Hosting;
 /// configured, so the daily chain verification cannot be quietly switched off. Registration is idempotent.
 /// </summary>
 internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Governance.Core.Requests.RequestOptions> requests, IOptions<JobsOptions> jobs,
-    ILogger<RecurringJobs> logger) : BackgroundService
+    Governance.Core.Retention.RetentionCatalog retention, JobStorage storage, ILogger<RecurringJobs> logger) : BackgroundService
 {
     public const string VerifyAuditChain = "verify-audit-chain";
     public const string EvaluateAlerts = "evaluate-alerts";
@@ -54,6 +54,34 @@ internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Gover
         catch (ArgumentException ex)
         {
             throw new InvalidOperationException($"Requests:DeadlineJobCron is not a cron expression (five fields, e.g. \"0 6 * * *\"): {ex.Message}", ex);
+        }
+
+        RegisterRetention();
+    }
+
+    /// <summary>
+    /// One recurring job per retention rule in force, on the rule's schedule (UTC); the jobs of rules no longer in the
+    /// files are removed. Rules that do not validate run not at all: every retention job is removed until they do.
+    /// </summary>
+    private void RegisterRetention()
+    {
+        var policy = retention.Load();
+        var wanted = policy.Valid ? policy.Rules.ToDictionary(r => Retention.RetentionScheduleJob.IdOf(r.Name), StringComparer.Ordinal) : [];
+        if (!policy.Valid)
+        {
+            logger.LogWarning("The retention rules do not validate ({Problems} problems): no retention job runs until they do; run './gov policies validate'", policy.Problems.Count);
+        }
+
+        foreach (var (id, rule) in wanted)
+        {
+            manager.AddOrUpdate<Retention.RetentionScheduleJob>(id, j => j.RunAsync(rule.Name, CancellationToken.None), rule.Schedule);
+        }
+
+        using var connection = storage.GetConnection();
+        foreach (var job in Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection)
+                     .Where(j => j.Id.StartsWith("retention:", StringComparison.Ordinal) && !wanted.ContainsKey(j.Id)))
+        {
+            manager.RemoveIfExists(job.Id);
         }
     }
 }

@@ -6,7 +6,8 @@ namespace Governance.Web.CommandLine;
 
 /// <summary>
 /// <c>./gov retention rules</c>: the rules in force, as the policy files state them; <c>./gov retention preview
-/// [--rule NAME]</c>: what the next run of each rule would remove, per store, with what holds keep (nothing changed).
+/// [--rule NAME]</c>: what the next run of each rule would remove, per store, with what holds keep (nothing changed);
+/// <c>./gov retention run --rule NAME</c>: runs a rule now (or resumes its unfinished runs).
 /// </summary>
 internal static class RetentionCommands
 {
@@ -55,6 +56,43 @@ internal static class RetentionCommands
             return results.Any(r => r.Problem is not null) ? 1 : 0;
         }, ct));
         retention.Add(preview);
+
+        var runRule = new Option<string>("--rule") { Description = "The rule to run", Required = true };
+        var run = new Command("run", "Run a rule now in every store it covers, in this process (or resume its unfinished runs, a killed process's included); a rule that needs approval waits for it on the Retention page.") { runRule };
+        run.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
+        {
+            await using var services = await GovernanceCommandLine.CoreServicesAsync(GovernanceConfiguration.ForCommandLine(), token);
+            var purge = services.GetRequiredService<RetentionPurge>();
+            var name = parse.GetValue(runRule)!;
+            var open = await purge.RunsAsync("rule = @name and state in ('approved', 'running')", new { name }, token);
+            var ids = open.Count > 0 ? open.Select(r => r.Id).ToList() : await purge.ScheduleAsync(name, GovernanceCommandLine.CliActor, token);
+            var failed = false;
+            foreach (var id in ids)
+            {
+                var r = (await purge.RunsAsync("id = @id", new { id }, token)).Single();
+                if (r.State == "awaiting-approval")
+                {
+                    Console.WriteLine($"{r.Rule} in {r.Store}: waits for a privacy officer's approval on the Retention page; nothing deleted.");
+                    continue;
+                }
+
+                var done = await purge.RunAsync(id, GovernanceCommandLine.CliActor, token);
+                if (done is null)
+                {
+                    Console.WriteLine($"{r.Rule} in {r.Store}: another process is running it now; nothing done here.");
+                    continue;
+                }
+
+                failed |= done.State != "done";
+                Console.WriteLine(done.State == "done"
+                    ? string.Create(CultureInfo.InvariantCulture, $"{done.Rule} in {done.Store}: {done.RowsRemoved:N0} {done.Collection} rows removed in {done.Batches:N0} batches, {done.RowsHeld:N0} kept by legal holds, {done.RowsKeptForDependants:N0} kept for a held dependant, {done.FilesRemoved:N0} files removed.")
+                    : $"{done.Rule} in {done.Store}: failed ({done.Problem}); run it again to resume.");
+            }
+
+            await services.GetRequiredService<Governance.Core.Audit.AuditSealer>().SealAllAsync(token);
+            return failed ? 1 : 0;
+        }, ct));
+        retention.Add(run);
         return retention;
     }
 }

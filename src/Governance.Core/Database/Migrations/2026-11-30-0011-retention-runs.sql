@@ -47,6 +47,8 @@ create table if not exists gov.retention_batches (
     run_id    uuid    not null references gov.retention_runs (id),
     seq       integer not null,
     root_keys jsonb   not null,
+    counts    jsonb   not null default '[]'::jsonb,  -- what the batch changed per collection, known before its commit
+    kept      integer not null default 0,            -- roots kept for a held dependant
     state     text    not null check (state in ('pending', 'committed', 'abandoned')),
     primary key (run_id, seq)
 );
