@@ -26,8 +26,12 @@ public sealed class RetentionOptions
     /// <summary>How long one batch's transaction should take on the store (its locks are held that long).</summary>
     public int TargetBatchMs { get; set; } = 200;
 
-    /// <summary>After each batch the purge pauses this many times the batch's own time (1.0: the store's writers get half the time), at least <see cref="MinPauseMs"/>.</summary>
-    public double PauseFactor { get; set; } = 1.0;
+    /// <summary>
+    /// After each batch the purge pauses at least this many times the batch's own time (0.25: a fifth of the time is
+    /// pause), and more when the store is busier: the factor grows with the square of how much dearer a row has become
+    /// than the quickest rows of the run, up to 8; never less than <see cref="MinPauseMs"/>.
+    /// </summary>
+    public double PauseFactor { get; set; } = 0.25;
 
     public int MinPauseMs { get; set; } = 20;
 
@@ -260,10 +264,11 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         var batchSize = Math.Clamp(options.BatchSize, options.MinBatchSize, options.MaxBatchSize);
         object? after = run.LastKey;
         var seq = run.Batches;
+        double? quickest = null;
         while (!ct.IsCancellationRequested)
         {
             var batchClock = Stopwatch.StartNew();
-            var (done, lastKey) = await BatchAsync(run, store, plan, rootStep, scope, dependantHolds, after, batchSize, ++seq, ct);
+            var (done, lastKey, rows) = await BatchAsync(run, store, plan, rootStep, scope, dependantHolds, after, batchSize, ++seq, ct);
             if (done)
             {
                 break;
@@ -274,14 +279,23 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             batchSize = took > 2 * options.TargetBatchMs ? Math.Max(options.MinBatchSize, batchSize / 2)
                 : took < options.TargetBatchMs / 2.0 ? Math.Min(options.MaxBatchSize, batchSize * 3 / 2)
                 : batchSize;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(options.MinPauseMs, took * options.PauseFactor)), time, ct);
+
+            // Pacing: a row that costs more than the quickest rows of this run did means the store is busier (its own
+            // writers, vacuum, I/O); the pause grows with the square of that pressure, from PauseFactor up to MaxPauseFactor.
+            var perRow = took / Math.Max(1, rows);
+            quickest = Math.Min(quickest ?? perRow, perRow);
+            var pressure = perRow / quickest.Value;
+            var factor = Math.Min(MaxPauseFactor, options.PauseFactor * pressure * pressure);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(options.MinPauseMs, took * factor)), time, ct);
         }
 
         ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>One batch: the root keys, those kept for a held dependant set aside, recorded, then changed in one store transaction; its files removed after.</summary>
-    private async Task<(bool Done, object? LastKey)> BatchAsync(RetentionRun run, ChatStore store, Plan plan, PlanStep rootStep, RetentionScope scope,
+    private const double MaxPauseFactor = 8;
+
+    private async Task<(bool Done, object? LastKey, int Rows)> BatchAsync(RetentionRun run, ChatStore store, Plan plan, PlanStep rootStep, RetentionScope scope,
         IReadOnlyList<(string Sql, NpgsqlParameter[] Parameters)> dependantHolds, object? after, int batchSize, int seq, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -319,7 +333,7 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                 if (roots.Length == 0)
                 {
                     await tx.RollbackAsync(ct);
-                    return (true, after);
+                    return (true, after, 0);
                 }
 
                 var lastKey = roots.GetValue(roots.Length - 1);
@@ -388,7 +402,7 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                 await RecordBatchAsync(run.Id, seq, go, files, changed, kept.Count, ct);
                 await tx.CommitAsync(ct);
                 await CommittedAsync(run.Id, store, seq, Convert.ToString(lastKey, CultureInfo.InvariantCulture), run.Collection, ct);
-                return (false, lastKey);
+                return (false, lastKey, roots.Length);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < options.LockAttempts)
             {

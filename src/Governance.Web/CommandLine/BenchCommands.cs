@@ -79,8 +79,27 @@ internal static class BenchCommands
             return 0;
         }, ct));
 
+        var purgeMessages = new Option<int>("--messages") { Description = "Messages in the store, one second apart; half are past the rule's age", DefaultValueFactory = _ => 10_000_000 };
+        var purgeWriters = new Option<int>("--writers") { Description = "Connections inserting messages throughout", DefaultValueFactory = _ => 2 };
+        var pause = new Option<double>("--pause") { Description = "Pause after each batch, as a multiple of the batch's time (Retention:PauseFactor)", DefaultValueFactory = _ => new Governance.Core.Retention.RetentionOptions().PauseFactor };
+        var target = new Option<int>("--target-ms") { Description = "The time a batch aims at (Retention:TargetBatchMs)", DefaultValueFactory = _ => new Governance.Core.Retention.RetentionOptions().TargetBatchMs };
+        var purge = new Command("purge", "Benchmark the retention purge against a single DELETE on an identical copy, both under a concurrent insert load: rows per second and insert p99.")
+        {
+            purgeMessages, purgeWriters, pause, target,
+        };
+        purge.SetAction((parse, ct) => GovernanceCommandLine.GuardAsync(async token =>
+        {
+            var (admin, _) = await ReferenceMapAsync(token);
+            var configuration = GovernanceConfiguration.ForCommandLine();
+            var folder = new Governance.Core.DataMap.DataMapOptions { Directory = configuration["DataMap:Directory"] ?? "" }.ResolveDirectory();
+            await Governance.Core.Retention.Benchmark.PurgeBenchmark.RunAsync(admin, folder, parse.GetValue(purgeMessages), parse.GetValue(purgeWriters),
+                new Governance.Core.Retention.RetentionOptions { PauseFactor = parse.GetValue(pause), TargetBatchMs = parse.GetValue(target) }, Console.Out, token);
+            return 0;
+        }, ct));
+
         var root = new Command("bench", "Benchmarks that print their figures.");
         root.Add(erase);
+        root.Add(purge);
         root.Add(export);
         root.Add(bench);
         root.Add(requests);

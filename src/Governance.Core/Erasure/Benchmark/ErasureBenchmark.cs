@@ -85,14 +85,14 @@ public static class ErasureBenchmark
             var runner = new StoreErasure(gov, new LegalHolds(gov, audit, TimeProvider.System), new ErasureOptions { BatchSize = batchSize });
 
             // Idle: the insert load alone, on the first store.
-            var idle = await UnderLoadAsync(a, writers, storeMessages, () => Task.Delay(TimeSpan.FromSeconds(8), ct), ct);
+            var idle = await BenchLoad.UnderLoadAsync(a, writers, storeMessages, () => Task.Delay(TimeSpan.FromSeconds(8), ct), ct);
             var erase = Stopwatch.StartNew();
             StoreErasureResult result = null!;
-            var during = await UnderLoadAsync(a, writers, storeMessages + 10_000_000, async () => result = await runner.RunAsync(requestId, storeA, map, planA, IdentityKind.UserId, ct), ct);
+            var during = await BenchLoad.UnderLoadAsync(a, writers, storeMessages + 10_000_000, async () => result = await runner.RunAsync(requestId, storeA, map, planA, IdentityKind.UserId, ct), ct);
             erase.Stop();
             var sql = Stopwatch.StartNew();
             IReadOnlyList<StepResult> sqlResults = [];
-            var duringSql = await UnderLoadAsync(b, writers, storeMessages + 20_000_000, async () => sqlResults = await PlanRunner.ExecuteAsync(planB, storeB.DataSource, ct), ct);
+            var duringSql = await BenchLoad.UnderLoadAsync(b, writers, storeMessages + 20_000_000, async () => sqlResults = await PlanRunner.ExecuteAsync(planB, storeB.DataSource, ct), ct);
             sql.Stop();
 
             var erased = result.Changed;
@@ -108,7 +108,7 @@ public static class ErasureBenchmark
 
             var eraseRate = erased / erase.Elapsed.TotalSeconds;
             var sqlRate = sqlRows / sql.Elapsed.TotalSeconds;
-            var (p99Idle, p99During, p99Sql) = (P99(idle), P99(during), P99(duringSql));
+            var (p99Idle, p99During, p99Sql) = (BenchLoad.P99(idle), BenchLoad.P99(during), BenchLoad.P99(duringSql));
             output.WriteLine($"erasure engine : {erased:N0} rows in {erase.Elapsed.TotalSeconds:F1} s = {eraseRate:N0} rows/s; verified {result.Verified}; {files.Count:N0} files removed ({result.Steps.Sum(s => s.FilesRemoved):N0})");
             output.WriteLine($"set-based SQL  : {sqlRows:N0} rows in {sql.Elapsed.TotalSeconds:F1} s = {sqlRate:N0} rows/s (one transaction, the plan's statements)");
             output.WriteLine($"rows of the person left: engine {left[0]:N0}, SQL {left[1]:N0}");
@@ -130,56 +130,5 @@ public static class ErasureBenchmark
                 Directory.Delete(blobs, recursive: true);
             }
         }
-    }
-
-    /// <summary>Runs <paramref name="work"/> while <paramref name="writers"/> connections insert messages, one at a time each; returns every insert's latency (ms).</summary>
-    private static async Task<List<double>> UnderLoadAsync(string store, int writers, long firstId, Func<Task> work, CancellationToken ct)
-    {
-        var latencies = new ConcurrentBag<double>();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await using var pool = NpgsqlDataSource.Create(store);
-        var next = firstId;
-        var load = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
-        {
-            var rng = new Random(w);
-            await using var connection = await pool.OpenConnectionAsync(ct);
-            while (!stop.IsCancellationRequested)
-            {
-                var id = Interlocked.Increment(ref next);
-                var watch = Stopwatch.StartNew();
-                await using var insert = new NpgsqlCommand(
-                    "insert into messages (id, conversation_id, sender_id, body, created_at) values ($1, $2, $3, $4, now())", connection);
-                insert.Parameters.Add(new NpgsqlParameter { Value = id });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (long)rng.Next(1, Conversations + 1) });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (long)rng.Next(2, Users + 1) });
-                insert.Parameters.Add(new NpgsqlParameter { Value = "a new message while the store is being changed" });
-                await insert.ExecuteNonQueryAsync(CancellationToken.None);
-                latencies.Add(watch.Elapsed.TotalMilliseconds);
-                await Task.Delay(5, CancellationToken.None);
-            }
-        }, CancellationToken.None)).ToList();
-        try
-        {
-            await Task.Delay(500, ct); // the writers settle before the work starts
-            await work();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await Task.WhenAll(load);
-        }
-
-        return latencies.ToList();
-    }
-
-    private static double P99(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        values.Sort();
-        return values[Math.Max(0, (int)Math.Ceiling(values.Count * 0.99) - 1)];
     }
 }
