@@ -15,7 +15,10 @@ public static class ReportKinds
     /// <summary>A certificate of erasure: of one request, generated from its page once the erasure is complete.</summary>
     public const string Erasure = "erasure";
 
-    public static readonly IReadOnlyList<string> All = [Requests, Audit, Ropa, Erasure];
+    /// <summary>The retention execution report: rules in force, runs, counts, exceptions and approvals for a period.</summary>
+    public const string Retention = "retention";
+
+    public static readonly IReadOnlyList<string> All = [Requests, Audit, Ropa, Erasure, Retention];
 }
 
 /// <summary>A stored report, without its bytes.</summary>

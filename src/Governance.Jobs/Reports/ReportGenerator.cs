@@ -81,10 +81,12 @@ public sealed class ReportGenerator(
     Governance.Core.Requests.RegulationsCatalog regulations,
     ResolvedConnections connections,
     Governance.Core.Requests.StaffDirectory staff,
+    Governance.Core.Retention.RetentionCatalog retention,
+    Governance.Core.Retention.RetentionPurge purge,
     TimeProvider time)
 {
     /// <summary>The kinds that can be generated.</summary>
-    public static readonly IReadOnlyList<string> Built = [ReportKinds.Requests, ReportKinds.Audit, ReportKinds.Ropa];
+    public static readonly IReadOnlyList<string> Built = [ReportKinds.Requests, ReportKinds.Audit, ReportKinds.Ropa, ReportKinds.Retention];
 
     public async Task<GeneratedReport> GenerateAsync(ReportRequest request, AuditActor actor, CancellationToken ct)
     {
@@ -107,6 +109,7 @@ public sealed class ReportGenerator(
             ReportKinds.Audit => await AuditExtractReport.BuildAsync(auditQuery, verifier, request, identifier, at, by, ct),
             ReportKinds.Requests => RequestRegisterReport.Build(await RequestRegisterReport.LoadAsync(database, request.From, request.To, ct), request, identifier, at, by),
             ReportKinds.Ropa => RecordsOfProcessingReport.Build(maps.Load(), connections.Stores, regulations.Regimes, request, identifier, at, by),
+            ReportKinds.Retention => await RetentionAsync(request, identifier, at, by, ct),
             ReportKinds.Erasure => Erasure.ErasureCertificate.Build(await Erasure.ErasureCertificate.LoadAsync(database, request.RequestId!.Value, ct), maps.Load(), request.Language, identifier, at, by),
             _ => throw ValidationException.For("report", "kind", $"The {request.Kind} report is not built yet; {string.Join(", ", Built)} is."),
         };
@@ -122,6 +125,14 @@ public sealed class ReportGenerator(
             ["request"] = request.RequestId,
         }, actor, ct);
         return new GeneratedReport(stored, rendered.Pdf);
+    }
+
+    private async Task<ReportDocument> RetentionAsync(ReportRequest request, string identifier, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        var runs = await RetentionExecutionReport.LoadAsync(purge, request.From, request.To, ct);
+        var names = await staff.ByIdAsync(runs.Select(r => r.DecidedBy).OfType<string>().Distinct(StringComparer.Ordinal), ct);
+        return RetentionExecutionReport.Build(retention.Load(connections.Stores.Select(s => s.Region).Distinct(StringComparer.Ordinal).ToList()), runs,
+            names.ToDictionary(n => n.Key, n => n.Value.DisplayName, StringComparer.Ordinal), request, identifier, at, by);
     }
 
     private async Task<string> NameOfAsync(AuditActor actor, CancellationToken ct) =>

@@ -26,6 +26,7 @@ internal static class ReportCommands
             {
                 ReportKinds.Audit => "Audit log extract for the period, with the chain verification of the positions it spans.",
                 ReportKinds.Requests => "Data-subject request register and metrics for the period.",
+                ReportKinds.Retention => "Retention execution report for the period: rules in force, runs, counts, exceptions and approvals.",
                 _ => "Records of processing (GDPR Art. 30) from the data maps and policy files.",
             })
             {

@@ -19,9 +19,13 @@ internal static class ReportTesting
     public static ReportGenerator Generator(GovernanceDatabase database, IReadOnlyList<ResolvedStore>? stores = null)
     {
         var policies = Options.Create(new DataMapOptions { Directory = ConsoleDatabases.PoliciesFolder() });
-        return new ReportGenerator(database, new AuditQuery(database), new AuditVerifier(database), new ReportArchive(database, new AuditLog(database, new AuditSealSignal())),
+        var audit = new AuditLog(database, new AuditSealSignal());
+        var retention = new Governance.Core.Retention.RetentionCatalog(policies, new DataMapCatalog(policies));
+        var purge = new Governance.Core.Retention.RetentionPurge(database, new Governance.Core.ChatStores.ChatStoreRegistry(stores ?? []), retention,
+            new Governance.Core.Holds.LegalHolds(database, audit, TimeProvider.System), audit, new Governance.Core.Retention.RetentionOptions(), TimeProvider.System);
+        return new ReportGenerator(database, new AuditQuery(database), new AuditVerifier(database), new ReportArchive(database, audit),
             new DataMapCatalog(policies), new RegulationsCatalog(policies), new ResolvedConnections("", "", stores ?? [], null),
-            new StaffDirectory(database, TimeProvider.System), TimeProvider.System);
+            new StaffDirectory(database, TimeProvider.System), retention, purge, TimeProvider.System);
     }
 }
 

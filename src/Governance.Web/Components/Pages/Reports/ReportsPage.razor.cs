@@ -42,6 +42,7 @@ public sealed partial class ReportsPage
         ReportKinds.Requests => "Data-subject request register and metrics",
         ReportKinds.Audit => "Audit log extract",
         ReportKinds.Erasure => "Certificate of erasure",
+        ReportKinds.Retention => "Retention execution report",
         _ => "Records of processing",
     };
 
