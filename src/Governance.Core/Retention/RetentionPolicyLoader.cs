@@ -70,8 +70,9 @@ public static class RetentionPolicyLoader
         }
 
         var mapName = top.Text("map", required: true);
-        var map = mapName is null ? null : maps.FirstOrDefault(m => m.Name == mapName);
-        if (mapName is not null && map is null)
+        var console = mapName == ConsoleRecords.Map;
+        var map = mapName is null || console ? null : maps.FirstOrDefault(m => m.Name == mapName);
+        if (mapName is not null && map is null && !console)
         {
             b.Problem(top.Get("map")!, $"No data map is named '{mapName}' (maps: {string.Join(", ", maps.Select(m => m.Name))}).");
             return [];
@@ -80,7 +81,7 @@ public static class RetentionPolicyLoader
         var rules = new List<RetentionRule>();
         foreach (var node in b.Items(top.Required("rules"), "'rules'"))
         {
-            if (map is not null && BindRule(b, node, map, regions) is { } rule)
+            if ((map is not null || console) && BindRule(b, node, map, regions) is { } rule)
             {
                 rules.Add(rule);
             }
@@ -89,15 +90,21 @@ public static class RetentionPolicyLoader
         return rules;
     }
 
-    private static RetentionRule? BindRule(YamlBinder b, YamlNode node, DataMapDocument map, IReadOnlyCollection<string>? regions)
+    /// <param name="map">The data map, or null for the console's own records.</param>
+    private static RetentionRule? BindRule(YamlBinder b, YamlNode node, DataMapDocument? map, IReadOnlyCollection<string>? regions)
     {
+        if (map is null)
+        {
+            return BindConsoleRule(b, node);
+        }
+
+        var before = CountOf(b); // an unknown key is reported as the rule is read: counted as the rule's problem
         var m = b.Map(node, "a rule", "name", "collection", "store", "region", "tenant", "conversation_kind", "conversation", "age", "action", "schedule", "approval", "why");
         if (m is null)
         {
             return null;
         }
 
-        var before = CountOf(b);
         var name = m.Text("name", required: true);
         m.What = name is null ? "a rule" : $"rule '{name}'";
         var collectionName = m.Text("collection", required: true);
@@ -186,6 +193,58 @@ public static class RetentionPolicyLoader
     }
 
     private static int CountOf(YamlBinder b) => b.ProblemCount;
+
+    /// <summary>A rule for the console's own records: one of its collections, no scope, the action it allows, at least its minimum age.</summary>
+    private static RetentionRule? BindConsoleRule(YamlBinder b, YamlNode node)
+    {
+        var before = CountOf(b);
+        var m = b.Map(node, "a rule", "name", "collection", "age", "action", "schedule", "approval", "why");
+        if (m is null)
+        {
+            return null;
+        }
+
+        var name = m.Text("name", required: true);
+        m.What = name is null ? "a rule" : $"rule '{name}'";
+        var collection = m.Text("collection", required: true);
+        (RetentionAction Action, int MinimumMonths, string What)? known = collection is not null && ConsoleRecords.Collections.TryGetValue(collection, out var k) ? k : null;
+        if (collection is not null && known is null)
+        {
+            b.Problem(m.Get("collection")!, $"The console keeps no records named '{collection}' (it keeps: {string.Join(", ", ConsoleRecords.Collections.Keys)}).");
+        }
+
+        RetentionAge? age = null;
+        if (m.Text("age", required: true) is { } ageText)
+        {
+            age = RetentionAge.Parse(ageText, out var problem);
+            if (problem is not null)
+            {
+                b.Problem(m.Get("age")!, $"age of {m.What}: {problem}");
+            }
+            else if (known is { MinimumMonths: > 0 } min && age!.CutoffFrom(DateTimeOffset.UnixEpoch.AddYears(100)) > DateTimeOffset.UnixEpoch.AddYears(100).AddMonths(-min.MinimumMonths))
+            {
+                b.Problem(m.Get("age")!, $"age of {m.What}: {collection} are kept at least {min.MinimumMonths} months (CCPA regulations, 11 CCR § 7101(a)); '{ageText}' is shorter.");
+            }
+        }
+
+        var action = b.Enum<RetentionAction>(m.Required("action"), $"'action' of {m.What}");
+        if (action is { } a0 && known is { } kk && a0 != kk.Action)
+        {
+            b.Problem(m.Get("action")!, $"{collection} are {(kk.Action == RetentionAction.Delete ? "deleted" : "anonymised")} by retention, not '{RetentionRule.ActionCode(a0)}': use '{RetentionRule.ActionCode(kk.Action)}'.");
+        }
+
+        var schedule = m.Text("schedule", required: true);
+        if (schedule is not null)
+        {
+            CheckSchedule(b, m.Get("schedule")!, schedule);
+        }
+
+        var why = m.Text("why", required: true);
+        var approval = m.Flag("approval");
+        return CountOf(b) == before && name is not null && collection is not null && age is not null && action is { } a && schedule is not null && why is not null
+            ? new RetentionRule(name, ConsoleRecords.Map, collection, null, null, null, null, null, age, a, schedule, approval, why, b.At(node))
+            : null;
+    }
 
     private static void CheckScope(YamlBinder b, YamlBinder.MapReader m, DataMapDocument map, Collection collection, string key, string? value, string? scopeCollection)
     {

@@ -47,7 +47,7 @@ public sealed record RetentionPreviewResult(
 /// read-only snapshot of the store, with what holds will keep and the collections whose rows go with them. Nothing is
 /// changed; a store that cannot be read is named with the problem instead of its counts.
 /// </summary>
-public sealed class RetentionPreview(RetentionCatalog catalog, ChatStoreRegistry stores, LegalHolds holds, TimeProvider time)
+public sealed class RetentionPreview(RetentionCatalog catalog, ChatStoreRegistry stores, LegalHolds holds, TimeProvider time, Database.GovernanceDatabase? governance = null)
 {
     public const int SampleSize = 10;
 
@@ -70,6 +70,15 @@ public sealed class RetentionPreview(RetentionCatalog catalog, ChatStoreRegistry
         var results = new List<RetentionPreviewResult>();
         foreach (var rule in rules)
         {
+            if (rule.Map == ConsoleRecords.Map)
+            {
+                var cutoff = rule.Age.CutoffFrom(now);
+                var (due, held) = governance is null ? (0L, 0L) : await ConsoleRecords.CountAsync(governance, rule.Collection, cutoff, active, ct);
+                results.Add(new RetentionPreviewResult(rule.Name, ConsoleRecords.Map, ConsoleRecords.Map, rule.Collection, cutoff, due, held, [], [],
+                    governance is null ? "the console's records are counted by the console only" : null));
+                continue;
+            }
+
             var map = catalog.Map(rule.Map)!;
             foreach (var store in stores.All.Where(s => map.Stores.Contains(s.Name) && rule.Covers(s.Name, s.Region)).OrderBy(s => s.Name, StringComparer.Ordinal))
             {

@@ -29,7 +29,8 @@ public sealed class RetentionOptions
     /// <summary>
     /// After each batch the purge pauses at least this many times the batch's own time (0.25: a fifth of the time is
     /// pause), and more when the store is busier: the factor grows with the square of how much dearer a row has become
-    /// than the quickest rows of the run, up to 8; never less than <see cref="MinPauseMs"/>.
+    /// than in the run's first ten batches (at most three times dearer counts, so at most nine times this); never less
+    /// than <see cref="MinPauseMs"/>.
     /// </summary>
     public double PauseFactor { get; set; } = 0.25;
 
@@ -72,14 +73,18 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
     public async Task<IReadOnlyList<Guid>> ScheduleAsync(string ruleName, AuditActor actor, CancellationToken ct)
     {
         var (rule, _) = RuleInForce(ruleName);
-        var map = catalog.Map(rule.Map)!;
         var now = time.GetUtcNow();
         var ids = new List<Guid>();
         IReadOnlyList<RetentionPreviewResult> preview = rule.NeedsApproval
-            ? await new RetentionPreview(catalog, stores, holds, time).RunAsync(rule.Name, ct)
+            ? await new RetentionPreview(catalog, stores, holds, time, governance).RunAsync(rule.Name, ct)
             : [];
+        // The console's own records are one "store" of their own; a chat store's rule runs in each store it covers.
+        var places = rule.Map == ConsoleRecords.Map
+            ? [(Name: ConsoleRecords.Map, Region: ConsoleRecords.Map)]
+            : stores.All.Where(s => catalog.Map(rule.Map)!.Stores.Contains(s.Name) && rule.Covers(s.Name, s.Region)).OrderBy(s => s.Name, StringComparer.Ordinal)
+                .Select(s => (s.Name, s.Region)).ToList();
         await using var connection = await governance.OpenAsync(ct);
-        foreach (var store in stores.All.Where(s => map.Stores.Contains(s.Name) && rule.Covers(s.Name, s.Region)).OrderBy(s => s.Name, StringComparer.Ordinal))
+        foreach (var store in places)
         {
             var id = Guid.CreateVersion7();
             var p = preview.FirstOrDefault(x => x.Store == store.Name);
@@ -238,6 +243,12 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
     private async Task PurgeAsync(RetentionRun run, CancellationToken ct)
     {
         var (rule, policy) = RuleInForce(run.Rule);
+        if (rule.Map == ConsoleRecords.Map)
+        {
+            await PurgeConsoleAsync(run, rule, ct);
+            return;
+        }
+
         if (rule.Action != RetentionAction.Delete)
         {
             throw Validation.ValidationException.For("retention", "action", $"Rule '{rule.Name}' would {RetentionRule.ActionCode(rule.Action)}: only 'delete' is carried out by this version; nothing was changed.");
@@ -264,7 +275,8 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         var batchSize = Math.Clamp(options.BatchSize, options.MinBatchSize, options.MaxBatchSize);
         object? after = run.LastKey;
         var seq = run.Batches;
-        double? quickest = null;
+        var firstCosts = new List<double>();
+        double paused = 0;
         while (!ct.IsCancellationRequested)
         {
             var batchClock = Stopwatch.StartNew();
@@ -280,21 +292,63 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                 : took < options.TargetBatchMs / 2.0 ? Math.Min(options.MaxBatchSize, batchSize * 3 / 2)
                 : batchSize;
 
-            // Pacing: a row that costs more than the quickest rows of this run did means the store is busier (its own
-            // writers, vacuum, I/O); the pause grows with the square of that pressure, from PauseFactor up to MaxPauseFactor.
+            // Pacing: the cost of a row against the median cost of the run's first ten batches tells how much busier the
+            // store has become (its own writers, vacuum, I/O); the pause grows with the square of that pressure (capped
+            // at 3, so at most nine times PauseFactor) and is never shorter than MinPauseMs.
             var perRow = took / Math.Max(1, rows);
-            quickest = Math.Min(quickest ?? perRow, perRow);
-            var pressure = perRow / quickest.Value;
-            var factor = Math.Min(MaxPauseFactor, options.PauseFactor * pressure * pressure);
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(options.MinPauseMs, took * factor)), time, ct);
+            if (firstCosts.Count < 10)
+            {
+                firstCosts.Add(perRow);
+            }
+
+            var usual = firstCosts.Order().ElementAt(firstCosts.Count / 2);
+            var pressure = Math.Clamp(perRow / usual, 1, 3);
+            var factor = options.PauseFactor * pressure * pressure;
+            var pause = Math.Max(options.MinPauseMs, took * factor);
+            paused += pause;
+            await Task.Delay(TimeSpan.FromMilliseconds(pause), time, ct);
+        }
+
+        await using (var g = await governance.OpenAsync(ct))
+        {
+            await g.ExecuteAsync(new CommandDefinition("update gov.retention_runs set paused_ms = paused_ms + @paused where id = @runId",
+                new { runId = run.Id, paused = (long)paused }, cancellationToken: ct));
         }
 
         ct.ThrowIfCancellationRequested();
     }
 
-    /// <summary>One batch: the root keys, those kept for a held dependant set aside, recorded, then changed in one store transaction; its files removed after.</summary>
-    private const double MaxPauseFactor = 8;
+    /// <summary>The console's own records: batches in the governance database, counted per kind of record; requests of held custodians kept.</summary>
+    private async Task PurgeConsoleAsync(RetentionRun run, RetentionRule rule, CancellationToken ct)
+    {
+        var active = (await holds.ListAsync(includeReleased: false, ct)).Where(h => h.Active).ToList();
+        var (_, held) = await ConsoleRecords.CountAsync(governance, rule.Collection, run.Cutoff, active, ct);
+        var batches = run.Batches;
+        while (true)
+        {
+            var (changed, rows) = await ConsoleRecords.BatchAsync(governance, rule.Collection, run.Cutoff, active, Math.Clamp(options.BatchSize, 1, 10_000), ct);
+            if (changed == 0)
+            {
+                break;
+            }
 
+            batches++;
+            await using var g = await governance.OpenAsync(ct);
+            foreach (var (collection, count) in rows)
+            {
+                await g.ExecuteAsync(new CommandDefinition("""
+                    insert into gov.retention_run_collections (run_id, collection, action, rows) values (@runId, @collection, @action, @count)
+                    on conflict (run_id, collection, action) do update set rows = gov.retention_run_collections.rows + excluded.rows
+                    """, new { runId = run.Id, collection, action = "delete", count }, cancellationToken: ct));
+            }
+
+            await g.ExecuteAsync(new CommandDefinition(
+                "update gov.retention_runs set batches = @batches, rows_removed = rows_removed + @changed, rows_held = @held where id = @runId",
+                new { runId = run.Id, batches, changed, held }, cancellationToken: ct));
+        }
+    }
+
+    /// <summary>One batch: the root keys, those kept for a held dependant set aside, recorded, then changed in one store transaction; its files removed after.</summary>
     private async Task<(bool Done, object? LastKey, int Rows)> BatchAsync(RetentionRun run, ChatStore store, Plan plan, PlanStep rootStep, RetentionScope scope,
         IReadOnlyList<(string Sql, NpgsqlParameter[] Parameters)> dependantHolds, object? after, int batchSize, int seq, CancellationToken ct)
     {

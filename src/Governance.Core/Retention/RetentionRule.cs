@@ -127,7 +127,7 @@ public sealed record RetentionRule(
     public bool Covers(string store, string region) => (Store is null || Store == store) && (Region is null || Region == region);
 
     /// <summary>The scope in words, narrowest part first.</summary>
-    public string ScopeText => string.Join(", ", new[]
+    public string ScopeText => Map == ConsoleRecords.Map ? "the console's own records" : string.Join(", ", new[]
     {
         Conversation is null ? null : $"conversation {Conversation}",
         ConversationKind is null ? null : $"{ConversationKind} conversations",

@@ -41,6 +41,7 @@ public sealed class RetentionPolicyLoaderTests
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"daily\"", 8, "five fields")]
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"0 25 * * *\"", 8, "not a valid cron")]
     [InlineData("    why: kept two years", "    whyy: kept two years", 9, "whyy")]
+    [InlineData("    why: kept two years", "    why: kept two years\n    colour: blue", 10, "colour")]
     [InlineData("    collection: messages", "    collection: messages\n    store: mars", 6, "no store 'mars'")]
     [InlineData("    collection: messages", "    collection: messages\n    region: moon", 6, "region 'moon'")]
     [InlineData("    collection: messages", "    collection: messages\n    store: eu\n    region: eu", 7, "both a store and a region")]
@@ -54,6 +55,32 @@ public sealed class RetentionPolicyLoaderTests
         var problem = Assert.Single(problems, p => p.Message.Contains(says, StringComparison.Ordinal));
         Assert.Equal(("retention/test.yaml", expectedLine), (problem.Where.File, problem.Where.Line));
         Assert.True(problem.Where.Column > 0);
+        Assert.Empty(rules);
+    }
+
+    [Theory]
+    [InlineData("    age: P36M", "    age: P12M", 6, "at least 24 months")]
+    [InlineData("    action: anonymise", "    action: delete", 7, "use 'anonymise'")]
+    [InlineData("    collection: closed-requests", "    collection: chat-logs", 5, "no records named 'chat-logs'")]
+    [InlineData("    collection: closed-requests", "    collection: closed-requests\n    store: eu", 6, "store")]
+    public void BadConsoleRule_IsRefusedWithItsLine(string line, string replacement, int expectedLine, string says)
+    {
+        const string console = """
+            version: 1
+            map: console
+            rules:
+              - name: closed
+                collection: closed-requests
+                age: P36M
+                action: anonymise
+                schedule: "0 4 * * 0"
+                why: kept three years
+            """;
+        Assert.Empty(Load(console).Problems);
+        var (rules, problems) = Load(console.Replace(line, replacement.Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal));
+
+        var problem = Assert.Single(problems, p => p.Message.Contains(says, StringComparison.Ordinal));
+        Assert.Equal(expectedLine, problem.Where.Line);
         Assert.Empty(rules);
     }
 

@@ -27,6 +27,7 @@ create table if not exists gov.retention_runs (
     files_removed   bigint      not null default 0,
     files_missing   bigint      not null default 0,
     duration_ms     bigint,
+    paused_ms       bigint      not null default 0,
     problem         text
 );
 
