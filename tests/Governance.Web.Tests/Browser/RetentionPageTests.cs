@@ -24,7 +24,7 @@ public sealed class RetentionPageTests(ConsoleDatabases databases) : IClassFixtu
         {
             await BrowserSettings.SignInAsync(page, console.BaseUrl, "/retention", "officer");
             var rules = page.Locator("[data-testid=retention-rules][data-interactive=true]");
-            await Assertions.Expect(rules.Locator("tr[data-rule]")).ToHaveCountAsync(File.ReadAllLines(Path.Combine(Path.GetDirectoryName(RepositoryFolders.Policies())!, "retention", "chat.yaml")).Count(l => l.TrimStart().StartsWith("- name:", StringComparison.Ordinal)));
+            await Assertions.Expect(rules.Locator("tr[data-rule]")).ToHaveCountAsync(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(RepositoryFolders.Policies())!, "retention"), "*.yaml").SelectMany(File.ReadAllLines).Count(l => l.TrimStart().StartsWith("- name:", StringComparison.Ordinal)));
             var sessions = rules.Locator("tr[data-rule=sessions-ninety-days]");
             await Assertions.Expect(sessions).ToContainTextAsync("90 days");
             await Assertions.Expect(sessions).ToContainTextAsync("every store");

@@ -80,10 +80,11 @@ public sealed class RetentionReportTests() : ReportDatabaseTests("retreport")
         Assert.Contains("still waiting for a privacy officer's approval", flat, StringComparison.Ordinal);
         Assert.Contains("Checked against records schedule RS-4.1", flat, StringComparison.Ordinal);
         // The rules in force, from the repository's files.
-        var rules = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(ConsoleDatabases.PoliciesFolder())!, "retention", "chat.yaml"))
+        var rules = Directory.GetFiles(Path.Combine(Path.GetDirectoryName(ConsoleDatabases.PoliciesFolder())!, "retention"), "*.yaml").SelectMany(File.ReadAllLines)
             .Where(l => l.TrimStart().StartsWith("- name:", StringComparison.Ordinal)).Select(l => l.Split(':')[1].Trim()).ToList();
         Assert.Contains($"Rules in force {rules.Count}", flat, StringComparison.Ordinal);
-        Assert.All(rules, r => Assert.Contains(r, all, StringComparison.Ordinal));
+        var unwrapped = Regex.Replace(all, @"\s+", ""); // a long name wraps inside its table cell
+        Assert.All(rules, r => Assert.Contains(r, unwrapped, StringComparison.Ordinal));
     }
 
     [Fact]
