@@ -62,4 +62,19 @@ public static class BenchLoad
         values.Sort();
         return values[Math.Max(0, (int)Math.Ceiling(values.Count * 0.99) - 1)];
     }
+
+    /// <summary>A benchmark's clean-up: its scratch databases dropped (last made first) and its folder removed.</summary>
+    public static async Task CleanUpAsync(IEnumerable<string> databases, string folder)
+    {
+        NpgsqlConnection.ClearAllPools();
+        foreach (var cs in databases)
+        {
+            await Database.PostgresAdmin.DropDatabaseAsync(cs, CancellationToken.None);
+        }
+
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

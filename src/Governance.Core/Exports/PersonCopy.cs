@@ -53,32 +53,14 @@ public sealed class PersonCopy(GovernanceDatabase database, RequestExport export
         var password = NewPassword();
         var folder = export.FolderOf(package.Region);
         var final = Path.Combine(folder, $"{package.Id:N}.person.zip");
-        var partial = final + ".partial";
-        try
+        var (sha, size) = await PackageFile.WriteAsync(final, replace: true, async file =>
         {
-            await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            if (!await WriteAsync(package, file, password, ct))
             {
-                if (!await WriteAsync(package, file, password, ct))
-                {
-                    throw ValidationException.For("export", "package", "This package expired while its copy was being made.");
-                }
+                throw ValidationException.For("export", "package", "This package expired while its copy was being made.");
             }
+        }, ct);
 
-            File.Move(partial, final, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(partial);
-            throw;
-        }
-
-        string sha;
-        await using (var written = File.OpenRead(final))
-        {
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, ct));
-        }
-
-        var size = new FileInfo(final).Length;
         await using (var connection = await database.OpenAsync(ct))
         {
             await connection.ExecuteAsync(new CommandDefinition("""

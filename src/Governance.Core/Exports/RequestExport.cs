@@ -139,7 +139,6 @@ public sealed class RequestExport(
         var folder = FolderOf(store.Region);
         Directory.CreateDirectory(folder);
         var final = Path.Combine(folder, $"{id:N}.gpkg");
-        var partial = final + ".partial";
         await using (var connection = await database.OpenAsync(ct))
         {
             var done = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
@@ -156,30 +155,14 @@ public sealed class RequestExport(
                 """, new { id, requestId = request.Id, store = store.Name, region = store.Region, file = Path.GetFileName(final), key = Protector.Protect(key) }, cancellationToken: ct));
         }
 
-        IReadOnlyList<PackageEntry> entries;
-        try
+        IReadOnlyList<PackageEntry> entries = [];
+        var (sha, size) = await PackageFile.WriteAsync(final, replace: false, async file =>
         {
-            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
-            await using (var encrypting = PackageCipher.Encrypting(file, key, leaveOpen: true))
-            {
-                var source = new PackageWriter.Source(request.Reference, store.Name, store.Region, time.GetUtcNow());
-                entries = await PackageWriter.WriteAsync(plan, store, source, encrypting, ct,
-                    summaries.FirstOrDefault() is { } summary ? written => summary.Render(map, source, written) : null);
-            }
-
-            File.Move(partial, final);
-        }
-        catch
-        {
-            File.Delete(partial);
-            throw;
-        }
-
-        string sha;
-        await using (var written = File.OpenRead(final))
-        {
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, ct));
-        }
+            await using var encrypting = PackageCipher.Encrypting(file, key, leaveOpen: true);
+            var source = new PackageWriter.Source(request.Reference, store.Name, store.Region, time.GetUtcNow());
+            entries = await PackageWriter.WriteAsync(plan, store, source, encrypting, ct,
+                summaries.FirstOrDefault() is { } summary ? written => summary.Render(map, source, written) : null);
+        }, ct);
 
         await using (var connection = await database.OpenAsync(ct))
         {
@@ -190,7 +173,7 @@ public sealed class RequestExport(
                 """, new
             {
                 id,
-                size = new FileInfo(final).Length,
+                size,
                 sha,
                 rows = entries.Where(e => e.Rows is not null && e.Name.EndsWith(".jsonl", StringComparison.Ordinal)).Sum(e => e.Rows!.Value),
                 files = entries.Count(e => e.Name.StartsWith("files/", StringComparison.Ordinal)),

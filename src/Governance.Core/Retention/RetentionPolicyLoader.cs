@@ -163,36 +163,49 @@ public static class RetentionPolicyLoader
             b.Problem(m.Get("conversation_kind")!, $"{m.What} names a conversation and a kind of conversation: a conversation has one kind; name one.");
         }
 
-        RetentionAge? age = null;
-        if (m.Text("age", required: true) is { } ageText)
-        {
-            age = RetentionAge.Parse(ageText, out var problem);
-            if (problem is not null)
-            {
-                b.Problem(m.Get("age")!, $"age of {m.What}: {problem}");
-            }
-        }
-
+        var age = Age(b, m);
         var action = b.Enum<RetentionAction>(m.Required("action"), $"'action' of {m.What}");
         if (action is RetentionAction.Delete or RetentionAction.ArchiveThenDelete && collection is not null && collection.Name == map.SubjectCollection?.Name)
         {
             b.Problem(m.Get("action")!, $"'{collection.Name}' holds the people themselves in map '{map.Name}': accounts are closed or erased, not deleted by age; use 'anonymise'.");
         }
 
-        var schedule = m.Text("schedule", required: true);
-        if (schedule is not null)
-        {
-            CheckSchedule(b, m.Get("schedule")!, schedule);
-        }
-
-        var why = m.Text("why", required: true);
-        var approval = m.Flag("approval");
+        var (schedule, why, approval) = Tail(b, m);
         return CountOf(b) == before && name is not null && collection is not null && age is not null && action is { } a && schedule is not null && why is not null
             ? new RetentionRule(name, map.Name, collection.Name, store, region, tenant, kind, conversation, age, a, schedule, approval, why, b.At(node))
             : null;
     }
 
     private static int CountOf(YamlBinder b) => b.ProblemCount;
+
+    /// <summary>The rule's age, or null with its problem reported.</summary>
+    private static RetentionAge? Age(YamlBinder b, YamlBinder.MapReader m)
+    {
+        if (m.Text("age", required: true) is not { } text)
+        {
+            return null;
+        }
+
+        var age = RetentionAge.Parse(text, out var problem);
+        if (problem is not null)
+        {
+            b.Problem(m.Get("age")!, $"age of {m.What}: {problem}");
+        }
+
+        return age;
+    }
+
+    /// <summary>What every rule ends with: its schedule (checked), why it exists, and whether each run is approved.</summary>
+    private static (string? Schedule, string? Why, bool Approval) Tail(YamlBinder b, YamlBinder.MapReader m)
+    {
+        var schedule = m.Text("schedule", required: true);
+        if (schedule is not null)
+        {
+            CheckSchedule(b, m.Get("schedule")!, schedule);
+        }
+
+        return (schedule, m.Text("why", required: true), m.Flag("approval"));
+    }
 
     /// <summary>A rule for the console's own records: one of its collections, no scope, the action it allows, at least its minimum age.</summary>
     private static RetentionRule? BindConsoleRule(YamlBinder b, YamlNode node)
@@ -213,18 +226,11 @@ public static class RetentionPolicyLoader
             b.Problem(m.Get("collection")!, $"The console keeps no records named '{collection}' (it keeps: {string.Join(", ", ConsoleRecords.Collections.Keys)}).");
         }
 
-        RetentionAge? age = null;
-        if (m.Text("age", required: true) is { } ageText)
+        var age = Age(b, m);
+        var reference = DateTimeOffset.UnixEpoch.AddYears(100);
+        if (age is not null && known is { MinimumMonths: > 0 } min && age.CutoffFrom(reference) > reference.AddMonths(-min.MinimumMonths))
         {
-            age = RetentionAge.Parse(ageText, out var problem);
-            if (problem is not null)
-            {
-                b.Problem(m.Get("age")!, $"age of {m.What}: {problem}");
-            }
-            else if (known is { MinimumMonths: > 0 } min && age!.CutoffFrom(DateTimeOffset.UnixEpoch.AddYears(100)) > DateTimeOffset.UnixEpoch.AddYears(100).AddMonths(-min.MinimumMonths))
-            {
-                b.Problem(m.Get("age")!, $"age of {m.What}: {collection} are kept at least {min.MinimumMonths} months (CCPA regulations, 11 CCR § 7101(a)); '{ageText}' is shorter.");
-            }
+            b.Problem(m.Get("age")!, $"age of {m.What}: {collection} are kept at least {min.MinimumMonths} months (CCPA regulations, 11 CCR § 7101(a)); '{age.Text}' is shorter.");
         }
 
         var action = b.Enum<RetentionAction>(m.Required("action"), $"'action' of {m.What}");
@@ -233,14 +239,7 @@ public static class RetentionPolicyLoader
             b.Problem(m.Get("action")!, $"{collection} are {(kk.Action == RetentionAction.Delete ? "deleted" : "anonymised")} by retention, not '{RetentionRule.ActionCode(a0)}': use '{RetentionRule.ActionCode(kk.Action)}'.");
         }
 
-        var schedule = m.Text("schedule", required: true);
-        if (schedule is not null)
-        {
-            CheckSchedule(b, m.Get("schedule")!, schedule);
-        }
-
-        var why = m.Text("why", required: true);
-        var approval = m.Flag("approval");
+        var (schedule, why, approval) = Tail(b, m);
         return CountOf(b) == before && name is not null && collection is not null && age is not null && action is { } a && schedule is not null && why is not null
             ? new RetentionRule(name, ConsoleRecords.Map, collection, null, null, null, null, null, age, a, schedule, approval, why, b.At(node))
             : null;

@@ -91,70 +91,24 @@ public static class RequestEndpoints
             StartForClientAsync(http, id, "export", ct)).AllowAnonymous().DisableAntiforgery();
 
         // An access package, decrypted as it is sent, through a link signed for the person; 410 once it has expired.
-        app.MapGet("/exports/{id:guid}.zip", async (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export, Security.DownloadLinks links, CancellationToken ct) =>
-        {
-            if (!links.IsValid(http))
-            {
-                return Security.DownloadLinks.Refused();
-            }
-
-            var package = await export.FindAsync(id, ct);
-            if (package is null)
-            {
-                return Results.NotFound();
-            }
-
-            var actor = Audit.WebAuditActor.From(http.User, http);
-            var audit = http.RequestServices.GetRequiredService<AuditLog>();
-            if (package.State != "ready" || package.ExpiresAt <= DateTimeOffset.UtcNow)
-            {
-                await audit.AppendAsync(new AuditRecord(actor, "export.download", AuditOutcome.Denied, "export", id.ToString("D"), package.RequestId.ToString("D"),
-                    new Dictionary<string, object?> { ["reason"] = "expired" }), ct);
-                return Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Expired", detail: "This package has expired and was deleted; export the request again.");
-            }
-
-            await audit.AppendAsync(new AuditRecord(actor, "export.download", AuditOutcome.Success, "export", id.ToString("D"), package.RequestId.ToString("D"),
-                new Dictionary<string, object?> { ["store"] = package.Store, ["sha256"] = package.Sha256 }), ct);
-            http.Response.Headers.CacheControl = "no-store";
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            http.Response.ContentType = "application/zip";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"personal-data-{package.Region}-{id:N}.zip\"";
-            await export.OpenAsync(package, http.Response.Body, ct);
-            return Results.Empty;
-        }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
+        app.MapGet("/exports/{id:guid}.zip", (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export, Security.DownloadLinks links, CancellationToken ct) =>
+            PackageDownloadAsync(http, id, export, links, "export.download", (package, _) => Task.FromResult<(string?, IResult)>(
+                package.State != "ready" || package.ExpiresAt <= DateTimeOffset.UtcNow
+                    ? ("expired", Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Expired", detail: "This package has expired and was deleted; export the request again."))
+                    : (package.Sha256, new StreamedResult(body => export.OpenAsync(package, body, ct), $"personal-data-{package.Region}-{id:N}.zip"))), ct))
+            .RequireAuthorization(Authentication.GovernancePolicies.Requests);
 
         // The password-protected copy for the person, sent as kept (it is encrypted under its password); audited.
-        app.MapGet("/exports/{id:guid}/person-copy.zip", async (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export,
+        app.MapGet("/exports/{id:guid}/person-copy.zip", (HttpContext http, Guid id, Governance.Core.Exports.RequestExport export,
             Governance.Core.Exports.PersonCopy copies, Security.DownloadLinks links, CancellationToken ct) =>
-        {
-            if (!links.IsValid(http))
+            PackageDownloadAsync(http, id, export, links, "export.person-copy.download", async (package, _) =>
             {
-                return Security.DownloadLinks.Refused();
-            }
-
-            var package = await export.FindAsync(id, ct);
-            if (package is null)
-            {
-                return Results.NotFound();
-            }
-
-            var actor = Audit.WebAuditActor.From(http.User, http);
-            var audit = http.RequestServices.GetRequiredService<AuditLog>();
-            var copy = await copies.OpenAsync(package, ct);
-            if (copy is null)
-            {
-                await audit.AppendAsync(new AuditRecord(actor, "export.person-copy.download", AuditOutcome.Denied, "export", id.ToString("D"), package.RequestId.ToString("D"),
-                    new Dictionary<string, object?> { ["reason"] = package.State == "ready" ? "no-copy" : "expired" }), ct);
-                return Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Not available",
-                    detail: "This copy has expired and was deleted, or none was made; make it again from the request's page.");
-            }
-
-            await audit.AppendAsync(new AuditRecord(actor, "export.person-copy.download", AuditOutcome.Success, "export", id.ToString("D"), package.RequestId.ToString("D"),
-                new Dictionary<string, object?> { ["store"] = package.Store, ["sha256"] = copy.Value.Sha256 }), ct);
-            http.Response.Headers.CacheControl = "no-store";
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return Results.File(copy.Value.Content, "application/zip", $"personal-data-{package.Region}-protected.zip");
-        }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
+                var copy = await copies.OpenAsync(package, ct);
+                return copy is null
+                    ? ((string?)(package.State == "ready" ? "no-copy" : "expired"), Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Not available",
+                        detail: "This copy has expired and was deleted, or none was made; make it again from the request's page."))
+                    : (copy.Value.Sha256, (IResult)Results.File(copy.Value.Content, "application/zip", $"personal-data-{package.Region}-protected.zip"));
+            }, ct)).RequireAuthorization(Authentication.GovernancePolicies.Requests);
 
         // A stored attachment, decrypted for someone who may work on requests; the download is audited.
         app.MapGet("/requests/{requestId:guid}/attachments/{attachmentId:guid}", async (HttpContext http, Guid requestId, Guid attachmentId, RequestAttachments attachments, Security.DownloadLinks links, CancellationToken ct) =>
@@ -175,6 +129,46 @@ public static class RequestEndpoints
             return Results.File(file.Content, file.ContentType, file.FileName);
         }).RequireAuthorization(Authentication.GovernancePolicies.Requests);
         return app;
+    }
+
+    /// <summary>A download's answer: a problem (the reason is audited as a denial), or the file (its hash audited with the success).</summary>
+    private sealed class StreamedResult(Func<Stream, Task<bool>> write, string fileName) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/zip";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+            await write(http.Response.Body);
+        }
+    }
+
+    /// <summary>
+    /// A package's file through a link signed for the person: refused without a valid link, 404 for no such package;
+    /// then <paramref name="answer"/> says what to send (with the hash to audit) or why not (audited as denied).
+    /// </summary>
+    private static async Task<IResult> PackageDownloadAsync(HttpContext http, Guid id, Governance.Core.Exports.RequestExport export, Security.DownloadLinks links, string action,
+        Func<Governance.Core.Exports.ExportPackage, AuditActor, Task<(string? Detail, IResult Result)>> answer, CancellationToken ct)
+    {
+        if (!links.IsValid(http))
+        {
+            return Security.DownloadLinks.Refused();
+        }
+
+        var package = await export.FindAsync(id, ct);
+        if (package is null)
+        {
+            return Results.NotFound();
+        }
+
+        var actor = Audit.WebAuditActor.From(http.User, http);
+        var audit = http.RequestServices.GetRequiredService<AuditLog>();
+        var (detail, result) = await answer(package, actor);
+        var sent = result is StreamedResult or IFileHttpResult;
+        await audit.AppendAsync(new AuditRecord(actor, action, sent ? AuditOutcome.Success : AuditOutcome.Denied, "export", id.ToString("D"), package.RequestId.ToString("D"),
+            sent ? new Dictionary<string, object?> { ["store"] = package.Store, ["sha256"] = detail } : new Dictionary<string, object?> { ["reason"] = detail }), ct);
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        return result;
     }
 
     /// <summary>Starts a client's own approved request (erasure or export): 202 and the state, 409 naming the field, 404 for another client's request.</summary>

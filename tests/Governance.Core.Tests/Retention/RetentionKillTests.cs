@@ -46,7 +46,7 @@ public sealed class RetentionKillTests
 
         var days = (int)(DateTime.UtcNow - before.Min(m => m.At)).TotalDays / 2;
         var policies = Path.Combine(world.Blobs, "policies");
-        new RetentionPurgeTests.Setup(world, policies, TimeProvider.System).Rules(
+        new RetentionSetup(world, policies, TimeProvider.System).Rules(
             $"  - name: default\n    collection: messages\n    store: eu\n    age: P{days}D\n    action: delete\n    schedule: \"0 2 * * *\"\n    why: test\n");
 
         using (var first = Start(world, policies))

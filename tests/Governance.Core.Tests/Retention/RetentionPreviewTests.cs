@@ -50,8 +50,7 @@ public sealed class RetentionPreviewTests
         var conversations = rows.Select(r => r.Conversation).Distinct().Order().ToList();
         var tenants = rows.Select(r => r.Tenant).Distinct().Order().ToList();
         var random = new Random(20261130);
-        var folder = Path.Combine(world.Blobs, "policies");
-        CopyMaps(folder);
+        var setup = new RetentionSetup(world, Path.Combine(world.Blobs, "policies"), clock);
 
         for (var set = 0; set < 12; set++)
         {
@@ -72,9 +71,8 @@ public sealed class RetentionPreviewTests
                 rules.Add(new("conversation", conversations[random.Next(conversations.Count)], null, null, random.Next(1, span)));
             }
 
-            WriteRules(folder, rules);
-            var preview = Preview(world, folder, clock);
-            var results = await preview.RunAsync(null, CancellationToken.None);
+            setup.Rules(RulesText(rules));
+            var results = await setup.Preview().RunAsync(null, CancellationToken.None);
 
             foreach (var rule in rules)
             {
@@ -89,10 +87,10 @@ public sealed class RetentionPreviewTests
         }
 
         // A hold on one conversation: its rows past the default's age are counted as kept, and not sampled.
-        WriteRules(folder, [new("default", null, null, null, 1)]);
+        setup.Rules(RulesText([new("default", null, null, null, 1)]));
         var heldConversation = rows.GroupBy(r => r.Conversation).OrderByDescending(g => g.Count()).First().Key;
         await world.Holds.CreateAsync(new NewHold("Retention test", [new HoldScope(HoldScopeKind.Conversation, heldConversation.ToString(System.Globalization.CultureInfo.InvariantCulture), "eu")], null, null, null), Lawyer, CancellationToken.None);
-        var withHold = (await Preview(world, folder, clock).RunAsync("default", CancellationToken.None)).Single(x => x.Store == "eu");
+        var withHold = (await setup.Preview().RunAsync("default", CancellationToken.None)).Single(x => x.Store == "eu");
         var cutoff = now.UtcDateTime.AddDays(-1);
         Assert.Equal(rows.Count(r => r.At < cutoff), withHold.Due);
         Assert.Equal(rows.Count(r => r.At < cutoff && r.Conversation == heldConversation), withHold.Held);
@@ -106,30 +104,11 @@ public sealed class RetentionPreviewTests
     private static OracleRule Governing(IReadOnlyList<OracleRule> rules, Row row) =>
         rules.Where(r => r.Matches(row)).OrderByDescending(r => r.Level).First();
 
-    private static RetentionPreview Preview(ErasureWorld world, string folder, TimeProvider clock)
-    {
-        var options = Options.Create(new DataMapOptions { Directory = Path.Combine(folder, "datamap"), PseudonymKey = world.Options.Value.PseudonymKey });
-        return new RetentionPreview(new RetentionCatalog(options, new DataMapCatalog(options)), world.Stores, world.Holds, clock);
-    }
-
-    private static void CopyMaps(string folder)
-    {
-        Directory.CreateDirectory(Path.Combine(folder, "datamap"));
-        foreach (var file in Directory.GetFiles(RepositoryFolders.Policies(), "*.yaml"))
-        {
-            File.Copy(file, Path.Combine(folder, "datamap", Path.GetFileName(file)), overwrite: true);
-        }
-    }
-
-    private static void WriteRules(string folder, IReadOnlyList<OracleRule> rules)
-    {
-        Directory.CreateDirectory(Path.Combine(folder, "retention"));
-        var text = "version: 1\nmap: chat\nrules:\n" + string.Concat(rules.Select(r =>
+    private static string RulesText(IReadOnlyList<OracleRule> rules) =>
+        string.Concat(rules.Select(r =>
             $"  - name: {r.Name}\n    collection: messages\n    store: eu\n" +
             (r.Tenant is { } t ? $"    tenant: \"{t}\"\n" : "") +
             (r.Kind is { } k ? $"    conversation_kind: {k}\n" : "") +
             (r.Conversation is { } c ? $"    conversation: \"{c}\"\n" : "") +
             $"    age: P{r.Days}D\n    action: delete\n    schedule: \"0 2 * * *\"\n    why: test rule\n"));
-        File.WriteAllText(Path.Combine(folder, "retention", "rules.yaml"), text);
-    }
 }

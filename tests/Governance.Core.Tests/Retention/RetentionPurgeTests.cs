@@ -25,29 +25,6 @@ public sealed class RetentionPurgeTests
 
     private sealed record Message(long Id, DateTime At, long Conversation, string Kind, long Sender);
 
-    internal sealed class Setup(ErasureWorld world, string folder, TimeProvider clock)
-    {
-        public RetentionOptions Options { get; } = new() { BatchSize = 40, MinBatchSize = 10, MaxBatchSize = 80, PauseFactor = 0, MinPauseMs = 0 };
-
-        public RetentionPurge Purge()
-        {
-            var options = Microsoft.Extensions.Options.Options.Create(new DataMapOptions { Directory = Path.Combine(folder, "datamap"), PseudonymKey = world.Options.Value.PseudonymKey });
-            return new RetentionPurge(world.Database, world.Stores, new RetentionCatalog(options, new DataMapCatalog(options)), world.Holds, world.Audit, Options, clock);
-        }
-
-        public void Rules(string rules)
-        {
-            Directory.CreateDirectory(Path.Combine(folder, "datamap"));
-            foreach (var file in Directory.GetFiles(RepositoryFolders.Policies(), "*.yaml"))
-            {
-                File.Copy(file, Path.Combine(folder, "datamap", Path.GetFileName(file)), overwrite: true);
-            }
-
-            Directory.CreateDirectory(Path.Combine(folder, "retention"));
-            File.WriteAllText(Path.Combine(folder, "retention", "rules.yaml"), "version: 1\nmap: chat\nrules:\n" + rules);
-        }
-    }
-
     private static string Rule(string name, int days, string extra = "", bool approval = false) =>
         $"  - name: {name}\n    collection: messages\n    store: eu\n{extra}    age: P{days}D\n    action: delete\n    schedule: \"0 2 * * *\"\n    approval: {(approval ? "true" : "false")}\n    why: test\n";
 
@@ -82,7 +59,7 @@ public sealed class RetentionPurgeTests
         Assert.True(mustGo.Count > 100, $"the seeded data gives {mustGo.Count} rows to purge");
         Assert.Contains(messages, m => Past(m) && Kept(m) && m.Sender != custodian && m.Conversation != heldConversation); // kept only for a held dependant
 
-        var setup = new Setup(world, Path.Combine(world.Blobs, "policies"), new FakeTimeProvider(now));
+        var setup = new RetentionSetup(world, Path.Combine(world.Blobs, "policies"), new FakeTimeProvider(now));
         setup.Rules(Rule("default", defaultDays) + Rule("direct", directDays, "    conversation_kind: direct\n"));
         var purge = setup.Purge();
         var run = await purge.RunAsync(Assert.Single(await purge.ScheduleAsync("default", AuditActor.Job("retention"), CancellationToken.None)), AuditActor.Job("retention"), CancellationToken.None);
@@ -121,7 +98,7 @@ public sealed class RetentionPurgeTests
         var eu = world.StoreConnections["eu"];
         var newest = await TestPostgres.ScalarAsync<DateTime>(eu, "select max(created_at) at time zone 'UTC' from messages");
         var now = new DateTimeOffset(newest.Date.AddDays(1), TimeSpan.Zero);
-        var setup = new Setup(world, Path.Combine(world.Blobs, "policies"), new FakeTimeProvider(now));
+        var setup = new RetentionSetup(world, Path.Combine(world.Blobs, "policies"), new FakeTimeProvider(now));
         setup.Rules(Rule("approved-each-time", 30, approval: true));
         var purge = setup.Purge();
         var before = await Scalar(eu, "select count(*) from messages");
@@ -156,7 +133,7 @@ public sealed class RetentionPurgeTests
         var eu = world.StoreConnections["eu"];
         var newest = await TestPostgres.ScalarAsync<DateTime>(eu, "select max(created_at) at time zone 'UTC' from messages");
         var now = new DateTimeOffset(newest.Date.AddDays(1), TimeSpan.Zero);
-        var setup = new Setup(world, Path.Combine(world.Blobs, "policies"), new FakeTimeProvider(now));
+        var setup = new RetentionSetup(world, Path.Combine(world.Blobs, "policies"), new FakeTimeProvider(now));
         setup.Rules(Rule("default", 30));
         var due = await Scalar(eu, $"select count(*) from messages where created_at < timestamptz '{now.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00' - interval '30 days'");
         var run = Assert.Single(await setup.Purge().ScheduleAsync("default", AuditActor.Job("retention"), CancellationToken.None));

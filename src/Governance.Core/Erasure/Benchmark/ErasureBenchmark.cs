@@ -119,16 +119,7 @@ public static class ErasureBenchmark
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            foreach (var cs in new[] { b, a, governance })
-            {
-                await PostgresAdmin.DropDatabaseAsync(cs, CancellationToken.None);
-            }
-
-            if (Directory.Exists(blobs))
-            {
-                Directory.Delete(blobs, recursive: true);
-            }
+            await BenchLoad.CleanUpAsync([b, a, governance], blobs);
         }
     }
 }

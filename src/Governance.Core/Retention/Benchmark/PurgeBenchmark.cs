@@ -157,16 +157,7 @@ public static class PurgeBenchmark
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            foreach (var cs in new[] { b, a, governance })
-            {
-                await PostgresAdmin.DropDatabaseAsync(cs, CancellationToken.None);
-            }
-
-            if (Directory.Exists(work))
-            {
-                Directory.Delete(work, recursive: true);
-            }
+            await BenchLoad.CleanUpAsync([b, a, governance], work);
         }
     }
 }
