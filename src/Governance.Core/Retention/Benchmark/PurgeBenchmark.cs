@@ -24,9 +24,9 @@ public static class PurgeBenchmark
 {
     public static async Task RunAsync(string adminConnectionString, string mapsDirectory, int storeMessages, int writers, RetentionOptions options, TextWriter output, CancellationToken ct)
     {
-        if (storeMessages < 10_000)
+        if (storeMessages < 30_000)
         {
-            throw new ArgumentException("--messages must be at least 10,000.");
+            throw new ArgumentException("--messages must be at least 30,000 (the reference store's reactions point at its first 25,000 messages).");
         }
 
         var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
