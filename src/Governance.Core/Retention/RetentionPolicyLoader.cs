@@ -105,8 +105,7 @@ public static class RetentionPolicyLoader
             return null;
         }
 
-        var name = m.Text("name", required: true);
-        m.What = name is null ? "a rule" : $"rule '{name}'";
+        var name = Name(b, m);
         var collectionName = m.Text("collection", required: true);
         var collection = collectionName is null ? null : map.Find(collectionName);
         if (collectionName is not null && collection is null)
@@ -178,6 +177,19 @@ public static class RetentionPolicyLoader
 
     private static int CountOf(YamlBinder b) => b.ProblemCount;
 
+    /// <summary>The rule's name: lower-case letters, digits and '-' (it names the rule's recurring job and its audit entries).</summary>
+    private static string? Name(YamlBinder b, YamlBinder.MapReader m)
+    {
+        var name = m.Text("name", required: true);
+        m.What = name is null ? "a rule" : $"rule '{name}'";
+        if (name is not null && !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9-]{0,62}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+        {
+            b.Problem(m.Get("name")!, $"rule name '{name}' must be lower-case letters, digits and '-' (at most 63), such as 'messages-two-years'.");
+        }
+
+        return name;
+    }
+
     /// <summary>The rule's age, or null with its problem reported.</summary>
     private static RetentionAge? Age(YamlBinder b, YamlBinder.MapReader m)
     {
@@ -217,8 +229,7 @@ public static class RetentionPolicyLoader
             return null;
         }
 
-        var name = m.Text("name", required: true);
-        m.What = name is null ? "a rule" : $"rule '{name}'";
+        var name = Name(b, m);
         var collection = m.Text("collection", required: true);
         (RetentionAction Action, int MinimumMonths, string What)? known = collection is not null && ConsoleRecords.Collections.TryGetValue(collection, out var k) ? k : null;
         if (collection is not null && known is null)

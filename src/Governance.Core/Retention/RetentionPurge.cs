@@ -72,6 +72,14 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
     /// <summary>Creates a run of <paramref name="ruleName"/> for each store it covers: waiting for approval when the rule says so, else approved.</summary>
     public async Task<IReadOnlyList<Guid>> ScheduleAsync(string ruleName, AuditActor actor, CancellationToken ct)
     {
+        // The schedule, the command line and privacy officers or admins start runs; auditors read them.
+        if (actor.Type == AuditActorType.User && !actor.Roles.Contains(Security.Roles.PrivacyOfficer) && !actor.Roles.Contains(Security.Roles.Admin))
+        {
+            await audit.AppendAsync(new AuditRecord(actor, "retention.schedule", AuditOutcome.Denied, "retention-rule", ruleName, null,
+                new Dictionary<string, object?> { ["reason"] = "role" }), ct);
+            throw Validation.ValidationException.For("retention", "rule", "Only a privacy officer or an admin starts a retention run.");
+        }
+
         var (rule, _) = RuleInForce(ruleName);
         var now = time.GetUtcNow();
         var ids = new List<Guid>();

@@ -41,6 +41,7 @@ public sealed class RetentionPolicyLoaderTests
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"daily\"", 8, "five fields")]
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"0 25 * * *\"", 8, "not a valid cron")]
     [InlineData("    why: kept two years", "    whyy: kept two years", 9, "whyy")]
+    [InlineData("  - name: messages-default", "  - name: Messages by default", 4, "lower-case letters")]
     [InlineData("    why: kept two years", "    why: kept two years\n    colour: blue", 10, "colour")]
     [InlineData("    collection: messages", "    collection: messages\n    store: mars", 6, "no store 'mars'")]
     [InlineData("    collection: messages", "    collection: messages\n    region: moon", 6, "region 'moon'")]

@@ -105,6 +105,8 @@ public sealed class RetentionPurgeTests
         var due = await Scalar(eu, $"select count(*) from messages where created_at < timestamptz '{now.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00' - interval '30 days'");
         Assert.True(due > 0);
 
+        var auditor = new AuditActor(AuditActorType.User, "local:auditor", ["Auditor"]);
+        Assert.Equal("rule", Assert.Single((await Assert.ThrowsAsync<ValidationException>(() => purge.ScheduleAsync("approved-each-time", auditor, CancellationToken.None))).Errors.Keys));
         var first = Assert.Single(await purge.ScheduleAsync("approved-each-time", AuditActor.Job("retention"), CancellationToken.None));
         var waiting = (await purge.RunsAsync("id = @id", new { id = first }, CancellationToken.None)).Single();
         Assert.Equal("awaiting-approval", waiting.State);
