@@ -24,12 +24,13 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Data-subject requests");
             await Assertions.Expect(page.Locator("[data-testid=not-built-yet]")).ToBeVisibleAsync();
 
+            // A full run starts several consoles and browsers at once on two cores: the dashboard's first render (its
+            // queries run in the prerender, then again once interactive) has taken over a minute there, twice.
             await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
-            await page.Locator("h1", new() { HasText = "Dashboard" }).WaitForAsync();
+            await page.Locator("h1", new() { HasText = "Dashboard" }).WaitForAsync(new() { Timeout = 180_000 });
             var stores = page.Locator("[data-testid=store-table] tbody tr");
-            // The table is prerendered, then rendered again once the page is interactive: wait for the settled rows (a
-            // fresh console on a loaded machine took more than the default 5 s to start the page's circuit once).
-            await Assertions.Expect(stores).ToHaveCountAsync(3, new() { Timeout = 60_000 });
+            // The table is prerendered, then rendered again once the page is interactive: wait for the settled rows.
+            await Assertions.Expect(stores).ToHaveCountAsync(3, new() { Timeout = 180_000 });
             await Assertions.Expect(stores.Nth(0)).ToContainTextAsync("reachable");
             await Assertions.Expect(page.Locator("[data-testid=signed-in-user]")).ToHaveTextAsync("officer");
 
