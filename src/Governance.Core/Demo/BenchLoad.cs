@@ -77,4 +77,36 @@ public static class BenchLoad
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>
+    /// A benchmark's databases, named for this process: a migrated governance database, a reference store seeded with
+    /// <paramref name="storeMessages"/> messages (<paramref name="personMessages"/> of them user 1's) and its identical copy.
+    /// </summary>
+    public static async Task<(string Governance, string A, string B, List<string> Files)> PrepareAsync(string adminConnectionString, string name,
+        int storeMessages, int personMessages, TextWriter output, CancellationToken ct)
+    {
+        var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (governance, a, b) = (Connection(adminConnectionString, $"governance_bench_{name}_{pid}"), Connection(adminConnectionString, $"chat_bench_{name}_a_{pid}"),
+            Connection(adminConnectionString, $"chat_bench_{name}_b_{pid}"));
+        await Database.PostgresAdmin.EnsureDatabaseAsync(governance, "bench", ct);
+        await new Database.GovernanceMigrator(governance, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).MigrateAsync(ct);
+        await Database.PostgresAdmin.EnsureDatabaseAsync(a, "bench", ct);
+        var files = await BenchStore.SeedAsync(a, storeMessages, personMessages, output, ct);
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(Connection(adminConnectionString, "postgres"));
+        await admin.OpenAsync(ct);
+        await using var copy = new NpgsqlCommand($"create database \"chat_bench_{name}_b_{pid}\" template \"chat_bench_{name}_a_{pid}\"", admin);
+        await copy.ExecuteNonQueryAsync(ct);
+        return (governance, a, b, files);
+    }
+
+    /// <summary>The names a benchmark of this process gives its databases (for the clean-up of a run that failed while preparing).</summary>
+    public static string[] Databases(string adminConnectionString, string name)
+    {
+        var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return [Connection(adminConnectionString, $"chat_bench_{name}_b_{pid}"), Connection(adminConnectionString, $"chat_bench_{name}_a_{pid}"), Connection(adminConnectionString, $"governance_bench_{name}_{pid}")];
+    }
+
+    private static string Connection(string admin, string database) =>
+        new NpgsqlConnectionStringBuilder(admin) { Database = database, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
 }

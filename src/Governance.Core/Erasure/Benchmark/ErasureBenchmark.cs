@@ -33,24 +33,12 @@ public static class ErasureBenchmark
             throw new ArgumentException("--messages must be at least twice --person-messages, and --person-messages at least 1.");
         }
 
-        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        string Database(string name) => new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
-        var governance = Database($"governance_bench_erase_{pid}");
-        var (a, b) = (Database($"chat_bench_erase_a_{pid}"), Database($"chat_bench_erase_b_{pid}"));
-        var blobs = Path.Combine(Path.GetTempPath(), $"gov-bench-erase-{pid}");
+        var folder = Path.Combine(Path.GetTempPath(), $"gov-bench-erase-{Environment.ProcessId}");
+        var blobs = folder;
         try
         {
-            await PostgresAdmin.EnsureDatabaseAsync(governance, "bench", ct);
-            await new GovernanceMigrator(governance, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).MigrateAsync(ct);
-            await PostgresAdmin.EnsureDatabaseAsync(a, "bench", ct);
             var seed = Stopwatch.StartNew();
-            var files = await BenchStore.SeedAsync(a, storeMessages, personMessages, output, ct);
-            NpgsqlConnection.ClearAllPools();
-            await using (var admin = new NpgsqlConnection(Database("postgres")))
-            {
-                await admin.OpenAsync(ct);
-                await admin.ExecuteAsync(new CommandDefinition($"create database \"chat_bench_erase_b_{pid}\" template \"chat_bench_erase_a_{pid}\"", cancellationToken: ct));
-            }
+            var (governance, a, b, files) = await BenchLoad.PrepareAsync(adminConnectionString, "erase", storeMessages, personMessages, output, ct);
 
             foreach (var store in new[] { "a", "b" })
             {
@@ -119,7 +107,7 @@ public static class ErasureBenchmark
         }
         finally
         {
-            await BenchLoad.CleanUpAsync([b, a, governance], blobs);
+            await BenchLoad.CleanUpAsync(BenchLoad.Databases(adminConnectionString, "erase"), folder);
         }
     }
 }

@@ -29,24 +29,12 @@ public static class PurgeBenchmark
             throw new ArgumentException("--messages must be at least 30,000 (the reference store's reactions point at its first 25,000 messages).");
         }
 
-        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        string Database(string name) => new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
-        var governance = Database($"governance_bench_purge_{pid}");
-        var (a, b) = (Database($"chat_bench_purge_a_{pid}"), Database($"chat_bench_purge_b_{pid}"));
-        var work = Path.Combine(Path.GetTempPath(), $"gov-bench-purge-{pid}");
+        var folder = Path.Combine(Path.GetTempPath(), $"gov-bench-purge-{Environment.ProcessId}");
+        var work = folder;
         try
         {
-            await PostgresAdmin.EnsureDatabaseAsync(governance, "bench", ct);
-            await new GovernanceMigrator(governance, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).MigrateAsync(ct);
-            await PostgresAdmin.EnsureDatabaseAsync(a, "bench", ct);
             var seed = Stopwatch.StartNew();
-            var files = await BenchStore.SeedAsync(a, storeMessages, Math.Max(1, storeMessages / 100), output, ct);
-            NpgsqlConnection.ClearAllPools();
-            await using (var admin = new NpgsqlConnection(Database("postgres")))
-            {
-                await admin.OpenAsync(ct);
-                await admin.ExecuteAsync(new CommandDefinition($"create database \"chat_bench_purge_b_{pid}\" template \"chat_bench_purge_a_{pid}\"", cancellationToken: ct));
-            }
+            var (governance, a, b, files) = await BenchLoad.PrepareAsync(adminConnectionString, "purge", storeMessages, Math.Max(1, storeMessages / 100), output, ct);
 
             foreach (var path in files)
             {
@@ -157,7 +145,7 @@ public static class PurgeBenchmark
         }
         finally
         {
-            await BenchLoad.CleanUpAsync([b, a, governance], work);
+            await BenchLoad.CleanUpAsync(BenchLoad.Databases(adminConnectionString, "purge"), folder);
         }
     }
 }
