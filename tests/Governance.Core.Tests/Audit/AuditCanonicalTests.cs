@@ -25,4 +25,17 @@ public sealed class AuditCanonicalTests
 
         Assert.Equal(expected, AuditCanonical.Hash(17, prev, entry));
     }
+
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void HashOfTheFieldsUtf8Bytes_IsTheSameHash(AuditEntry entry)
+    {
+        var prev = SHA256.HashData(Encoding.UTF8.GetBytes("previous"));
+        string?[] fields = [entry.ActorType, entry.ActorId, entry.ActorRoles, entry.Action, entry.TargetType, entry.TargetId, entry.RequestId, entry.Outcome, entry.ClientAddress, entry.Details];
+        var utf8 = fields.Select(f => f is null ? null : Encoding.UTF8.GetBytes(f)).ToArray();
+
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(AuditCanonical.Text(17, prev, entry)));
+
+        Assert.Equal(expected, AuditCanonical.HashUtf8(17, prev, entry.Id, entry.OccurredAt, utf8));
+    }
 }

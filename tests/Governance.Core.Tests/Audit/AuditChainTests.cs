@@ -116,6 +116,27 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public async Task Verify_EntriesInChineseAndEmoji_AreIntact_AndOneChangedCharacterIsNamed()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(3);
+        // Written as the owner: the console's own entries hold identifiers only, but the chain covers whatever is stored.
+        await world.TamperAsync("""
+            insert into gov.audit_log (actor_type, actor_id, actor_roles, action, target_type, target_id, outcome, details)
+            values ('user', 'oidc:张伟', '隐私官', 'hold.create', 'legal-hold', 'LH-调查', 'success', '{"matter": "调查 🔍 ü"}')
+            """);
+        await world.AppendSealedAsync(3);
+
+        var intact = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+        await world.TamperAsync("update gov.audit_log set target_id = 'LH-调杳' where target_id = 'LH-调查'"); // one character, same byte length
+
+        var tampered = await world.Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.Equal((AuditProblem.None, 7L), (intact.Problem, intact.Checked));
+        Assert.Equal((4L, AuditProblem.Modified), (tampered.FirstBadPosition, tampered.Problem));
+    }
+
+    [Fact]
     public async Task Verify_EntryDeletedBySuperuser_IsNamedAtItsPosition()
     {
         await using var world = await AuditWorld.CreateAsync();
