@@ -83,6 +83,7 @@ public static class GovernanceCoreServices
             .ValidateOnStart();
         services.AddSingleton<Governance.Core.Retention.RetentionCatalog>();
         services.AddSingleton<Governance.Core.Retention.RetentionPreview>();
+        services.AddSingleton<Governance.Core.Retention.RetentionRuleEditor>();
         services.AddSingleton(sp => new Governance.Core.Retention.RetentionPurge(sp.GetRequiredService<Governance.Core.Database.GovernanceDatabase>(), sp.GetRequiredService<ChatStoreRegistry>(),
             sp.GetRequiredService<Governance.Core.Retention.RetentionCatalog>(), sp.GetRequiredService<Governance.Core.Holds.LegalHolds>(), sp.GetRequiredService<Governance.Core.Audit.AuditLog>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Retention.RetentionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

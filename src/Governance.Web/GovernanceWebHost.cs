@@ -71,6 +71,7 @@ public static class GovernanceWebHost
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         app.MapReportEndpoints();
+        Governance.Web.Retention.RetentionEndpoints.MapRetentionEndpoints(app);
         Governance.Web.Requests.RequestEndpoints.MapRequestEndpoints(app);
         var jobs = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Jobs.Hosting.JobsOptions>>().Value;
         app.UseWhen(JobsDashboardAudit.IsAction, branch => branch.Use(JobsDashboardAudit.Middleware));

@@ -18,7 +18,9 @@ public static class RetentionPolicyLoader
     public static readonly string[] ConversationKinds = ["direct", "group", "channel"];
 
     /// <param name="regions">The regions of the configured chat stores, to check a rule's region (null: not checked).</param>
-    public static RetentionPolicy LoadDirectory(string directory, IReadOnlyList<DataMapDocument> maps, IReadOnlyCollection<string>? regions = null)
+    /// <param name="replacing">Texts to read instead of the files of those names (a change under review on the Retention page).</param>
+    public static RetentionPolicy LoadDirectory(string directory, IReadOnlyList<DataMapDocument> maps, IReadOnlyCollection<string>? regions = null,
+        IReadOnlyDictionary<string, string>? replacing = null)
     {
         if (!Directory.Exists(directory))
         {
@@ -30,7 +32,8 @@ public static class RetentionPolicyLoader
         foreach (var file in Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal))
         {
             var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
-            rules.AddRange(Load(relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(file) : relative, File.ReadAllText(file), maps, regions, problems));
+            var text = replacing?.GetValueOrDefault(Path.GetFileName(file)) ?? File.ReadAllText(file);
+            rules.AddRange(Load(relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(file) : relative, text, maps, regions, problems));
         }
 
         CheckAcrossFiles(rules, problems);

@@ -14,11 +14,12 @@ public sealed class RetentionCatalog(IOptions<DataMapOptions> options, DataMapCa
     public string Directory => Path.Combine(Path.GetDirectoryName(options.Value.ResolveDirectory())!, "retention");
 
     /// <summary>Reads the rules afresh (the files are the source of truth); no rule when any file has a problem.</summary>
-    public RetentionPolicy Load(IReadOnlyCollection<string>? regions = null)
+    /// <param name="replacing">Texts to read instead of the files of those names (a change under review).</param>
+    public RetentionPolicy Load(IReadOnlyCollection<string>? regions = null, IReadOnlyDictionary<string, string>? replacing = null)
     {
         var set = maps.Load();
         return set.Valid
-            ? RetentionPolicyLoader.LoadDirectory(Directory, set.Maps, regions)
+            ? RetentionPolicyLoader.LoadDirectory(Directory, set.Maps, regions, replacing)
             : new RetentionPolicy([], [new DataMapProblem(new SourceLocation(options.Value.ResolveDirectory(), 0, 0), "The data maps do not validate: no retention rule is in force until they do.")]);
     }
 

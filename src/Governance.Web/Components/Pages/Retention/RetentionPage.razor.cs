@@ -30,6 +30,9 @@ public sealed partial class RetentionPage
     private RetentionPreview Preview { get; set; } = default!;
 
     [Inject]
+    private RetentionRuleEditor Editor { get; set; } = default!;
+
+    [Inject]
     private RetentionPurge Purge { get; set; } = default!;
 
     [Inject]
@@ -49,6 +52,39 @@ public sealed partial class RetentionPage
 
     private bool MayApprove => _roles.Contains(Governance.Core.Security.Roles.PrivacyOfficer);
 
+    /// <summary>Privacy officers change the rules (the service checks the same).</summary>
+    private bool MayEdit => _roles.Contains(Governance.Core.Security.Roles.PrivacyOfficer);
+
+    private static readonly string[] ActionChoices = ["delete", "anonymise", "archive-then-delete"];
+
+    private static string ActionWords(string action) => action switch
+    {
+        "delete" => "Delete",
+        "anonymise" => "Anonymise (not carried out yet)",
+        _ => "Archive, then delete (not carried out yet)",
+    };
+
+    /// <summary>The settings of the rule being changed, as typed.</summary>
+    private sealed class RuleEdit
+    {
+        public string Age { get; set; } = "";
+        public string Action { get; set; } = "delete";
+        public string Schedule { get; set; } = "";
+        public bool Approval { get; set; }
+        public string Why { get; set; } = "";
+    }
+
+    private IReadOnlyList<RetentionFile> _files = [];
+    private string? _editingRule;
+    private RuleEdit? _ruleEdit;
+    private RetentionFile? _fileEdit;
+    private string _fileText = "";
+    private RetentionEditReview? _review;
+    private string _editReason = "";
+    private bool _saving;
+    private string? _historyOf;
+    private (string File, int Version, int Before, IReadOnlyList<LineDiff.Line> Lines)? _versionDiff;
+
     private sealed record StoredPreview(long Due, long Held, long Removed, string[] GoWith);
 
     protected override async Task OnInitializedAsync()
@@ -56,12 +92,133 @@ public sealed partial class RetentionPage
         _policy = Catalog.Load(Stores.All.Select(s => s.Region).Distinct(StringComparer.Ordinal).ToList());
         _roles = (await Actor.GetAsync()).Roles;
         await LoadRunsAsync();
+        await LoadFilesAsync();
+    }
+
+    private async Task LoadFilesAsync()
+    {
+        var files = new List<RetentionFile>();
+        foreach (var name in Editor.FileNames())
+        {
+            files.Add(await Editor.OpenAsync(name, Leaving));
+        }
+
+        _files = files;
+        await AddNamesAsync(files.SelectMany(f => f.Versions).Select(v => v.ChangedBy));
+    }
+
+    /// <summary>Looks up the names of actors not known yet (runs and file versions share them).</summary>
+    private async Task AddNamesAsync(IEnumerable<string> actorIds)
+    {
+        var missing = actorIds.Where(id => !_names.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            var found = await Staff.ByIdAsync(missing, Leaving);
+            _names = _names.Concat(found).ToDictionary(StringComparer.Ordinal);
+        }
+    }
+
+    private string ChangedByText(RetentionRuleVersion v) => v.Source == "files" ? "the files (outside the console)" : NameOf(v.ChangedBy);
+
+    private void StartRuleChange(RetentionRule rule)
+    {
+        CloseEditor();
+        _editingRule = rule.Name;
+        var now = RetentionRuleChange.Of(rule);
+        _ruleEdit = new RuleEdit { Age = now.Age, Action = now.Action, Schedule = now.Schedule, Approval = now.Approval, Why = now.Why };
+    }
+
+    private void StartFileEdit(RetentionFile file)
+    {
+        CloseEditor();
+        _fileEdit = file;
+        _fileText = file.Content;
+    }
+
+    private void CloseEditor()
+    {
+        _editingRule = null;
+        _ruleEdit = null;
+        _fileEdit = null;
+        _review = null;
+        _editReason = "";
+        _problem = null;
+        _message = null;
+    }
+
+    private void ReviewRuleChange()
+    {
+        _problem = null;
+        if (_ruleEdit is not { } e || _editingRule is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _review = Editor.ReviewRuleChange(_editingRule, new RetentionRuleChange(e.Age, e.Action, e.Schedule, e.Approval, e.Why));
+        }
+        catch (Governance.Core.Validation.ValidationException ex)
+        {
+            _problem = ex.Messages();
+        }
+    }
+
+    private void ReviewFileEdit()
+    {
+        _problem = null;
+        if (_fileEdit is { } f)
+        {
+            _review = Editor.Review(f.Name, f.Sha256, _fileText);
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        if (_review is not { } review)
+        {
+            return;
+        }
+
+        _saving = true;
+        _problem = null;
+        try
+        {
+            var saved = await Editor.SaveAsync(review.File, review.BaseSha256, review.Proposed, _editReason, await Actor.GetAsync(), Leaving);
+            CloseEditor();
+            _message = $"{saved.File} saved as version {saved.Version}. The rules in force and their schedules follow it.";
+            _policy = Catalog.Load(Stores.All.Select(s => s.Region).Distinct(StringComparer.Ordinal).ToList());
+            await LoadFilesAsync();
+        }
+        catch (Governance.Core.Validation.ValidationException ex)
+        {
+            _problem = ex.Messages();
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    private void ToggleHistory(string file)
+    {
+        _historyOf = _historyOf == file ? null : file;
+        _versionDiff = null;
+    }
+
+    private void ShowVersionDiff(RetentionFile file, RetentionRuleVersion version)
+    {
+        var before = file.Versions.Where(v => v.Version < version.Version).MaxBy(v => v.Version);
+        if (before is not null)
+        {
+            _versionDiff = (file.Name, version.Version, before.Version, LineDiff.Changes(LineDiff.Compare(before.Content, version.Content)));
+        }
     }
 
     private async Task LoadRunsAsync()
     {
         _runs = await Purge.RunsAsync("true", new { }, Leaving);
-        _names = await Staff.ByIdAsync(_runs.Select(r => r.CreatedBy).Concat(_runs.Select(r => r.DecidedBy).OfType<string>()).Distinct(StringComparer.Ordinal), Leaving);
+        await AddNamesAsync(_runs.Select(r => r.CreatedBy).Concat(_runs.Select(r => r.DecidedBy).OfType<string>()));
     }
 
     private string NameOf(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId.StartsWith("job:", StringComparison.Ordinal) ? "the schedule" : actorId;
