@@ -18,6 +18,7 @@ public static class ConsoleRecords
     public const string ClosedRequests = "closed-requests";
     public const string Notices = "notices";
     public const string SignInSessions = "sign-in-sessions";
+    public const string RunKeys = "retention-run-keys";
 
     /// <summary>The collections, the actions each allows, the shortest age allowed and what the rule does.</summary>
     public static readonly IReadOnlyDictionary<string, (RetentionAction Action, int MinimumMonths, string What)> Collections =
@@ -27,7 +28,15 @@ public static class ConsoleRecords
                 "closed requests, from their closing: contact data, the agent's details, verification and staff notes, notes and attachments removed; reference, regime, type, dates and outcome kept for the metrics"),
             [Notices] = (RetentionAction.Delete, 0, "deadline notices to staff, from when they were made"),
             [SignInSessions] = (RetentionAction.Delete, 0, "sign-in sessions that ended or expired, from their start"),
+            [RunKeys] = (RetentionAction.Delete, 0,
+                "the ids of the rows each finished retention run removed (kept to resume it and as evidence), from the run's end; the run's counts stay"),
         };
+
+    /// <summary>SQL over the batch row <c>b</c>: a batch of a finished run whose ids are still kept (a pending batch's ids are what resumes a run: never).</summary>
+    private const string KeptKeys = """
+        b.state in ('committed', 'abandoned') and b.root_keys <> '[]'::jsonb
+        and exists (select 1 from gov.retention_runs r where r.id = b.run_id and r.state in ('done', 'failed', 'rejected') and r.finished_at < @cutoff)
+        """;
 
     private const string Closed = "('Completed', 'Denied', 'Withdrawn')";
 
@@ -46,6 +55,7 @@ public static class ConsoleRecords
                 from gov.requests r where r.state in {Closed} and r.anonymised_at is null and {ClosedAt} < @cutoff
                 """, new { cutoff, custodians }, cancellationToken: ct)),
             Notices => (await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from gov.notices where created_at < @cutoff", new { cutoff }, cancellationToken: ct)), 0),
+            RunKeys => (await connection.ExecuteScalarAsync<long>(new CommandDefinition($"select count(*) from gov.retention_batches b where {KeptKeys}", new { cutoff }, cancellationToken: ct)), 0),
             _ => (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 "select count(*) from gov.sign_in_sessions where started_at < @cutoff and (ended_at is not null or expires_at < now())", new { cutoff }, cancellationToken: ct)), 0),
         };
@@ -89,6 +99,14 @@ public static class ConsoleRecords
                     "delete from gov.notices where id in (select id from gov.notices where created_at < @cutoff order by id limit @batch for update skip locked)",
                     new { cutoff, batch }, tx, cancellationToken: ct));
                 rows["notices"] = changed;
+                break;
+
+            case RunKeys:
+                changed = await connection.ExecuteAsync(new CommandDefinition($"""
+                    update gov.retention_batches set root_keys = '[]'::jsonb
+                    where (run_id, seq) in (select b.run_id, b.seq from gov.retention_batches b where {KeptKeys} order by b.run_id, b.seq limit @batch for update skip locked)
+                    """, new { cutoff, batch }, tx, cancellationToken: ct));
+                rows["retention batch ids"] = changed;
                 break;
 
             default:

@@ -87,4 +87,52 @@ public sealed class ConsoleRecordsRetentionTests
             await TestPostgres.DropDatabaseAsync(admin);
         }
     }
+
+    [Fact]
+    public async Task RunKeysPastAYear_AreCleared_OnlyForFinishedRuns_AndAPendingBatchKeepsItsKeys()
+    {
+        var (admin, app) = await MigratedDatabase.CreateAsync("retkeys");
+        try
+        {
+            await using var database = new GovernanceDatabase(NpgsqlDataSource.Create(app));
+            await using var owner = new NpgsqlConnection(admin);
+            await owner.OpenAsync();
+            // (run state, finished months ago, batch state): only the first two are past the rule's year and finished.
+            var batches = new (string Run, int? FinishedMonthsAgo, string Batch)[]
+            {
+                ("done", 14, "committed"), ("failed", 13, "abandoned"), ("failed", 13, "pending"), ("done", 6, "committed"), ("running", null, "committed"),
+            };
+            foreach (var b in batches)
+            {
+                var id = Guid.CreateVersion7();
+                await owner.ExecuteAsync("""
+                    insert into gov.retention_runs (id, rule, store, region, collection, action, state, cutoff, created_by, finished_at)
+                    values (@id, 'messages-two-years', 'eu', 'eu', 'messages', 'delete', @Run, @at, 'job:retention', @finished)
+                    """, new { id, b.Run, at = Now.AddYears(-3), finished = b.FinishedMonthsAgo is { } m ? Now.AddMonths(-m) : (DateTimeOffset?)null });
+                await owner.ExecuteAsync("insert into gov.retention_batches (run_id, seq, root_keys, state) values (@id, 1, '[101, 102, 103]', @Batch)", new { id, b.Batch });
+            }
+
+            var audit = new AuditLog(database, new AuditSealSignal());
+            var policies = Options.Create(new DataMapOptions { Directory = RepositoryFolders.Policies() });
+            var purge = new RetentionPurge(database, new ChatStoreRegistry([]), new RetentionCatalog(policies, new DataMapCatalog(policies)),
+                new LegalHolds(database, audit, TimeProvider.System), audit, new RetentionOptions { BatchSize = 1 }, new FakeTimeProvider(Now));
+
+            var run = await purge.RunAsync((await purge.ScheduleAsync("retention-run-keys-one-year", AuditActor.Job("retention"), CancellationToken.None)).Single(),
+                AuditActor.Job("retention"), CancellationToken.None);
+
+            Assert.Equal(("done", 2L), (run!.State, run.RowsRemoved));
+            var left = (await owner.QueryAsync<(string Run, string Batch, string Keys)>("""
+                select r.state, b.state, b.root_keys::text from gov.retention_batches b join gov.retention_runs r on r.id = b.run_id
+                where r.rule = 'messages-two-years' order by r.finished_at nulls last, b.state
+                """)).ToList();
+            Assert.Equal(
+                [("done", "committed", "[]"), ("failed", "abandoned", "[]"), ("failed", "pending", "[101, 102, 103]"), ("done", "committed", "[101, 102, 103]"), ("running", "committed", "[101, 102, 103]")],
+                left);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await TestPostgres.DropDatabaseAsync(admin);
+        }
+    }
 }

@@ -66,4 +66,72 @@ public sealed class RetentionPageTests(ConsoleDatabases databases) : IClassFixtu
             throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
         }
     }
+
+    /// <summary>
+    /// A privacy officer changes a rule's age on the page: the change is shown as a difference, saved with a reason,
+    /// written to the file (read back from disk), in force at once, and listed as a version beside the one found in the
+    /// folder (checked by SQL). The console runs on a copy of the policies folder, never the repository's.
+    /// </summary>
+    [Fact]
+    public async Task Officer_ChangesARule_SeesTheDifference_AndTheFileAndItsVersionsFollow()
+    {
+        var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), $"policies-{Guid.NewGuid():N}");
+        var policies = Path.GetDirectoryName(RepositoryFolders.Policies())!;
+        foreach (var kind in new[] { "datamap", "retention" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, kind));
+            foreach (var file in Directory.GetFiles(Path.Combine(policies, kind), "*.yaml"))
+            {
+                File.Copy(file, Path.Combine(folder, kind, Path.GetFileName(file)));
+            }
+        }
+
+        var settings = new Dictionary<string, string?>(databases.Settings) { ["DataMap:Directory"] = Path.Combine(folder, "datamap") };
+        await using var console = await ConsoleProcess.StartAsync(settings);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(60_000);
+        try
+        {
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, "/retention", "officer");
+            var sessions = page.Locator("[data-testid=retention-rules][data-interactive=true] tr[data-rule=sessions-ninety-days]");
+            await sessions.Locator("[data-testid=retention-change]").ClickAsync();
+            var age = page.Locator("[data-testid=change-age] input");
+            await Assertions.Expect(age).ToHaveValueAsync("P90D");
+            await age.FillAsync("P60D");
+            await page.Locator("[data-testid=change-review]").ClickAsync();
+
+            var review = page.Locator("[data-testid=change-under-review]");
+            await Assertions.Expect(review.Locator("tr[data-kind=removed]")).ToContainTextAsync("age: P90D");
+            await Assertions.Expect(review.Locator("tr[data-kind=added]")).ToContainTextAsync("age: P60D");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "retention-change.png"), FullPage = true });
+            await review.Locator("[data-testid=edit-reason] input").FillAsync("Security policy SP-2 shortened to sixty days");
+            await review.Locator("[data-testid=edit-save]").ClickAsync();
+
+            await Assertions.Expect(page.Locator("[data-testid=retention-message]")).ToContainTextAsync("saved as version 2", new() { Timeout = 30_000 });
+            await Assertions.Expect(sessions).ToContainTextAsync("60 days");
+            var chat = await File.ReadAllTextAsync(Path.Combine(folder, "retention", "chat.yaml"));
+            Assert.Contains("age: P60D", chat, StringComparison.Ordinal);
+            Assert.DoesNotContain("age: P90D", chat, StringComparison.Ordinal);
+            var versions = await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+                "select string_agg(version || ':' || source || ':' || reason, '|' order by version) from gov.retention_rule_versions where file = 'chat.yaml'");
+            Assert.Equal("1:files:The file as the console first read it.|2:console:Security policy SP-2 shortened to sixty days", versions);
+
+            var chatFile = page.Locator("[data-testid=retention-files] [data-file='chat.yaml']");
+            await chatFile.Locator("[data-testid=file-history-toggle]").ClickAsync();
+            await chatFile.Locator("tr[data-version='2'] [data-testid=version-diff]").ClickAsync();
+            await Assertions.Expect(chatFile.Locator("[data-testid=diff] tr[data-kind=added]")).ToContainTextAsync("age: P60D");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "retention-versions.png"), FullPage = true });
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "retention-change-failed.png"), FullPage = true });
+            throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
