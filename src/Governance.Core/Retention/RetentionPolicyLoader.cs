@@ -171,6 +171,10 @@ public static class RetentionPolicyLoader
         {
             b.Problem(m.Get("action")!, $"'{collection.Name}' holds the people themselves in map '{map.Name}': accounts are closed or erased, not deleted by age; use 'anonymise'.");
         }
+        else if (action == RetentionAction.Anonymise && collection is not null && RetentionAnonymise.Problem(map, collection) is { } cannot)
+        {
+            b.Problem(m.Get("action")!, cannot);
+        }
 
         var (schedule, why, approval) = Tail(b, m);
         return CountOf(b) == before && name is not null && collection is not null && age is not null && action is { } a && schedule is not null && why is not null

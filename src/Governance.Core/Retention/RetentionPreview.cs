@@ -24,6 +24,9 @@ public sealed class RetentionCatalog(IOptions<DataMapOptions> options, DataMapCa
     }
 
     public DataMapDocument? Map(string name) => maps.Load().Maps.FirstOrDefault(m => m.Name == name);
+
+    /// <summary>The key of the pseudonyms an anonymise rule writes (the same as erasure's: <c>DataMap:PseudonymKey</c>).</summary>
+    public string? PseudonymKey => options.Value.PseudonymKey;
 }
 
 /// <summary>What a rule's next run would do in one store: rows past the age in scope, how many a hold keeps, and a sample (keys and dates, never content).</summary>
@@ -93,7 +96,7 @@ public sealed class RetentionPreview(RetentionCatalog catalog, ChatStoreRegistry
     private static async Task<RetentionPreviewResult> PreviewAsync(RetentionRule rule, DataMapDocument map, ChatStore store, IReadOnlyList<RetentionRule> rules,
         IReadOnlyList<LegalHold> active, DateTimeOffset cutoff, CancellationToken ct)
     {
-        var goWith = GoWithThem(map, rule.Collection);
+        var goWith = rule.Action == RetentionAction.Anonymise ? [] : GoWithThem(map, rule.Collection);
         try
         {
             await using var connection = await store.DataSource.OpenConnectionAsync(ct);

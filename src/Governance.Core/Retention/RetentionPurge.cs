@@ -257,16 +257,16 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             return;
         }
 
-        if (rule.Action != RetentionAction.Delete)
+        if (rule.Action == RetentionAction.ArchiveThenDelete)
         {
-            throw Validation.ValidationException.For("retention", "action", $"Rule '{rule.Name}' would {RetentionRule.ActionCode(rule.Action)}: only 'delete' is carried out by this version; nothing was changed.");
+            throw Validation.ValidationException.For("retention", "action", $"Rule '{rule.Name}' would {RetentionRule.ActionCode(rule.Action)}: archiving before deleting is not carried out by this version; nothing was changed.");
         }
 
         var map = catalog.Map(rule.Map)!;
         var store = stores.Get(run.Store);
         var collection = map.Find(rule.Collection)!;
         var active = (await holds.ListAsync(includeReleased: false, ct)).Where(h => h.Active).ToList();
-        await FinishPendingAsync(run, store, collection, ct);
+        await FinishPendingAsync(run, store, collection, rule.Action == RetentionAction.Anonymise, ct);
 
         string? datedType;
         await using (var probe = await store.DataSource.OpenConnectionAsync(ct))
@@ -275,6 +275,12 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         }
 
         var scope = RetentionScope.For(rule, map, store.Name, store.Region, policy.Rules, active, run.Cutoff, datedType);
+        if (rule.Action == RetentionAction.Anonymise)
+        {
+            await AnonymiseAsync(run, map, store, collection, scope, ct);
+            return;
+        }
+
         var plan = new DataMapPlanner(map, store.Name).Purge(collection.Name);
         var rootStep = plan.Steps.First(s => s.Role == StepRole.Keys && s.Collection == collection.Name);
         var dependantHolds = await DependantHoldsAsync(map, collection, store, active, ct);
@@ -321,6 +327,61 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         {
             await g.ExecuteAsync(new CommandDefinition("update gov.retention_runs set paused_ms = paused_ms + @paused where id = @runId",
                 new { runId = run.Id, paused = (long)paused }, cancellationToken: ct));
+        }
+
+        ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// An anonymise rule: the governed rows not anonymised yet and not held, in committed batches along the key, each
+    /// recorded before its store commits (so a killed run resumes and counts exactly), paced like a purge.
+    /// </summary>
+    private async Task AnonymiseAsync(RetentionRun run, DataMapDocument map, ChatStore store, Collection collection, RetentionScope scope, CancellationToken ct)
+    {
+        var pseudonyms = Pseudonyms.FromSetting(catalog.PseudonymKey);
+        await CountHeldAsync(run.Id, store, scope, ct);
+        object? after = run.LastKey;
+        var seq = run.Batches;
+        var batchSize = Math.Clamp(options.BatchSize, options.MinBatchSize, options.MaxBatchSize);
+        while (!ct.IsCancellationRequested)
+        {
+            seq++;
+            var clock = Stopwatch.StartNew();
+            await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await using (var limits = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
+                $"set local lock_timeout = {options.LockTimeoutMs}; set local statement_timeout = {options.StatementTimeoutMs}"), connection, tx))
+            {
+                await limits.ExecuteNonQueryAsync(ct);
+            }
+
+            Array roots;
+            await using (var select = new NpgsqlCommand(
+                $"select {scope.Key} from {scope.Table} t where {scope.Governed} and not {scope.Held}{(after is null ? "" : $" and {scope.Key} > @after")} order by {scope.Key} limit {batchSize} for update",
+                connection, tx))
+            {
+                select.Parameters.AddRange(scope.NewParameters());
+                if (after is not null)
+                {
+                    select.Parameters.Add(PlanSession.Parameter("after", after));
+                }
+
+                (roots, _) = await PlanSession.ReadAsync(select, ct);
+            }
+
+            if (roots.Length == 0)
+            {
+                await tx.RollbackAsync(ct);
+                break;
+            }
+
+            var changed = await RetentionAnonymise.BatchAsync(connection, tx, map, collection, roots, pseudonyms, ct);
+            await RecordBatchAsync(run.Id, seq, roots, [], new Dictionary<(string, string), long> { [(collection.Name, "anonymise")] = changed }, 0, ct);
+            await tx.CommitAsync(ct);
+            after = roots.GetValue(roots.Length - 1);
+            await CommittedAsync(run.Id, store, seq, Convert.ToString(after, CultureInfo.InvariantCulture), run.Collection, ct);
+            var pause = Math.Max(options.MinPauseMs, clock.Elapsed.TotalMilliseconds * options.PauseFactor);
+            await Task.Delay(TimeSpan.FromMilliseconds(pause), time, ct);
         }
 
         ct.ThrowIfCancellationRequested();
@@ -550,7 +611,7 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                     on conflict (run_id, collection, action) do update set rows = gov.retention_run_collections.rows + excluded.rows;
                     update gov.retention_runs r set batches = greatest(r.batches, @seq), last_key = @lastKey,
                         rows_kept_for_dependants = r.rows_kept_for_dependants + (select kept from gov.retention_batches where run_id = @runId and seq = @seq),
-                        rows_removed = coalesce((select rows from gov.retention_run_collections where run_id = @runId and collection = @collection and action = 'delete'), 0)
+                        rows_removed = coalesce((select sum(rows) from gov.retention_run_collections where run_id = @runId and collection = @collection and action in ('delete', 'anonymise')), 0)
                     where r.id = @runId;
                     """, new { runId, seq, lastKey, collection }, tx, cancellationToken: ct));
             }
@@ -596,7 +657,8 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
     /// A run stopped between recording a batch and finishing it: the batch committed when none of its root rows is left
     /// (then its files go and it counts), else it did not (its records are set aside).
     /// </summary>
-    private async Task FinishPendingAsync(RetentionRun run, ChatStore store, Collection collection, CancellationToken ct)
+    /// <param name="anonymised">An anonymise run: the batch committed when none of its rows is still waiting to be anonymised.</param>
+    private async Task FinishPendingAsync(RetentionRun run, ChatStore store, Collection collection, bool anonymised, CancellationToken ct)
     {
         await using var g = await governance.OpenAsync(ct);
         var pending = (await g.QueryAsync<(int Seq, string Keys)>(new CommandDefinition(
@@ -608,9 +670,16 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             await using (var s = await store.DataSource.OpenConnectionAsync(ct))
             {
                 var (schema, table) = collection.QualifiedTable;
+                var parameters = new DynamicParameters(new { keys = list });
+                var waiting = anonymised ? " and " + RetentionAnonymise.PendingSql(collection, value =>
+                {
+                    var name = $"p{parameters.ParameterNames.Count()}";
+                    parameters.Add(name, value);
+                    return "@" + name;
+                }) : "";
                 left = await s.ExecuteScalarAsync<long>(new CommandDefinition(
-                    $"select count(*) from {DataMapPlanner.Q(schema)}.{DataMapPlanner.Q(table)} t where t.{DataMapPlanner.Q(collection.Key[0])}::text = any(@keys)",
-                    new { keys = list }, cancellationToken: ct));
+                    $"select count(*) from {DataMapPlanner.Q(schema)}.{DataMapPlanner.Q(table)} t where t.{DataMapPlanner.Q(collection.Key[0])}::text = any(@keys){waiting}",
+                    parameters, cancellationToken: ct));
             }
 
             if (left == 0 && list.Length > 0)

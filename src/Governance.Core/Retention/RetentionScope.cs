@@ -63,6 +63,11 @@ public sealed class RetentionScope
             ? $"{column} < (case when {column} > 100000000000 then {s.Add(cutoff.ToUnixTimeMilliseconds())} else {s.Add(cutoff.ToUnixTimeSeconds())} end)"
             : $"{column} < {s.Add(cutoff)}";
         var conditions = new List<string> { past, s.Matches(rule) };
+        if (rule.Action == RetentionAction.Anonymise)
+        {
+            conditions.Add(RetentionAnonymise.PendingSql(collection, value => s.Add(value))); // rows anonymised before are not this rule's any more
+        }
+
         foreach (var narrower in rules.Where(r => r.Map == rule.Map && r.Collection == rule.Collection && r.Name != rule.Name
                      && r.Covers(store, region) && r.Specificity.CompareTo(rule.Specificity) > 0))
         {

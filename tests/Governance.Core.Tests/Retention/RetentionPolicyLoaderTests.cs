@@ -28,6 +28,28 @@ public sealed class RetentionPolicyLoaderTests
         return (rules, problems);
     }
 
+    /// <summary>Anonymise where the map says how every personal field is made anonymous; refused where rows are deleted on erasure or carry files.</summary>
+    [Theory]
+    [InlineData("users", null)]
+    [InlineData("attachments", "rows are deleted on erasure")]
+    [InlineData("sessions", "rows are deleted on erasure")]
+    public void Anonymise_IsAllowedOnlyWhereTheMapSaysHowEveryFieldBecomesAnonymous(string collection, string? says)
+    {
+        var (rules, problems) = Load(Good.Replace("collection: messages", $"collection: {collection}", StringComparison.Ordinal).Replace("action: delete", "action: anonymise", StringComparison.Ordinal));
+
+        if (says is null)
+        {
+            Assert.Empty(problems);
+            Assert.Equal(RetentionAction.Anonymise, Assert.Single(rules).Action);
+        }
+        else
+        {
+            var problem = Assert.Single(problems);
+            Assert.Equal(7, problem.Where.Line);
+            Assert.Contains(says, problem.Message, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>A rule whose one line is replaced: the problem must name that line and say what is wrong.</summary>
     [Theory]
     [InlineData("    age: P2Y", "    age: -P1D", 6, "negative")]
@@ -37,6 +59,7 @@ public sealed class RetentionPolicyLoaderTests
     [InlineData("    collection: messages", "    collection: call_participants", 5, "composite key")]
     [InlineData("    collection: messages", "    collection: users", 7, "not deleted by age")]
     [InlineData("    action: delete", "    action: shred", 7, "shred")]
+    [InlineData("    action: delete", "    action: anonymise", 7, "points at a person whose own row stays")]
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"0 0 30 2 *\"", 8, "never fires")]
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"daily\"", 8, "five fields")]
     [InlineData("    schedule: \"0 2 * * *\"", "    schedule: \"0 25 * * *\"", 8, "not a valid cron")]
@@ -128,7 +151,7 @@ public sealed class RetentionPolicyLoaderTests
                 collection: messages
                 store: eu
                 age: P18M
-                action: anonymise
+                action: delete
                 schedule: "0 2 * * *"
                 why: the eu store
             """;

@@ -60,9 +60,12 @@ public sealed partial class RetentionPage
     private static string ActionWords(string action) => action switch
     {
         "delete" => "Delete",
-        "anonymise" => "Anonymise (not carried out yet)",
+        "anonymise" => "Anonymise",
         _ => "Archive, then delete (not carried out yet)",
     };
+
+    /// <summary>The rule previewed anonymises rather than deletes.</summary>
+    private bool PreviewAnonymises => _previewed is { } name && _policy?.Find(name)?.Action == RetentionAction.Anonymise;
 
     /// <summary>The settings of the rule being changed, as typed.</summary>
     private sealed class RuleEdit
