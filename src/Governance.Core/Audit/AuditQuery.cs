@@ -277,7 +277,17 @@ public sealed class ReviewAuditLog(AuditQuery query, AuditLog audit)
     }
 }
 
-public sealed record ChainStatus(DateTimeOffset? LastVerifiedAt, bool? LastIntact, long? VerifiedUpTo, string? OpenAlert, long Unsealed);
+public sealed record ChainStatus(DateTimeOffset? LastVerifiedAt, bool? LastIntact, long? VerifiedUpTo, string? OpenAlert, long Unsealed)
+{
+    /// <summary>
+    /// The position where the latest failed verification found the chain broken, while no later verification covering
+    /// that position has passed (resolving the alert does not end it); null when none is outstanding.
+    /// </summary>
+    public long? BrokenAt { get; init; }
+
+    /// <summary>When the outstanding break was found.</summary>
+    public DateTimeOffset? BrokenFoundAt { get; init; }
+}
 
 /// <summary>What the review page's badge shows: the latest verification, an open chain alert, the sealing backlog.</summary>
 public sealed class AuditChainStatus(GovernanceDatabase database)
@@ -299,9 +309,22 @@ public sealed class AuditChainStatus(GovernanceDatabase database)
             ? await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 "select count(*) from gov.audit_log e where (e.txid, e.id) > (@txid::xid8, @id)", new { txid, id = h.Id }, cancellationToken: ct))
             : await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from gov.audit_log", cancellationToken: ct));
-        return last is { } l
+        // The latest failure names its first bad position; it stands until a later verification whose range covers it passes.
+        var broken = await connection.QuerySingleOrDefaultAsync<(DateTime At, long Position)?>(new CommandDefinition("""
+            with bad as (
+                select f.occurred_at, f.id, (f.details->>'firstBadPosition')::bigint as position from gov.audit_log f
+                where f.action = 'audit.verify' and f.outcome = 'failure' and f.details->>'firstBadPosition' is not null
+                order by f.occurred_at desc, f.id desc limit 1)
+            select b.occurred_at, b.position from bad b
+            where not exists (
+                select 1 from gov.audit_log v
+                where v.action = 'audit.verify' and v.outcome = 'success' and (v.occurred_at, v.id) > (b.occurred_at, b.id)
+                  and (v.details->>'from')::bigint <= b.position and (v.details->>'to')::bigint >= b.position)
+            """, cancellationToken: ct));
+        var status = last is { } l
             ? new ChainStatus(DbTime.Utc(l.At), l.Outcome == "success",
                 long.TryParse(l.To, NumberStyles.None, CultureInfo.InvariantCulture, out var to) ? to : null, alert, unsealed)
             : new ChainStatus(null, null, null, alert, unsealed);
+        return broken is { } b ? status with { BrokenAt = b.Position, BrokenFoundAt = DbTime.Utc(b.At) } : status;
     }
 }

@@ -344,6 +344,34 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public async Task ABreak_StaysOnTheStatusAfterItsAlertIsResolved_UntilAVerificationCoveringItsPositionPasses()
+    {
+        await using var world = await AuditWorld.CreateAsync();
+        await world.AppendSealedAsync(12);
+        var original = await TestPostgres.ScalarAsync<string>(world.Admin, "select actor_id from gov.audit_log where id = (select entry_id from gov.audit_chain where seq = 3)");
+        await world.TamperAsync("update gov.audit_log set actor_id = 'local:666' where id = (select entry_id from gov.audit_chain where seq = 3)");
+        var use = new VerifyAuditChain(world.Sealer, world.Verifier, world.Alerts, world.Log, Microsoft.Extensions.Logging.Abstractions.NullLogger<VerifyAuditChain>.Instance);
+        var status = new AuditChainStatus(world.Database);
+        var job = AuditActor.Job("test");
+
+        await use.RunAsync(job, null, null, CancellationToken.None);
+        var found = await status.GetAsync(CancellationToken.None);
+        var alert = Assert.Single(await world.Alerts.OpenAsync(10, CancellationToken.None));
+        await world.Alerts.ResolveAsync(alert.Id, "Investigated with the database team; restoring from the backup.", new AuditActor(AuditActorType.User, "local:officer", ["PrivacyOfficer"]), CancellationToken.None);
+        var afterResolving = await status.GetAsync(CancellationToken.None);
+        await use.RunAsync(job, 5, 10, CancellationToken.None); // passes, but does not cover position 3
+        var afterOtherRange = await status.GetAsync(CancellationToken.None);
+        await world.TamperAsync($"update gov.audit_log set actor_id = '{original}' where id = (select entry_id from gov.audit_chain where seq = 3)"); // restored
+        await use.RunAsync(job, 1, 4, CancellationToken.None);
+        var afterCovering = await status.GetAsync(CancellationToken.None);
+
+        Assert.Equal((3L, true), (found.BrokenAt, found.OpenAlert is not null));
+        Assert.Equal((3L, null), (afterResolving.BrokenAt, afterResolving.OpenAlert));
+        Assert.Equal((3L, true), (afterOtherRange.BrokenAt, afterOtherRange.LastIntact));
+        Assert.Null(afterCovering.BrokenAt);
+    }
+
+    [Fact]
     public async Task VerifyAuditChain_Intact_KeepsACheckpointOfTheHead()
     {
         await using var world = await AuditWorld.CreateAsync();
