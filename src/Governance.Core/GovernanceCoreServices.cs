@@ -84,9 +84,13 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Retention.RetentionCatalog>();
         services.AddSingleton<Governance.Core.Retention.RetentionPreview>();
         services.AddSingleton<Governance.Core.Retention.RetentionRuleEditor>();
+        services.AddSingleton(sp => new Governance.Core.Retention.RetentionArchive(sp.GetRequiredService<Governance.Core.Database.GovernanceDatabase>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Retention.RetentionOptions>>().Value));
         services.AddSingleton(sp => new Governance.Core.Retention.RetentionPurge(sp.GetRequiredService<Governance.Core.Database.GovernanceDatabase>(), sp.GetRequiredService<ChatStoreRegistry>(),
             sp.GetRequiredService<Governance.Core.Retention.RetentionCatalog>(), sp.GetRequiredService<Governance.Core.Holds.LegalHolds>(), sp.GetRequiredService<Governance.Core.Audit.AuditLog>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Retention.RetentionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Governance.Core.Retention.RetentionOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Governance.Core.Retention.RetentionArchive>()));
         services.AddOptions<Governance.Core.Requests.RequestOptions>().BindConfiguration(Governance.Core.Requests.RequestOptions.Section)
             .Validate(o => o.DueSoonDays is >= 1 and <= 60 && o.AttachmentMaxBytes is >= 1024 and <= 100L * 1024 * 1024 && Uri.IsWellFormedUriString(o.ConsoleUrl, UriKind.Absolute),
                 "Requests: DueSoonDays 1-60, AttachmentMaxBytes 1 KiB-100 MiB, ConsoleUrl an absolute address.")

@@ -47,6 +47,8 @@ grant select, insert, update on gov.exports to governance_app;
 
 -- Retention runs, what they changed, their batches and files: written as the run goes, never removed.
 grant select, insert, update on gov.retention_runs, gov.retention_run_collections, gov.retention_batches, gov.retention_files to governance_app;
+-- Archives of archive-then-delete runs: recorded, set aside when their batch did not commit, never removed.
+grant select, insert, update on gov.retention_archives to governance_app;
 -- Versions of the retention files: recorded, never changed.
 grant select, insert on gov.retention_rule_versions to governance_app;
 -- Retention of the console's own records (map: console): notes, attachments, notices and ended sign-in sessions past

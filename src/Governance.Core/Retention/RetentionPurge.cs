@@ -42,6 +42,9 @@ public sealed class RetentionOptions
     public int StatementTimeoutMs { get; set; } = 60_000;
 
     public int LockAttempts { get; set; } = 5;
+
+    /// <summary>Where archive-then-delete rules keep their archives, per region (default: the data directory's <c>retention-archives/&lt;region&gt;</c>).</summary>
+    public Dictionary<string, string> ArchiveFolders { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One run as the console records it.</summary>
@@ -67,7 +70,7 @@ public sealed record RetentionRun(
 /// for the run). One audit entry per run.
 /// </summary>
 public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegistry stores, RetentionCatalog catalog, LegalHolds holds,
-    AuditLog audit, RetentionOptions options, TimeProvider time)
+    AuditLog audit, RetentionOptions options, TimeProvider time, RetentionArchive? archive = null)
 {
     /// <summary>Creates a run of <paramref name="ruleName"/> for each store it covers: waiting for approval when the rule says so, else approved.</summary>
     public async Task<IReadOnlyList<Guid>> ScheduleAsync(string ruleName, AuditActor actor, CancellationToken ct)
@@ -257,9 +260,9 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             return;
         }
 
-        if (rule.Action == RetentionAction.ArchiveThenDelete)
+        if (rule.Action == RetentionAction.ArchiveThenDelete && archive is null)
         {
-            throw Validation.ValidationException.For("retention", "action", $"Rule '{rule.Name}' would {RetentionRule.ActionCode(rule.Action)}: archiving before deleting is not carried out by this version; nothing was changed.");
+            throw Validation.ValidationException.For("retention", "action", $"Rule '{rule.Name}' archives before it deletes, and this process has no archive set up; nothing was changed.");
         }
 
         var map = catalog.Map(rule.Map)!;
@@ -294,7 +297,8 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         while (!ct.IsCancellationRequested)
         {
             var batchClock = Stopwatch.StartNew();
-            var (done, lastKey, rows) = await BatchAsync(run, store, plan, rootStep, scope, dependantHolds, after, batchSize, ++seq, ct);
+            var (done, lastKey, rows) = await BatchAsync(run, store, plan, rootStep, scope, dependantHolds, after, batchSize, ++seq,
+                rule.Action == RetentionAction.ArchiveThenDelete, ct);
             if (done)
             {
                 break;
@@ -419,7 +423,7 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
 
     /// <summary>One batch: the root keys, those kept for a held dependant set aside, recorded, then changed in one store transaction; its files removed after.</summary>
     private async Task<(bool Done, object? LastKey, int Rows)> BatchAsync(RetentionRun run, ChatStore store, Plan plan, PlanStep rootStep, RetentionScope scope,
-        IReadOnlyList<(string Sql, NpgsqlParameter[] Parameters)> dependantHolds, object? after, int batchSize, int seq, CancellationToken ct)
+        IReadOnlyList<(string Sql, NpgsqlParameter[] Parameters)> dependantHolds, object? after, int batchSize, int seq, bool archiving, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -479,6 +483,7 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                 // Every read of the plan (dependants' keys, files) first, then the changes, deepest first.
                 var files = new List<(string Path, string? Region)>();
                 var changed = new Dictionary<(string Collection, string Action), long>();
+                var archived = new List<(string Collection, string Row)>();
                 foreach (var step in plan.Steps.Where(s => s != rootStep))
                 {
                     switch (step.Action)
@@ -506,8 +511,24 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                             var batched = step.Needs.Contains(DataMapPlanner.BatchInput);
                             do
                             {
-                                await using var command = session.Command(step, step.Sql);
-                                n = await command.ExecuteNonQueryAsync(ct);
+                                if (archiving && step.Action == PlanAction.Delete && step.Target is { } target)
+                                {
+                                    // The rows exactly as the delete removes them, for the archive written before the commit.
+                                    await using var command = session.Command(step, $"{step.Sql} returning to_jsonb({RowReference(target.Table)})::text");
+                                    n = 0;
+                                    await using var reader = await command.ExecuteReaderAsync(ct);
+                                    while (await reader.ReadAsync(ct))
+                                    {
+                                        archived.Add((step.Collection, reader.GetString(0)));
+                                        n++;
+                                    }
+                                }
+                                else
+                                {
+                                    await using var command = session.Command(step, step.Sql);
+                                    n = await command.ExecuteNonQueryAsync(ct);
+                                }
+
                                 total += n;
                             }
                             while (batched && n >= batchSize);
@@ -520,6 +541,11 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
                         default:
                             throw new InvalidOperationException($"Step {step.Order} of the purge plan ({step.Action}) is not one a purge runs.");
                     }
+                }
+
+                if (archiving)
+                {
+                    await archive!.WriteAsync(run.Id, seq, store.Name, store.Region, archived, ct);
                 }
 
                 await RecordBatchAsync(run.Id, seq, go, files, changed, kept.Count, ct);
@@ -584,8 +610,20 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>The name a statement uses for a row of <paramref name="table"/> (a quoted, possibly schema-qualified name): its last part.</summary>
+    private static string RowReference(string table)
+    {
+        var dot = table.LastIndexOf("\".\"", StringComparison.Ordinal);
+        return dot < 0 ? table : table[(dot + 2)..];
+    }
+
     private async Task AbandonAsync(Guid runId, int seq, CancellationToken ct)
     {
+        if (archive is not null)
+        {
+            await archive.AbandonAsync(runId, seq, ct);
+        }
+
         await using var g = await governance.OpenAsync(ct);
         await g.ExecuteAsync(new CommandDefinition("""
             update gov.retention_batches set state = 'abandoned' where run_id = @runId and seq = @seq and state = 'pending';

@@ -32,6 +32,35 @@ public static class RetentionEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such retention file", detail: ex.Messages());
             }
         }).RequireAuthorization(GovernancePolicies.Retention);
+
+        // The archive of an archive-then-delete run: the deleted rows themselves, so a privacy officer only, through a
+        // link signed for them, every download audited.
+        app.MapGet("/retention/runs/{id:guid}/archive.jsonl", async (Guid id, HttpContext http, RetentionArchive archive, Governance.Core.Audit.AuditLog audit,
+            Security.DownloadLinks links, CancellationToken ct) =>
+        {
+            if (!links.IsValid(http))
+            {
+                return Security.DownloadLinks.Refused();
+            }
+
+            var actor = Governance.Web.Audit.WebAuditActor.From(http.User, http);
+            if (!actor.Roles.Contains(Governance.Core.Security.Roles.PrivacyOfficer))
+            {
+                await audit.AppendAsync(new Governance.Core.Audit.AuditRecord(actor, "retention.archive.download", Governance.Core.Audit.AuditOutcome.Denied, "retention-run", id.ToString("D")), ct);
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: "Only a privacy officer downloads what a retention run archived.");
+            }
+
+            var size = await archive.SizeAsync(id, ct);
+            if (size is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No archive", detail: "This run archived nothing.");
+            }
+
+            await audit.AppendAsync(new Governance.Core.Audit.AuditRecord(actor, "retention.archive.download", Governance.Core.Audit.AuditOutcome.Success, "retention-run", id.ToString("D"),
+                null, new Dictionary<string, object?> { ["rows"] = size.Value.Rows }), ct);
+            // Streamed, decrypted file by file: an archive of millions of rows never sits in memory.
+            return Results.Stream(output => archive.CopyAsync(id, output, ct), "application/x-ndjson", $"retention-archive-{id:N}.jsonl");
+        }).RequireAuthorization(GovernancePolicies.Retention);
         return app;
     }
 }

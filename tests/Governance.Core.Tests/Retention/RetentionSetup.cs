@@ -10,7 +10,7 @@ public sealed class RetentionSetup(ErasureWorld world, string folder, TimeProvid
 {
     public RetentionOptions Options { get; } = new() { BatchSize = 40, MinBatchSize = 10, MaxBatchSize = 80, PauseFactor = 0, MinPauseMs = 0 };
 
-    public RetentionPurge Purge() => new(world.Database, world.Stores, Catalog(), world.Holds, world.Audit, Options, clock);
+    public RetentionPurge Purge(RetentionArchive? archive = null) => new(world.Database, world.Stores, Catalog(), world.Holds, world.Audit, Options, clock, archive);
 
     public RetentionPreview Preview() => new(Catalog(), world.Stores, world.Holds, clock);
 
@@ -18,6 +18,14 @@ public sealed class RetentionSetup(ErasureWorld world, string folder, TimeProvid
     {
         var options = Microsoft.Extensions.Options.Options.Create(new DataMapOptions { Directory = Path.Combine(folder, "datamap"), PseudonymKey = world.Options.Value.PseudonymKey });
         return new RetentionCatalog(options, new DataMapCatalog(options));
+    }
+
+    /// <summary>An archive in <paramref name="folder"/> for every region, its keys protected by a provider of this process alone.</summary>
+    public RetentionArchive Archive(string folder)
+    {
+        Options.ArchiveFolders = new(StringComparer.Ordinal) { ["eu"] = Path.Combine(folder, "eu"), ["us"] = Path.Combine(folder, "us"), ["cn"] = Path.Combine(folder, "cn") };
+        return new RetentionArchive(world.Database, new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider(),
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), Options);
     }
 
     public void Rules(string rules)

@@ -33,6 +33,11 @@ public sealed partial class RetentionPage
     private RetentionRuleEditor Editor { get; set; } = default!;
 
     [Inject]
+    private Governance.Web.Security.DownloadLinks Links { get; set; } = default!;
+
+    private string _actorId = "";
+
+    [Inject]
     private RetentionPurge Purge { get; set; } = default!;
 
     [Inject]
@@ -61,7 +66,7 @@ public sealed partial class RetentionPage
     {
         "delete" => "Delete",
         "anonymise" => "Anonymise",
-        _ => "Archive, then delete (not carried out yet)",
+        _ => "Archive, then delete",
     };
 
     /// <summary>The rule previewed anonymises rather than deletes.</summary>
@@ -93,7 +98,9 @@ public sealed partial class RetentionPage
     protected override async Task OnInitializedAsync()
     {
         _policy = Catalog.Load(Stores.All.Select(s => s.Region).Distinct(StringComparer.Ordinal).ToList());
-        _roles = (await Actor.GetAsync()).Roles;
+        var actor = await Actor.GetAsync();
+        _roles = actor.Roles;
+        _actorId = actor.Id;
         await LoadRunsAsync();
         await LoadFilesAsync();
     }
