@@ -342,7 +342,8 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
     /// </summary>
     private async Task AnonymiseAsync(RetentionRun run, DataMapDocument map, ChatStore store, Collection collection, RetentionScope scope, CancellationToken ct)
     {
-        var pseudonyms = Pseudonyms.FromSetting(catalog.PseudonymKey);
+        // The key is needed only where a field becomes a pseudonym (a missing one fails the run with the setting's name).
+        var pseudonyms = collection.Fields.Any(f => f.Erasure == FieldErasure.Pseudonymise) ? Pseudonyms.FromSetting(catalog.PseudonymKey) : Pseudonyms.Placeholder;
         await CountHeldAsync(run.Id, store, scope, ct);
         object? after = run.LastKey;
         var seq = run.Batches;
@@ -351,44 +352,70 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         {
             seq++;
             var clock = Stopwatch.StartNew();
-            await using var connection = await store.DataSource.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using (var limits = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
-                $"set local lock_timeout = {options.LockTimeoutMs}; set local statement_timeout = {options.StatementTimeoutMs}"), connection, tx))
+            var (done, lastKey) = await AnonymiseBatchAsync(run, map, store, collection, scope, pseudonyms, after, batchSize, seq, ct);
+            if (done)
             {
-                await limits.ExecuteNonQueryAsync(ct);
-            }
-
-            Array roots;
-            await using (var select = new NpgsqlCommand(
-                $"select {scope.Key} from {scope.Table} t where {scope.Governed} and not {scope.Held}{(after is null ? "" : $" and {scope.Key} > @after")} order by {scope.Key} limit {batchSize} for update",
-                connection, tx))
-            {
-                select.Parameters.AddRange(scope.NewParameters());
-                if (after is not null)
-                {
-                    select.Parameters.Add(PlanSession.Parameter("after", after));
-                }
-
-                (roots, _) = await PlanSession.ReadAsync(select, ct);
-            }
-
-            if (roots.Length == 0)
-            {
-                await tx.RollbackAsync(ct);
                 break;
             }
 
-            var changed = await RetentionAnonymise.BatchAsync(connection, tx, map, collection, roots, pseudonyms, ct);
-            await RecordBatchAsync(run.Id, seq, roots, [], new Dictionary<(string, string), long> { [(collection.Name, "anonymise")] = changed }, 0, ct);
-            await tx.CommitAsync(ct);
-            after = roots.GetValue(roots.Length - 1);
-            await CommittedAsync(run.Id, store, seq, Convert.ToString(after, CultureInfo.InvariantCulture), run.Collection, ct);
+            after = lastKey;
             var pause = Math.Max(options.MinPauseMs, clock.Elapsed.TotalMilliseconds * options.PauseFactor);
             await Task.Delay(TimeSpan.FromMilliseconds(pause), time, ct);
         }
 
         ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One anonymise batch in one store transaction (recorded before it commits); a lock timeout gives way and is tried again, as a purge's batch is.</summary>
+    private async Task<(bool Done, object? LastKey)> AnonymiseBatchAsync(RetentionRun run, DataMapDocument map, ChatStore store, Collection collection, RetentionScope scope,
+        Pseudonyms pseudonyms, object? after, int batchSize, int seq, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            try
+            {
+                await using (var limits = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
+                    $"set local lock_timeout = {options.LockTimeoutMs}; set local statement_timeout = {options.StatementTimeoutMs}"), connection, tx))
+                {
+                    await limits.ExecuteNonQueryAsync(ct);
+                }
+
+                Array roots;
+                await using (var select = new NpgsqlCommand(
+                    $"select {scope.Key} from {scope.Table} t where {scope.Governed} and not {scope.Held}{(after is null ? "" : $" and {scope.Key} > @after")} order by {scope.Key} limit {batchSize} for update",
+                    connection, tx))
+                {
+                    select.Parameters.AddRange(scope.NewParameters());
+                    if (after is not null)
+                    {
+                        select.Parameters.Add(PlanSession.Parameter("after", after));
+                    }
+
+                    (roots, _) = await PlanSession.ReadAsync(select, ct);
+                }
+
+                if (roots.Length == 0)
+                {
+                    await tx.RollbackAsync(ct);
+                    return (true, after);
+                }
+
+                var changed = await RetentionAnonymise.BatchAsync(connection, tx, map, collection, roots, pseudonyms, ct);
+                await RecordBatchAsync(run.Id, seq, roots, [], new Dictionary<(string, string), long> { [(collection.Name, "anonymise")] = changed }, 0, ct);
+                await tx.CommitAsync(ct);
+                var lastKey = roots.GetValue(roots.Length - 1);
+                await CommittedAsync(run.Id, store, seq, Convert.ToString(lastKey, CultureInfo.InvariantCulture), run.Collection, ct);
+                return (false, lastKey);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < options.LockAttempts)
+            {
+                await tx.RollbackAsync(ct);
+                await AbandonAsync(run.Id, seq, ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, ct);
+            }
+        }
     }
 
     /// <summary>The console's own records: batches in the governance database, counted per kind of record; requests of held custodians kept.</summary>

@@ -42,7 +42,7 @@ public sealed class ErasureFlowTests(ConsoleDatabases databases) : IClassFixture
             await page.Locator("[data-testid=erasure-start]:not([disabled])").WaitForAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Run the erasure" }).ClickAsync();
 
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Completed", new() { Timeout = 120_000 });
             var row = page.Locator("[data-testid=erasure-progress] tr[data-store=eu]");
             await Assertions.Expect(row).ToContainTextAsync("Nothing left");
             await Assertions.Expect(page.Locator("[data-testid=erasure-progress] tr[data-store=us]")).ToContainTextAsync("not in this store");

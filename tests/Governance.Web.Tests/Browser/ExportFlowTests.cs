@@ -41,7 +41,7 @@ public sealed class ExportFlowTests(ConsoleDatabases databases) : IClassFixture<
             await RequestSteps.ApproveAsync(page, "no exemption applies");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Run the export" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Completed", new() { Timeout = 120_000 });
             var row = page.Locator("[data-testid=export-packages] tr[data-region=eu]");
             await Assertions.Expect(row).ToContainTextAsync("Ready");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "export.png"), FullPage = true });

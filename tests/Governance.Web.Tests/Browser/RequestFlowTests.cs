@@ -33,6 +33,12 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             Assert.StartsWith("DSR-2026-", reference, StringComparison.Ordinal);
             // Received Monday 2 November 2026 (Brussels): one calendar month, due Wednesday 2 December.
             await Assertions.Expect(page.Locator("[data-testid=request-due]")).ToContainTextAsync("Due 2026-12-02");
+            var daysLeft = new DateOnly(2026, 12, 2).DayNumber - DateOnly.FromDateTime(DateTime.UtcNow).DayNumber;
+            await Assertions.Expect(page.Locator("[data-testid=request-days-left]")).ToContainTextAsync(
+                daysLeft > 1 ? $"{daysLeft} days left" : daysLeft == 1 ? "1 day left" : daysLeft == 0 ? "due today" : "overdue by");
+            // Received at 09:15 in Brussels (UTC+1 in November): shown in UTC and on the regime's own clock.
+            await Assertions.Expect(page.Locator("[data-testid=request-received]")).ToContainTextAsync("2026-11-02 08:15 UTC (2026-11-02 09:15 Europe/Brussels)");
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Received");
 
             await RequestSteps.FindAndVerifyAsync(page);
             await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("document-check");
@@ -41,7 +47,9 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await Assertions.Expect(page.Locator("[data-testid=action]")).ToHaveValueAsync("");
             await RequestSteps.ApproveAsync(page, "no exemption applies");
             await Assertions.Expect(page.Locator("[data-testid=export-start]")).ToBeVisibleAsync(); // the next step is the export
-            await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(3);
+            await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(4);
+            await Assertions.Expect(page.Locator("[data-testid=timeline] li").First).ToHaveAttributeAsync("data-event", "received");
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved, to be carried out");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "request.png"), FullPage = true });
 
             await page.GotoAsync($"{console.BaseUrl}/requests");

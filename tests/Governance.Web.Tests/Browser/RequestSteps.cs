@@ -33,11 +33,11 @@ internal static class RequestSteps
         await page.GetByRole(AriaRole.Button, new() { Name = "Search the chat stores" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account(s)");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Verifying");
+        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Verifying");
         await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
         await page.FillAsync("[data-testid=verify-evidence]", "copy of ID seen, returned");
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("InReview");
+        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "InReview");
     }
 
     /// <summary>Chooses Approve as the next step, with a reason, and waits for the request to be Approved.</summary>
@@ -46,6 +46,6 @@ internal static class RequestSteps
         await page.SelectOptionAsync("[data-testid=action]", "Approve");
         await page.FillAsync("[data-testid=action-reason]", reason);
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved");
+        await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Approved");
     }
 }

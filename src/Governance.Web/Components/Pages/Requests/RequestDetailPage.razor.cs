@@ -51,6 +51,15 @@ public sealed partial class RequestDetailPage
     private RequestWork Work { get; set; } = default!;
 
     [Inject]
+    private RegulationsCatalog Regulations { get; set; } = default!;
+
+    /// <summary>The time of receipt on the regime's own clock (its deadlines count from that day), with the zone named.</summary>
+    private string? LocalReceipt(RequestDetail r) =>
+        Regulations.Find(r.Regime) is { } regime
+            ? $"{TimeZoneInfo.ConvertTime(r.ReceivedAt, regime.TimeZone):yyyy-MM-dd HH:mm} {regime.TimeZone.Id}"
+            : null;
+
+    [Inject]
     private TransitionRequest Transitions { get; set; } = default!;
 
     [Inject]
