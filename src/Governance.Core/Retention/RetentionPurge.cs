@@ -27,12 +27,12 @@ public sealed class RetentionOptions
     public int TargetBatchMs { get; set; } = 200;
 
     /// <summary>
-    /// After each batch the purge pauses at least this many times the batch's own time (0.25: a fifth of the time is
-    /// pause), and more when the store is busier: the factor grows with the square of how much dearer a row has become
+    /// After each batch the purge pauses at least this many times the batch's own time (0.3: about a quarter of the
+    /// time is pause), and more when the store is busier: the factor grows with the square of how much dearer a row has become
     /// than in the run's first ten batches (at most three times dearer counts, so at most nine times this); never less
     /// than <see cref="MinPauseMs"/>.
     /// </summary>
-    public double PauseFactor { get; set; } = 0.25;
+    public double PauseFactor { get; set; } = 0.3;
 
     public int MinPauseMs { get; set; } = 20;
 
