@@ -51,41 +51,18 @@ public static class AuditCanonical
         return sb.ToString();
     }
 
-    /// <summary>
-    /// SHA-256 of <see cref="Text"/> in UTF-8, written straight into a byte buffer (no intermediate strings): the
-    /// sealer and the verifier hash millions of entries.
-    /// </summary>
+    /// <summary>SHA-256 of <see cref="Text"/> in UTF-8 (through <see cref="HashUtf8"/>, the verifier's own path).</summary>
     public static byte[] Hash(long seq, ReadOnlySpan<byte> prevHash, AuditEntry e)
     {
-        var size = 256 + MaxBytes(e.ActorType) + MaxBytes(e.ActorId) + MaxBytes(e.ActorRoles) + MaxBytes(e.Action) + MaxBytes(e.TargetType)
-            + MaxBytes(e.TargetId) + MaxBytes(e.RequestId) + MaxBytes(e.Outcome) + MaxBytes(e.ClientAddress) + MaxBytes(e.Details);
-        // One buffer per thread, reused: a verification hashes millions of entries, and a fresh 4 KB buffer for
-        // each (zeroed, then collected) cost more than the hashing.
-        var buffer = scratch is { } kept && kept.Length >= size ? kept : scratch = new byte[Math.Max(4096, size)];
-        var w = new Utf8Writer(buffer);
-        w.Ascii(Version);
-        w.Ascii(";");
-        w.Number(seq);
-        w.Hex(prevHash);
-        w.Number(e.Id);
-        w.Timestamp(e.OccurredAt);
-        w.Text(e.ActorType);
-        w.Text(e.ActorId);
-        w.Text(e.ActorRoles);
-        w.Text(e.Action);
-        w.Text(e.TargetType);
-        w.Text(e.TargetId);
-        w.Text(e.RequestId);
-        w.Text(e.Outcome);
-        w.Text(e.ClientAddress);
-        w.Text(e.Details);
-        return SHA256.HashData(buffer.AsSpan(0, w.Length));
+        string?[] texts = [e.ActorType, e.ActorId, e.ActorRoles, e.Action, e.TargetType, e.TargetId, e.RequestId, e.Outcome, e.ClientAddress, e.Details];
+        return HashUtf8(seq, prevHash, e.Id, e.OccurredAt, texts.Select(t => t is null ? null : Encoding.UTF8.GetBytes(t)).ToArray());
     }
 
     /// <summary>
-    /// The same hash as <see cref="Hash(long, ReadOnlySpan{byte}, AuditEntry)"/>, from the ten text fields' UTF-8 bytes as
-    /// the database sends them (null for a null), in the canonical order: the verifier skips decoding each field into
-    /// a string only to encode it back.
+    /// The hash from the ten text fields' UTF-8 bytes as the database sends them (null for a null), in the canonical
+    /// order, written straight into a buffer reused per thread: the verifier hashes millions of entries, and neither
+    /// decodes a field into a string only to encode it back nor allocates a fresh buffer per entry (that cost more than
+    /// the hashing).
     /// </summary>
     internal static byte[] HashUtf8(long seq, ReadOnlySpan<byte> prevHash, long id, DateTimeOffset occurredAt, ReadOnlySpan<byte[]?> texts)
     {
@@ -113,8 +90,6 @@ public static class AuditCanonical
 
     [ThreadStatic]
     private static byte[]? scratch;
-
-    private static int MaxBytes(string? text) => text is null ? 2 : Encoding.UTF8.GetMaxByteCount(text.Length) + 12;
 
     /// <summary>Writes the canonical fields (<c>length:value;</c>, <c>~;</c> for null) into a buffer large enough for them.</summary>
     private struct Utf8Writer(byte[] buffer)
@@ -149,21 +124,6 @@ public static class AuditCanonical
             Span<byte> text = stackalloc byte[32];
             value.UtcDateTime.TryFormat(text, out var n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
             Field(text[..n]);
-        }
-
-        public void Text(string? value)
-        {
-            if (value is null)
-            {
-                buffer[_at++] = (byte)'~';
-                buffer[_at++] = (byte)';';
-                return;
-            }
-
-            var count = Encoding.UTF8.GetByteCount(value);
-            Prefix(count);
-            _at += Encoding.UTF8.GetBytes(value, buffer.AsSpan(_at));
-            buffer[_at++] = (byte)';';
         }
 
         public void Utf8(byte[]? value)

@@ -376,25 +376,9 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             await using var tx = await connection.BeginTransactionAsync(ct);
             try
             {
-                await using (var limits = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
-                    $"set local lock_timeout = {options.LockTimeoutMs}; set local statement_timeout = {options.StatementTimeoutMs}"), connection, tx))
-                {
-                    await limits.ExecuteNonQueryAsync(ct);
-                }
+                await LimitAsync(connection, tx, ct);
 
-                Array roots;
-                await using (var select = new NpgsqlCommand(
-                    $"select {scope.Key} from {scope.Table} t where {scope.Governed} and not {scope.Held}{(after is null ? "" : $" and {scope.Key} > @after")} order by {scope.Key} limit {batchSize} for update",
-                    connection, tx))
-                {
-                    select.Parameters.AddRange(scope.NewParameters());
-                    if (after is not null)
-                    {
-                        select.Parameters.Add(PlanSession.Parameter("after", after));
-                    }
-
-                    (roots, _) = await PlanSession.ReadAsync(select, ct);
-                }
+                var roots = await RootsAsync(connection, tx, scope, after, batchSize, forUpdate: true, ct);
 
                 if (roots.Length == 0)
                 {
@@ -458,31 +442,14 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
             await using var tx = await connection.BeginTransactionAsync(ct);
             try
             {
-                await using (var limits = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
-                    $"set local lock_timeout = {options.LockTimeoutMs}; set local statement_timeout = {options.StatementTimeoutMs}"), connection, tx))
-                {
-                    await limits.ExecuteNonQueryAsync(ct);
-                }
+                await LimitAsync(connection, tx, ct);
 
                 var session = new PlanSession(plan, connection, tx);
                 await session.SetupAsync(ct);
                 session.Bound[DataMapPlanner.BatchInput] = batchSize;
                 session.Bound[DataMapPlanner.CutoffInput] = run.Cutoff;
 
-                // The root keys along the key's index, past the checkpoint.
-                Array roots;
-                await using (var select = new NpgsqlCommand(
-                    $"select {scope.Key} from {scope.Table} t where {scope.Governed} and not {scope.Held}{(after is null ? "" : $" and {scope.Key} > @after")} order by {scope.Key} limit {batchSize}",
-                    connection, tx))
-                {
-                    select.Parameters.AddRange(scope.NewParameters());
-                    if (after is not null)
-                    {
-                        select.Parameters.Add(PlanSession.Parameter("after", after));
-                    }
-
-                    (roots, _) = await PlanSession.ReadAsync(select, ct);
-                }
+                var roots = await RootsAsync(connection, tx, scope, after, batchSize, forUpdate: false, ct);
 
                 if (roots.Length == 0)
                 {
@@ -635,6 +602,29 @@ public sealed class RetentionPurge(GovernanceDatabase governance, ChatStoreRegis
         }
 
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The batch's lock and statement timeouts, for its transaction only.</summary>
+    private async Task LimitAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var limits = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
+            $"set local lock_timeout = {options.LockTimeoutMs}; set local statement_timeout = {options.StatementTimeoutMs}"), connection, tx);
+        await limits.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The next batch's root keys along the key's index, past the checkpoint: governed, not held.</summary>
+    private static async Task<Array> RootsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, RetentionScope scope, object? after, int batchSize, bool forUpdate, CancellationToken ct)
+    {
+        await using var select = new NpgsqlCommand(
+            $"select {scope.Key} from {scope.Table} t where {scope.Governed} and not {scope.Held}{(after is null ? "" : $" and {scope.Key} > @after")} order by {scope.Key} limit {batchSize}{(forUpdate ? " for update" : "")}",
+            connection, tx);
+        select.Parameters.AddRange(scope.NewParameters());
+        if (after is not null)
+        {
+            select.Parameters.Add(PlanSession.Parameter("after", after));
+        }
+
+        return (await PlanSession.ReadAsync(select, ct)).Keys;
     }
 
     /// <summary>The name a statement uses for a row of <paramref name="table"/> (a quoted, possibly schema-qualified name): its last part.</summary>
