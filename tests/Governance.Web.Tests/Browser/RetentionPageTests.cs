@@ -123,6 +123,17 @@ public sealed class RetentionPageTests(ConsoleDatabases databases) : IClassFixtu
             await chatFile.Locator("tr[data-version='2'] [data-testid=version-diff]").ClickAsync();
             await Assertions.Expect(chatFile.Locator("[data-testid=diff] tr[data-kind=added]")).ToContainTextAsync("age: P60D");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "retention-versions.png"), FullPage = true });
+
+            // The whole file is edited where its button is, below the rules; a change that breaks it cannot be saved.
+            var consoleFile = page.Locator("[data-testid=retention-files] [data-file='console.yaml']");
+            await consoleFile.Locator("[data-testid=file-edit-start]").ClickAsync();
+            var text = page.Locator("[data-testid=retention-files] [data-testid=file-edit] textarea");
+            await Assertions.Expect(text).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("closed-requests-three-years"));
+            await text.FillAsync((await text.InputValueAsync()).Replace("age: P36M", "age: P12M", StringComparison.Ordinal));
+            await page.Locator("[data-testid=retention-files] [data-testid=file-review]").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=retention-files] [data-testid=review-problems]")).ToContainTextAsync("24 months");
+            await Assertions.Expect(page.Locator("[data-testid=edit-save]")).ToHaveCountAsync(0);
+            Assert.Contains("age: P36M", await File.ReadAllTextAsync(Path.Combine(folder, "retention", "console.yaml")), StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
