@@ -108,10 +108,12 @@ public static class AuthenticationSetup
             ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
             if (!ctx.Request.Path.StartsWithSegments("/api"))
             {
-                ctx.Response.ContentType = "text/html; charset=utf-8";
-                await ctx.Response.WriteAsync(
-                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not allowed</title></head><body style=\"font-family:sans-serif;margin:3rem\">"
-                    + "<h1>Not allowed</h1><p>Your role does not give access to this page.</p><p><a href=\"/\">Back to the dashboard</a></p></body></html>");
+                // The console's own page, in its layout with the menu (static rendering, no circuit).
+                var path = ctx.Request.Path.Value ?? "/";
+                await new Microsoft.AspNetCore.Http.HttpResults.RazorComponentResult<Governance.Web.Components.Pages.Account.NotAllowed>(new { Path = path })
+                {
+                    StatusCode = StatusCodes.Status403Forbidden,
+                }.ExecuteAsync(ctx.HttpContext);
             }
         };
     }

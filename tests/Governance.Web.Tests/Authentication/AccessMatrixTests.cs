@@ -75,6 +75,21 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
     }
 
     [Fact]
+    public async Task Get_APageTheRoleMayNotOpen_Is403_InTheConsolesLayoutWithTheMenu()
+    {
+        var auditor = await _factory.SignedInAsync(ConsoleDatabases.UserFor(Roles.Auditor));
+
+        var response = await auditor.GetAsync("/requests");
+        var page = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("<h1>Not allowed</h1>", page, StringComparison.Ordinal);
+        Assert.Contains("<code>/requests</code>", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/audit\"", page, StringComparison.Ordinal); // the menu, with the auditor's own pages
+        Assert.Matches("href=\"app(\\.[a-z0-9]+)?\\.css\"", page); // the console's styles (fingerprinted)
+    }
+
+    [Fact]
     public void Roles_AreExactlyTheFourOfTheTable()
     {
         Assert.Equal(Short.Values.Order(StringComparer.Ordinal), Roles.All.Order(StringComparer.Ordinal));

@@ -134,6 +134,13 @@ public sealed class RetentionPageTests(ConsoleDatabases databases) : IClassFixtu
             await Assertions.Expect(page.Locator("[data-testid=retention-files] [data-testid=review-problems]")).ToContainTextAsync("24 months");
             await Assertions.Expect(page.Locator("[data-testid=edit-save]")).ToHaveCountAsync(0);
             Assert.Contains("age: P36M", await File.ReadAllTextAsync(Path.Combine(folder, "retention", "console.yaml")), StringComparison.Ordinal);
+
+            // A page the role does not open answers 403 in the console's look, with the menu.
+            var denied = await page.GotoAsync($"{console.BaseUrl}/jobs");
+            Assert.Equal(403, denied!.Status);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("a[href='/retention']").First).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "not-allowed.png"), FullPage = true });
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
