@@ -49,6 +49,7 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await Assertions.Expect(page.Locator("[data-testid=export-start]")).ToBeVisibleAsync(); // the next step is the export
             await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(4);
             await Assertions.Expect(page.Locator("[data-testid=timeline] li").First).ToHaveAttributeAsync("data-event", "received");
+            await Assertions.Expect(page.Locator("[data-testid=timeline] li").Nth(1)).ToContainTextAsync("started the identity check (Received → Checking identity)");
             await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Approved, to be carried out");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "request.png"), FullPage = true });
 

@@ -31,7 +31,7 @@ internal static class RequestSteps
     public static async Task FindAndVerifyAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Search the chat stores" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account(s)");
+        await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account: id ");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Verifying");
         await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
