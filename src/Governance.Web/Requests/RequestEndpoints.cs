@@ -226,6 +226,14 @@ public static class RequestEndpoints
     /// </summary>
     private static async Task<(RequestBody? Body, IResult? Problem)> ReadBodyAsync(HttpContext http, int maxBytes, CancellationToken ct)
     {
+        // JSON only, said as every other error is said (problem details), before a byte of the body is read.
+        if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type)
+            || !(type.MediaType is "application/json" || (type.MediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false)))
+        {
+            return (null, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send JSON",
+                detail: "The request body is a JSON object sent with Content-Type: application/json."));
+        }
+
         var tooLarge = Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
             detail: $"A request body holds at most {maxBytes:N0} bytes.");
         if (http.Request.ContentLength > maxBytes)

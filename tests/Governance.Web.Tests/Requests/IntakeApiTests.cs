@@ -141,11 +141,39 @@ public sealed class IntakeApiTests(ConsoleDatabases databases) : IClassFixture<C
     }
 
     [Fact]
-    public async Task Post_MalformedJson_Is400()
+    public async Task Post_MalformedJson_Is400_AsProblemDetailsNamingTheBody_AndWritesNothing()
     {
+        var before = await CountAsync();
+
         var response = await Client().PostAsync("/api/v1/requests", new StringContent("{\"regime\": ", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty("body", out _));
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData(null)]
+    public async Task Post_NotJson_Is415_AsProblemDetails_AndWritesNothing(string? contentType)
+    {
+        var before = await CountAsync();
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes("{\"regime\":\"gdpr\",\"type\":\"access\",\"email\":\"a@example.org\"}"));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        }
+
+        var response = await Client().PostAsync("/api/v1/requests", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(415, json.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal(before, await CountAsync());
     }
 
     [Fact]

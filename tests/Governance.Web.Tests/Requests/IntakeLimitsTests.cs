@@ -10,8 +10,16 @@ namespace Governance.Web.Tests.Requests;
 public sealed class IntakeLimitsTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
     /// <summary>A body of the given size made on demand, counting how much of it the server pulled.</summary>
-    private sealed class CountingContent(long size) : HttpContent
+    private sealed class CountingContent : HttpContent
     {
+        private readonly long size;
+
+        public CountingContent(long size)
+        {
+            this.size = size;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"); // JSON, as the API asks
+        }
+
         public long Sent;
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
