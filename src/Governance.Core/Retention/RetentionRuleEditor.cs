@@ -73,9 +73,11 @@ public sealed partial class RetentionRuleEditor(GovernanceDatabase database, Ret
     }
 
     /// <summary>What saving <paramref name="proposed"/> over the file as opened (<paramref name="baseSha256"/>) would change, and whether the rules would still validate.</summary>
-    public RetentionEditReview Review(string file, string baseSha256, string proposed)
+    public RetentionEditReview Review(string file, string baseSha256, string proposed) => Review(file, File.ReadAllText(PathOf(file)), baseSha256, proposed);
+
+    /// <summary>The review against <paramref name="current"/>, the file's text already read (saving reads it once, under its lock).</summary>
+    private RetentionEditReview Review(string file, string current, string baseSha256, string proposed)
     {
-        var current = File.ReadAllText(PathOf(file));
         var problems = new List<DataMapProblem>();
         if (Encoding.UTF8.GetByteCount(proposed) > MaxBytes)
         {
@@ -97,7 +99,7 @@ public sealed partial class RetentionRuleEditor(GovernanceDatabase database, Ret
         var file = Path.GetFileName(rule.Where.File);
         var current = File.ReadAllText(PathOf(file));
         var proposed = change.ApplyTo(current, ruleName) ?? throw ValidationException.For("retention rule", "rule", $"The rule '{ruleName}' was not found in {file}: it changed since the page was opened.");
-        return Review(file, Sha256(current), proposed);
+        return Review(file, current, Sha256(current), proposed);
     }
 
     /// <summary>
@@ -135,7 +137,7 @@ public sealed partial class RetentionRuleEditor(GovernanceDatabase database, Ret
             throw ValidationException.For("retention rules", "file", $"{file} changed since you opened it (another version was saved, or the file was edited in the folder): open it again and make your change there.");
         }
 
-        var review = Review(file, baseSha256, proposed);
+        var review = Review(file, current, baseSha256, proposed);
         if (!review.Changed)
         {
             throw ValidationException.For("retention rules", "content", "Nothing changed.");
