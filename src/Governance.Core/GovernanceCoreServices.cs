@@ -60,6 +60,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.INoticeMailer, Governance.Core.Requests.SmtpNoticeMailer>();
         services.AddSingleton<Governance.Core.Requests.DeadlineNotices>();
         services.AddSingleton<Governance.Core.Requests.NoticeInbox>();
+        services.AddSingleton<Governance.Core.Requests.RequestWorkload>();
         services.AddSingleton<Governance.Core.Holds.LegalHolds>();
         services.AddOptions<Governance.Core.Erasure.ErasureOptions>().BindConfiguration(Governance.Core.Erasure.ErasureOptions.Section)
             .Validate(o => o.BatchSize is >= 1 and <= 100_000 && o.LockTimeoutMs is >= 10 and <= 600_000 && o.StatementTimeoutMs is >= 100 and <= 3_600_000 && o.LockAttempts is >= 1 and <= 100,

@@ -26,6 +26,7 @@ public static class GovernanceJobsServices
                     PrepareSchemaIfNecessary = false,
                 }));
         services.AddHostedService<RecurringJobs>();
+        services.AddSingleton<JobHealth>();
         services.AddHostedService<GovernanceJobServer>();
         services.AddTransient<Audit.VerifyAuditChainJob>();
         services.AddTransient<Audit.EvaluateAlertsJob>();

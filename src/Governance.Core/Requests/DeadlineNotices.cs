@@ -57,12 +57,18 @@ public sealed class SmtpNoticeMailer(IOptions<SmtpOptions> options) : INoticeMai
 
 /// <summary>
 /// The daily deadline check: every open request due within <see cref="RequestOptions.DueSoonDays"/> days, or
-/// overdue, gets a notice for its assignee (for every privacy officer while unassigned): in the console, and by
+/// overdue, gets a notice for its assignee (for every privacy officer and admin while unassigned): in the console, and by
 /// e-mail when SMTP is configured and the person's address is known. Running twice a day repeats nothing; an
 /// e-mail that failed is tried again at the next run.
 /// </summary>
 public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit, INoticeMailer mailer, IOptions<RequestOptions> options, TimeProvider time, ILogger<DeadlineNotices> log)
 {
+    /// <summary>
+    /// Who hears of an unassigned request: privacy officers and admins, whether or not they have signed in yet (local
+    /// accounts are known from the day they are made; people of an identity provider from their first sign-in).
+    /// </summary>
+    public static readonly string[] UnassignedGoTo = [Roles.PrivacyOfficer, Roles.Admin];
+
     public async Task<DeadlineScan> RunAsync(AuditActor actor, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -73,10 +79,11 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
             select coalesce(r.assignee_id, s.actor_id), r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
             from (select id, assignee_id, coalesce(extended_due_on, due_on) as due from gov.requests
                   where state <> all(@closed) and coalesce(extended_due_on, due_on) <= @soon) r
-            left join gov.staff s on r.assignee_id is null and s.roles @> array[@officer]
+            left join (select actor_id from gov.staff where roles && @leads
+                       union select 'local:' || id from gov.local_accounts where disabled_at is null and roles && @leads) s on r.assignee_id is null
             where coalesce(r.assignee_id, s.actor_id) is not null
             on conflict on constraint notices_once do nothing
-            """, new { today, now, closed = RequestStateMachine.FinalStates, soon = today.AddDays(options.Value.DueSoonDays), officer = Roles.PrivacyOfficer }, cancellationToken: ct));
+            """, new { today, now, closed = RequestStateMachine.FinalStates, soon = today.AddDays(options.Value.DueSoonDays), leads = UnassignedGoTo }, cancellationToken: ct));
 
         var (emailed, failures) = mailer.Enabled ? await EmailAsync(connection, ct) : (0, 0);
         await using (var tx = await connection.BeginTransactionAsync(ct))

@@ -1,6 +1,7 @@
 using Governance.Jobs.Audit;
 using Governance.Jobs.Requests;
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace Governance.Jobs.Hosting;
 /// configured, so the daily chain verification cannot be quietly switched off. Registration is idempotent.
 /// </summary>
 internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Governance.Core.Requests.RequestOptions> requests, IOptions<JobsOptions> jobs,
-    Governance.Core.Retention.RetentionCatalog retention, JobStorage storage, ILogger<RecurringJobs> logger) : BackgroundService
+    Governance.Core.Retention.RetentionCatalog retention, JobStorage storage, TimeProvider time, ILogger<RecurringJobs> logger) : BackgroundService
 {
     public const string VerifyAuditChain = "verify-audit-chain";
     public const string EvaluateAlerts = "evaluate-alerts";
@@ -22,6 +23,7 @@ internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Gover
     {
         // At start, before the host reports started: a bad cron expression stops the process with a clear error.
         Register();
+        CatchUpDeadlines();
         return base.StartAsync(cancellationToken);
     }
 
@@ -38,6 +40,27 @@ internal sealed class RecurringJobs(IRecurringJobManager manager, IOptions<Gover
             {
                 logger.LogWarning("Recurring jobs could not be registered again ({Error}); next try in {Seconds} s", ex.GetType().Name, jobs.Value.ReassertRecurringSeconds);
             }
+        }
+    }
+
+    /// <summary>
+    /// The deadline check runs once a day at a set hour; a console that was down at that hour (or never up at it)
+    /// would leave due-soon and overdue requests unflagged until the next day. At start, a check older than a day
+    /// (or none ever) runs now. Running it twice is harmless: a notice is never repeated.
+    /// </summary>
+    private void CatchUpDeadlines()
+    {
+        using var connection = storage.GetConnection();
+        var job = connection.GetRecurringJobs([RequestDeadlinesJob.Id]).SingleOrDefault();
+        if (job is null || job.Removed)
+        {
+            return;
+        }
+
+        if (job.LastExecution is not { } last || time.GetUtcNow().UtcDateTime - DateTime.SpecifyKind(last, DateTimeKind.Utc) > TimeSpan.FromDays(1))
+        {
+            manager.Trigger(RequestDeadlinesJob.Id);
+            logger.LogInformation("The deadline check last ran more than a day ago (or never): it runs now");
         }
     }
 

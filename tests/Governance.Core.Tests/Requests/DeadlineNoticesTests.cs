@@ -92,6 +92,28 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_UnassignedRequest_ReachesAdminsAndOfficersWhoNeverSignedIn_NotDisabledOnesNorLawyers()
+    {
+        async Task<string> AccountAsync(string name, string role, bool disabled = false) =>
+            "local:" + await TestPostgres.ScalarAsync<long>(_admin,
+                $"insert into gov.local_accounts (user_name, password_hash, roles, disabled_at) values ('{name}', 'x', array['{role}'], {(disabled ? "now()" : "null")}) returning id");
+        var admin = await AccountAsync("new-admin", "Admin");
+        var officer = await AccountAsync("new-officer", "PrivacyOfficer");
+        var gone = await AccountAsync("gone-officer", "PrivacyOfficer", disabled: true);
+        var lawyer = await AccountAsync("new-lawyer", "Legal");
+        var soon = await RequestAsync(new DateOnly(2026, 2, 24));   // due 24 Mar, unassigned; nobody has signed in
+
+        var scan = await Notices(0).RunAsync(Job, CancellationToken.None);
+
+        Assert.Equal(2, scan.Flagged);
+        var inbox = new NoticeInbox(Database(), _time);
+        Assert.Equal([soon.Reference], (await inbox.UnreadAsync(admin, 10, CancellationToken.None)).Select(n => n.Reference));
+        Assert.Equal([soon.Reference], (await inbox.UnreadAsync(officer, 10, CancellationToken.None)).Select(n => n.Reference));
+        Assert.Empty(await inbox.UnreadAsync(gone, 10, CancellationToken.None));
+        Assert.Empty(await inbox.UnreadAsync(lawyer, 10, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Run_WithSmtp_SendsOneDigestPerPerson_NamingReferencesNotThePerson()
     {
         await StaffAsync();
