@@ -30,6 +30,7 @@ public static class GovernanceWebHost
         builder.Services.AddHostedService<Health.StartupCheck>();
         builder.Services.AddGovernanceCore();
         builder.Services.AddGovernanceJobs();
+        Governance.Web.Localization.LocalizationSetup.AddGovernanceLocalization(builder.Services);
         builder.Services.AddGovernanceAuthentication(builder.Configuration, builder.Environment);
         builder.Services.AddOptions<Security.ProxyOptions>().BindConfiguration(Security.ProxyOptions.Section);
         builder.Services.AddHostedService<InitialAdmin>();
@@ -63,12 +64,14 @@ public static class GovernanceWebHost
         }
 
         app.UseStaticFiles();
+        app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapGovernanceHealth();
         app.MapAccountEndpoints();
+        Governance.Web.Localization.LocalizationSetup.MapLanguageEndpoint(app);
         app.MapAuditEndpoints();
         app.MapReportEndpoints();
         Governance.Web.Retention.RetentionEndpoints.MapRetentionEndpoints(app);

@@ -1,5 +1,6 @@
 using Dapper;
 using Governance.Core.Database;
+using Microsoft.Extensions.Options;
 
 namespace Governance.Core.Requests;
 
@@ -20,21 +21,21 @@ public sealed record RequestWorkloadFigures(
     DateOnly Today,
     IReadOnlyList<StateCount> OpenByState,
     int Open,
-    int DueWithinWeek,
+    int DueSoonDays,
+    int DueSoon,
     int Overdue,
     IReadOnlyList<DeadlineDay> BurnDown,
     IReadOnlyList<WeekFigures> Weeks);
 
 /// <summary>
 /// The dashboard's request figures, read live from the requests (not from the daily notice job): open requests by
-/// state, due within seven days, overdue, the deadlines of the next <see cref="BurnDownDays"/> days, and requests received and
+/// state, due within <see cref="RequestOptions.DueSoonDays"/> days (seven unless set), overdue, the deadlines of the next <see cref="BurnDownDays"/> days, and requests received and
 /// closed in each of the last <see cref="WeekCount"/> weeks. Due dates are the effective ones (an extension moves them).
 /// </summary>
-public sealed class RequestWorkload(GovernanceDatabase database, TimeProvider time)
+public sealed class RequestWorkload(GovernanceDatabase database, IOptions<RequestOptions> options, TimeProvider time)
 {
     public const int BurnDownDays = 30;
     public const int WeekCount = 8;
-    public const int DueSoonDays = 7;
 
     public async Task<RequestWorkloadFigures> GetAsync(CancellationToken ct)
     {
@@ -67,7 +68,8 @@ public sealed class RequestWorkload(GovernanceDatabase database, TimeProvider ti
             burnDown.Add(new DeadlineDay(day, due, ahead));
         }
 
-        var dueWithinWeek = burnDown.Take(DueSoonDays + 1).Sum(d => d.DueThatDay);
+        var soonDays = options.Value.DueSoonDays;
+        var dueSoon = burnDown.Take(soonDays + 1).Sum(d => d.DueThatDay);
 
         var from = new DateTimeOffset(firstMonday.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var received = (await connection.QueryAsync<(DateTime Monday, long Count)>(new CommandDefinition("""
@@ -85,6 +87,6 @@ public sealed class RequestWorkload(GovernanceDatabase database, TimeProvider ti
         var weeks = Enumerable.Range(0, WeekCount).Select(i => firstMonday.AddDays(7 * i))
             .Select(m => new WeekFigures(m, received.GetValueOrDefault(m), closed.GetValueOrDefault(m))).ToList();
 
-        return new RequestWorkloadFigures(today, byState, open, dueWithinWeek, overdue, burnDown, weeks);
+        return new RequestWorkloadFigures(today, byState, open, soonDays, dueSoon, overdue, burnDown, weeks);
     }
 }

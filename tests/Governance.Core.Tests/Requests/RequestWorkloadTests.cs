@@ -1,6 +1,7 @@
 using Governance.Core.Database;
 using Governance.Core.Requests;
 using Governance.Tests.Support;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -69,13 +70,13 @@ public sealed class RequestWorkloadTests : IAsyncLifetime
         var h = await RequestAsync("DSR-H", "Denied", "2026-01-20 10:00Z", "2026-02-20");               // received before the eight weeks
         await EventAsync(h, "2026-01-30 10:00Z", "InReview", "Denied");
 
-        var figures = await new RequestWorkload(new GovernanceDatabase(NpgsqlDataSource.Create(_app)), _time).GetAsync(CancellationToken.None);
+        var figures = await new RequestWorkload(new GovernanceDatabase(NpgsqlDataSource.Create(_app)), Options.Create(new RequestOptions { DueSoonDays = 7 }), _time).GetAsync(CancellationToken.None);
 
         Assert.Equal(new DateOnly(2026, 3, 20), figures.Today);
         Assert.Equal([new("Received", 1), new("Verifying", 1), new("InReview", 2), new("Approved", 1)], figures.OpenByState);
         Assert.Equal(5, figures.Open);
         Assert.Equal(1, figures.Overdue);
-        Assert.Equal(2, figures.DueWithinWeek);     // today and the seventh day: both ends count
+        Assert.Equal(2, figures.DueSoon);     // today and the seventh day: both ends count
 
         Assert.Equal(30, figures.BurnDown.Count);
         Assert.Equal(new DeadlineDay(new DateOnly(2026, 3, 20), 1, 3), figures.BurnDown[0]);   // five open, one overdue, one due today
@@ -101,10 +102,10 @@ public sealed class RequestWorkloadTests : IAsyncLifetime
     [Fact]
     public async Task Figures_OfAnEmptyConsole_AreZeroes_WithEveryDayAndWeekPresent()
     {
-        var figures = await new RequestWorkload(new GovernanceDatabase(NpgsqlDataSource.Create(_app)), _time).GetAsync(CancellationToken.None);
+        var figures = await new RequestWorkload(new GovernanceDatabase(NpgsqlDataSource.Create(_app)), Options.Create(new RequestOptions { DueSoonDays = 7 }), _time).GetAsync(CancellationToken.None);
 
         Assert.Empty(figures.OpenByState);
-        Assert.Equal((0, 0, 0), (figures.Open, figures.Overdue, figures.DueWithinWeek));
+        Assert.Equal((0, 0, 0), (figures.Open, figures.Overdue, figures.DueSoon));
         Assert.All(figures.BurnDown, d => Assert.Equal((0, 0), (d.DueThatDay, d.StillAhead)));
         Assert.Equal(8, figures.Weeks.Count);
         Assert.Equal(new DateOnly(2026, 3, 16), figures.Weeks[^1].Monday);

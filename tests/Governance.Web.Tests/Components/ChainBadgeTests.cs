@@ -1,6 +1,7 @@
 using Bunit;
 using Governance.Core.Audit;
 using Governance.Web.Components.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Governance.Web.Tests.Components;
 
@@ -11,6 +12,7 @@ public sealed class ChainBadgeTests
     public async Task ABreakWhoseAlertWasResolved_StillSaysBroken_AndNamesThePosition()
     {
         await using var context = new BunitContext();
+        context.Services.AddLocalization();
         var status = new ChainStatus(new DateTimeOffset(2026, 11, 30, 2, 30, 0, TimeSpan.Zero), true, 900, null, 0)
         {
             BrokenAt = 1234,

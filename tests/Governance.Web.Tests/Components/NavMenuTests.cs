@@ -55,7 +55,11 @@ public sealed class LoginPageTests : IDisposable
 {
     private readonly BunitContext _context = new();
 
-    public LoginPageTests() => _context.JSInterop.Mode = JSRuntimeMode.Loose;
+    public LoginPageTests()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddLocalization();
+    }
 
     public void Dispose() => _context.Dispose();
 
@@ -71,6 +75,31 @@ public sealed class LoginPageTests : IDisposable
 
         Assert.NotNull(page.Find("form[action='/account/login'] input[name=password][type=password]"));
         Assert.Contains("Wait 12 seconds", page.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_InChinese_IsChinese_WithTheLanguagesOfferedInTheirOwnNames()
+    {
+        _context.Services.AddSingleton(new SignInOptions { Mode = SignInMode.Local });
+        _context.Services.AddSingleton<Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider>(new FakeAntiforgery());
+        _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/account/login?error=wait&seconds=12");
+        var before = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo("zh-CN");
+
+            var page = _context.Render<Governance.Web.Components.Pages.Account.Login>();
+
+            Assert.Equal("登录", page.Find("form[action='/account/login'] button[type=submit]").TextContent.Trim());
+            Assert.Contains("等待 12 秒", page.Find("[data-testid=login-error]").TextContent, StringComparison.Ordinal);
+            var languages = page.FindAll("[data-testid=language-picker] button").Select(b => (b.GetAttribute("value"), b.TextContent.Trim(), b.GetAttribute("aria-pressed"))).ToList();
+            Assert.Equal([("en", "English", "false"), ("zh-CN", "简体中文", "true")], languages);
+            Assert.Equal("/account/login?error=wait&seconds=12", page.Find("[data-testid=language-picker] input[name=back]").GetAttribute("value"));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = before;
+        }
     }
 
     [Fact]

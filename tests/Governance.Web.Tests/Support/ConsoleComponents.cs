@@ -24,9 +24,18 @@ public static class ConsoleComponents
         context.Services.AddLogging();
         context.Services.AddGovernanceCore();
         context.Services.AddFluentUIComponents();
+        context.Services.AddLocalization();
         context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         context.Services.AddScoped<Governance.Web.Audit.CurrentActor>();
         context.Services.AddSingleton<Governance.Web.Security.DownloadLinks>();
+        // The dashboard reads job health from Hangfire's tables in the test database (no job server runs here).
+        context.Services.AddSingleton<Hangfire.JobStorage>(_ =>
+        {
+            var options = new Hangfire.PostgreSql.PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = false };
+            return new Hangfire.PostgreSql.PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(databases.Settings["ConnectionStrings:Governance"]!, options), options);
+        });
+        context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Governance.Jobs.Hosting.JobsOptions()));
+        context.Services.AddSingleton<Governance.Jobs.Hosting.JobHealth>();
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, actorId), new Claim(ClaimTypes.Name, "staff"), new Claim(ClaimTypes.Role, role)], "test");
         context.Services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
         more?.Invoke(context.Services);

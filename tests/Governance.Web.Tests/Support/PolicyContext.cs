@@ -15,6 +15,7 @@ public static class PolicyContext
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddFluentUIComponents();
+        context.Services.AddLocalization();
         // bunit registers placeholders for authorization; take them out so that the real policies are evaluated.
         foreach (var placeholder in context.Services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
         {

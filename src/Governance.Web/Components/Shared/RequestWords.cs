@@ -1,3 +1,5 @@
+using Governance.Web.Localization;
+
 namespace Governance.Web.Components.Shared;
 
 /// <summary>A request's state and deadline in plain words, as staff read them (the state's code stays in data attributes for machines).</summary>
@@ -7,53 +9,53 @@ public static class RequestWords
 
     public static string State(string state) => state switch
     {
-        "Received" => "Received",
-        "Verifying" => "Checking identity",
-        "InReview" => "In review",
-        "Extended" => "Extended",
-        "Approved" => "Approved, to be carried out",
-        "Processing" => "Being carried out",
-        "Completed" => "Completed",
-        "Denied" => "Denied",
-        "OnHold" => "On hold",
-        "Withdrawn" => "Withdrawn",
-        "Failed" => "Failed, needs attention",
+        "Received" => Text.Get("Received"),
+        "Verifying" => Text.Get("Checking identity"),
+        "InReview" => Text.Get("In review"),
+        "Extended" => Text.Get("Extended"),
+        "Approved" => Text.Get("Approved, to be carried out"),
+        "Processing" => Text.Get("Being carried out"),
+        "Completed" => Text.Get("Completed"),
+        "Denied" => Text.Get("Denied"),
+        "OnHold" => Text.Get("On hold"),
+        "Withdrawn" => Text.Get("Withdrawn"),
+        "Failed" => Text.Get("Failed, needs attention"),
         _ => state,
     };
 
     /// <summary>What a timeline event did, in the past tense ("started the identity check"); an action it does not know stays as recorded.</summary>
     public static string Event(string action) => action switch
     {
-        "StartVerification" => "started the identity check",
-        "Verify" => "verified the identity",
-        "Extend" => "extended the deadline",
-        "Approve" => "approved",
-        "StartProcessing" => "started carrying it out",
-        "Complete" => "completed",
-        "Fail" => "recorded a failure",
-        "Retry" => "tried again",
-        "Deny" => "denied",
-        "Hold" => "put it on hold",
-        "Resume" => "resumed",
-        "Withdraw" => "recorded the withdrawal",
+        "StartVerification" => Text.Get("started the identity check"),
+        "Verify" => Text.Get("verified the identity"),
+        "Extend" => Text.Get("extended the deadline"),
+        "Approve" => Text.Get("approved"),
+        "StartProcessing" => Text.Get("started carrying it out"),
+        "Complete" => Text.Get("completed the request"),
+        "Fail" => Text.Get("recorded a failure"),
+        "Retry" => Text.Get("tried again"),
+        "Deny" => Text.Get("denied the request"),
+        "Hold" => Text.Get("put it on hold"),
+        "Resume" => Text.Get("resumed"),
+        "Withdraw" => Text.Get("recorded the withdrawal"),
         _ => action,
     };
 
     /// <summary>The accounts a store search found: "1 account: id 2", "2 accounts: ids 2, 5".</summary>
     public static string Accounts(IReadOnlyCollection<string> ids) => ids.Count switch
     {
-        0 => "not found",
-        1 => $"1 account: id {ids.First()}",
-        var n => $"{n} accounts: ids {string.Join(", ", ids)}",
+        0 => Text.Get("not found"),
+        1 => Text.Format("1 account: id {0}", ids.First()),
+        var n => Text.Format("{0} accounts: ids {1}", n, string.Join(", ", ids)),
     };
 
     /// <summary>How far a due date is from today: "12 days left", "due today", "overdue by 3 days".</summary>
     public static string DaysLeft(DateOnly due, DateOnly today) => (due.DayNumber - today.DayNumber) switch
     {
-        0 => "due today",
-        1 => "1 day left",
-        -1 => "overdue by 1 day",
-        > 1 and var n => $"{n} days left",
-        var n => $"overdue by {-n} days",
+        0 => Text.Get("due today"),
+        1 => Text.Get("1 day left"),
+        -1 => Text.Get("overdue by 1 day"),
+        > 1 and var n => Text.Format("{0} days left", n),
+        var n => Text.Format("overdue by {0} days", -n),
     };
 }

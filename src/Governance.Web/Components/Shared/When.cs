@@ -1,0 +1,20 @@
+using System.Globalization;
+using Governance.Web.Localization;
+
+namespace Governance.Web.Components.Shared;
+
+/// <summary>
+/// The one way the console writes dates and times: ISO dates, 24-hour times, the zone named ("2026-03-20 14:05 UTC"),
+/// the same in every language (a date an auditor copies into a report must not depend on who looked at it).
+/// </summary>
+public static class When
+{
+    public static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+
+    public static string Utc(DateTimeOffset? at) => at is { } a ? Utc(a) : Text.Get("never");
+
+    /// <summary>A day as a chart's tick writes it ("03-20").</summary>
+    public static string Tick(DateOnly day) => day.ToString("MM-dd", CultureInfo.InvariantCulture);
+}
