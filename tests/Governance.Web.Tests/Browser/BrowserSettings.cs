@@ -39,7 +39,7 @@ public static class BrowserSettings
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"), new() { Timeout = 60_000 });
         await page.FillAsync("#userName", user);
         await page.FillAsync("#password", ConsoleDatabases.Password);
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("[data-testid=login-form] button[type=submit]");
         await Assertions.Expect(page).ToHaveURLAsync($"{baseUrl}{path}", new() { Timeout = 60_000 });
     }
 }

@@ -41,7 +41,7 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveTextAsync("Received");
 
             await RequestSteps.FindAndVerifyAsync(page);
-            await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("document-check");
+            await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("identity document seen");
 
             // No next step is chosen for the person (it once defaulted to Deny).
             await Assertions.Expect(page.Locator("[data-testid=action]")).ToHaveValueAsync("");

@@ -58,4 +58,49 @@ public static class RequestWords
         > 1 and var n => Text.Format("{0} days left", n),
         var n => Text.Format("overdue by {0} days", -n),
     };
+
+    /// <summary>A request type in words ("Access", "Erasure"); the code stays in data attributes and the API.</summary>
+    public static string Type(string type) => type switch
+    {
+        "access" => Text.Get("Access"),
+        "portability" => Text.Get("Portability"),
+        "erasure" => Text.Get("Erasure"),
+        "rectification" => Text.Get("Rectification"),
+        "restriction" => Text.Get("Restriction"),
+        "objection" => Text.Get("Objection"),
+        "opt-out" => Text.Get("Opt-out of sale or sharing"),
+        "limit-sensitive" => Text.Get("Limit use of sensitive data"),
+        _ => type,
+    };
+
+    /// <summary>How a request arrived.</summary>
+    public static string Channel(string channel) => channel switch
+    {
+        "api" => Text.Get("the chat system (API)"),
+        "email" => Text.Get("e-mail"),
+        "letter" => Text.Get("letter"),
+        "phone" => Text.Get("telephone"),
+        "web-form" => Text.Get("web form"),
+        _ => channel,
+    };
+
+    /// <summary>How an identity was checked.</summary>
+    public static string Method(string? method) => method switch
+    {
+        "signed-in" => Text.Get("signed in to the chat system"),
+        "email-code" => Text.Get("code sent by e-mail"),
+        "document-check" => Text.Get("identity document seen"),
+        null => "",
+        _ => method,
+    };
+
+    /// <summary>What an attachment is.</summary>
+    public static string AttachmentKind(string kind) => kind switch
+    {
+        "correspondence" => Text.Get("correspondence"),
+        "identity-evidence" => Text.Get("identity evidence"),
+        "agent-permission" => Text.Get("agent's permission"),
+        "other" => Text.Get("other"),
+        _ => kind,
+    };
 }

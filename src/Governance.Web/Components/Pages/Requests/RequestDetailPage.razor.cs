@@ -7,6 +7,8 @@ using Governance.Web.Audit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 
+using Governance.Web.Localization;
+
 namespace Governance.Web.Components.Pages.Requests;
 
 public sealed partial class RequestDetailPage
@@ -26,14 +28,14 @@ public sealed partial class RequestDetailPage
     /// <summary>An action as the person reads it.</summary>
     private static string ActionName(RequestAction action) => action switch
     {
-        RequestAction.StartVerification => "Start identity check",
-        RequestAction.Verify => "Identity verified",
-        RequestAction.Extend => "Extend the deadline (once)",
-        RequestAction.Approve => "Approve",
-        RequestAction.Deny => "Deny (state the legal basis)",
-        RequestAction.Hold => "Put on hold",
-        RequestAction.Resume => "Resume",
-        RequestAction.Withdraw => "Withdrawn by the person",
+        RequestAction.StartVerification => Text.Get("Start identity check"),
+        RequestAction.Verify => Text.Get("Identity verified"),
+        RequestAction.Extend => Text.Get("Extend the deadline (once)"),
+        RequestAction.Approve => Text.Get("Approve"),
+        RequestAction.Deny => Text.Get("Deny (state the legal basis)"),
+        RequestAction.Hold => Text.Get("Put on hold"),
+        RequestAction.Resume => Text.Get("Resume"),
+        RequestAction.Withdraw => Text.Get("Withdrawn by the person"),
         _ => action.ToString(),
     };
     private string _reason = "";
@@ -58,6 +60,9 @@ public sealed partial class RequestDetailPage
         Regulations.Find(r.Regime) is { } regime
             ? $"{TimeZoneInfo.ConvertTime(r.ReceivedAt, regime.TimeZone):yyyy-MM-dd HH:mm} {regime.TimeZone.Id}"
             : null;
+
+    /// <summary>A regime by the name its policy file gives it (a legal citation, kept as written).</summary>
+    private string RegimeName(string code) => Regulations.Find(code)?.Name ?? code;
 
     [Inject]
     private TransitionRequest Transitions { get; set; } = default!;
@@ -323,7 +328,7 @@ public sealed partial class RequestDetailPage
         var limit = Attachments.MaxBytes;
         if (e.File.Size > limit)
         {
-            _problem = $"file: at most {limit:N0} bytes.";
+            _problem = Text.Format("file: at most {0} bytes.", limit.ToString("N0"));
             return;
         }
 
