@@ -35,7 +35,7 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
         var reference = page.Find("[data-testid=hold-message]").TextContent.Split(' ')[1].TrimEnd('.');
-        page.WaitForAssertion(() => Assert.Contains("3 users", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("3 custodians", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
         var row = page.Find($"tr[data-reference='{reference}']");
         Assert.Contains("2025-01-01", row.TextContent, StringComparison.Ordinal);
 

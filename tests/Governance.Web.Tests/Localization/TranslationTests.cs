@@ -95,6 +95,16 @@ public sealed partial class TranslationTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    [Fact]
+    public void UseCaseMessagesTranslatedForForms_AreStillTheUseCasesWords()
+    {
+        var core = string.Join("\n", Directory.EnumerateFiles(RepositoryFolders.Find(Path.Combine("src", "Governance.Core")), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+
+        var gone = CoreMessages.All.Where(m => !core.Contains($"\"{m}\"", StringComparison.Ordinal)).ToList();
+
+        Assert.True(gone.Count == 0, "no longer a message of the use cases:\n" + string.Join("\n", gone));
+    }
+
     [Theory]
     [InlineData("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN")]
     [InlineData("zh", "zh-CN")]

@@ -1,3 +1,4 @@
+using Governance.Web.Localization;
 using Governance.Core.Holds;
 using Governance.Core.Validation;
 using Governance.Web.Audit;
@@ -61,7 +62,15 @@ public sealed partial class HoldsPage
 
     private static string Summary(LegalHold h)
     {
-        var parts = h.Scope.GroupBy(s => s.Kind).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}{(g.Count() == 1 ? "" : "s")}");
+        var parts = h.Scope.GroupBy(s => s.Kind).Select(g => (g.Key, g.Count()) switch
+        {
+            (HoldScopeKind.User, 1) => Text.Get("1 custodian"),
+            (HoldScopeKind.User, var n) => Text.Format("{0} custodians", n),
+            (HoldScopeKind.Conversation, 1) => Text.Get("1 conversation"),
+            (HoldScopeKind.Conversation, var n) => Text.Format("{0} conversations", n),
+            (_, 1) => Text.Get("1 tenant"),
+            (_, var n) => Text.Format("{0} tenants", n),
+        });
         return string.Join(", ", parts);
     }
 
@@ -77,20 +86,20 @@ public sealed partial class HoldsPage
         var hold = await Holds.CreateAsync(new NewHold(_new.Matter, _new.Scope(), Start(_new.From), Start(_new.To), _new.ReviewOn), actor, Leaving);
         _new = new HoldForm();
         _newErrors = new Dictionary<string, string[]>();
-        return $"Created {hold.Reference}.";
+        return Text.Format("Created {0}.", hold.Reference);
     });
 
     private Task ExtendAsync() => _selected is not { } hold ? Task.CompletedTask : ChangeAsync(errors => _errors = errors, async actor =>
     {
         await Holds.ExtendAsync(hold.Id, _change.Scope(), _change.ReviewOn, null, null, _change.Reason ?? "", actor, Leaving);
-        return $"Extended {hold.Reference}.";
+        return Text.Format("Extended {0}.", hold.Reference);
     });
 
     private Task ReleaseAsync() => _selected is not { } hold ? Task.CompletedTask : ChangeAsync(errors => _errors = errors, async actor =>
     {
         await Holds.ReleaseAsync(hold.Id, _releaseReason, actor, Leaving);
         _releaseReason = "";
-        return $"Released {hold.Reference}.";
+        return Text.Format("Released {0}.", hold.Reference);
     });
 
     /// <summary>Runs a change as the signed-in person: on success says what happened and reloads; a refusal shows its fields' messages and changes nothing.</summary>

@@ -1,0 +1,30 @@
+namespace Governance.Web.Localization;
+
+/// <summary>
+/// The use cases' field messages that forms show as they are (the use cases speak English to the API's clients): listed
+/// here so that they have their Chinese. <c>TranslationTests</c> checks that each is still a message of the use cases.
+/// Messages that name codes (a regime, a type) are not here: the forms say "choose from the list" instead.
+/// </summary>
+public static class CoreMessages
+{
+    public static readonly string[] All =
+    [
+        Text.Key("Name the authorised agent acting for the person."),
+        Text.Key("Tick 'authorised agent' when an agent acts for the person, or leave the agent fields empty."),
+        Text.Key("Not a valid e-mail address."),
+        Text.Key("Use the international form, e.g. +447700900123."),
+        Text.Key("An id of letters, digits, '_', '.', ':' or '-' (at most 200)."),
+        Text.Key("Give the person's e-mail, phone or user id."),
+        Text.Key("The date of receipt must be within the last two years and not in the future."),
+        Text.Key("Name the matter (1 to 200 characters)."),
+        Text.Key("The hold was released; create a new one."),
+        Text.Key("Give the reason (1 to 2,000 characters)."),
+        Text.Key("An extension can only move the window's start earlier."),
+        Text.Key("An extension can only move the window's end later."),
+        Text.Key("Nothing to extend: add scope, a later review date or a wider window."),
+        Text.Key("Give the reason for the release (1 to 2,000 characters)."),
+        Text.Key("No active hold with this id."),
+        Text.Key("Name at least one custodian, conversation or tenant."),
+        Text.Key("The window ends after it starts."),
+    ];
+}
