@@ -100,4 +100,27 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"select count(*) from (select 1 from gov.requests{where} limit @cap) x", p, cancellationToken: ct));
         return new RequestPage(rows, Math.Min(total, CountCap), total > CountCap);
     }
+
+    /// <summary>The references of these requests (ids not found, or not request ids at all, are left out).</summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> ReferencesAsync(IEnumerable<string?> ids, CancellationToken ct)
+    {
+        var wanted = ids.Select(i => Guid.TryParse(i, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).Distinct().ToArray();
+        if (wanted.Length == 0)
+        {
+            return new Dictionary<Guid, string>();
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(Guid Id, string Reference)>(new CommandDefinition(
+            "select id, reference from gov.requests where id = any(@wanted)", new { wanted }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Id, r => r.Reference);
+    }
+
+    /// <summary>The id of the request with this reference ("DSR-2026-000123"), or null.</summary>
+    public async Task<Guid?> IdOfAsync(string reference, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            "select id from gov.requests where reference = @reference", new { reference = reference.Trim() }, cancellationToken: ct));
+    }
 }

@@ -26,5 +26,6 @@ public static class CoreMessages
         Text.Key("No active hold with this id."),
         Text.Key("Name at least one custodian, conversation or tenant."),
         Text.Key("The window ends after it starts."),
+        Text.Key("The period ends before it starts."),
     ];
 }

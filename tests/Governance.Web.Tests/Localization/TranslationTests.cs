@@ -19,7 +19,7 @@ public sealed partial class TranslationTests
     [GeneratedRegex(@"\{(\d+)(?:[:,][^}]*)?\}")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
+    [GeneratedRegex(@"[\p{IsCJKUnifiedIdeographs}\p{IsCJKSymbolsandPunctuation}\p{IsHalfwidthandFullwidthForms}]")]
     private static partial Regex Chinese();
 
     private static string WebSource() => RepositoryFolders.Find(Path.Combine("src", "Governance.Web"));
@@ -98,7 +98,8 @@ public sealed partial class TranslationTests
     [Fact]
     public void UseCaseMessagesTranslatedForForms_AreStillTheUseCasesWords()
     {
-        var core = string.Join("\n", Directory.EnumerateFiles(RepositoryFolders.Find(Path.Combine("src", "Governance.Core")), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var core = string.Join("\n", new[] { "Governance.Core", "Governance.Jobs" }
+            .SelectMany(p => Directory.EnumerateFiles(RepositoryFolders.Find(Path.Combine("src", p)), "*.cs", SearchOption.AllDirectories)).Select(File.ReadAllText));
 
         var gone = CoreMessages.All.Where(m => !core.Contains($"\"{m}\"", StringComparison.Ordinal)).ToList();
 

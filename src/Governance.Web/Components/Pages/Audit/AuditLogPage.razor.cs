@@ -1,3 +1,4 @@
+using Governance.Web.Localization;
 using System.Globalization;
 using Governance.Core.Audit;
 using Governance.Web.Audit;
@@ -25,6 +26,26 @@ public sealed partial class AuditLogPage
     private ReviewAuditLog Review { get; set; } = default!;
 
     [Inject]
+    private Governance.Core.Requests.StaffDirectory Staff { get; set; } = default!;
+
+    [Inject]
+    private Governance.Core.Requests.RequestList Requests { get; set; } = default!;
+
+    private IReadOnlyDictionary<string, Governance.Core.Requests.StaffMember> _names = new Dictionary<string, Governance.Core.Requests.StaffMember>();
+    private IReadOnlyDictionary<Guid, string> _references = new Dictionary<Guid, string>();
+
+    /// <summary>A member of staff by name (the id is on hover); jobs, clients and unknown people by their id.</summary>
+    private string Who(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
+
+    private static string Outcome(string outcome) => outcome switch
+    {
+        "success" => Text.Get("success"),
+        "failure" => Text.Get("failure"),
+        "denied" => Text.Get("access denied"),
+        _ => outcome,
+    };
+
+    [Inject]
     private AuditChainStatus ChainStatus { get; set; } = default!;
 
     [Inject]
@@ -39,10 +60,10 @@ public sealed partial class AuditLogPage
     private string CountText => _page is null
         ? ""
         : _page.Total == 0
-            ? "No entries match."
+            ? Text.Get("No entries match.")
             : _page.Total == 1
-                ? "1 entry matches."
-                : $"{(_page.TotalIsLowerBound ? "More than " : "")}{_page.Total:N0} entries match.";
+                ? Text.Get("1 entry matches.")
+                : _page.TotalIsLowerBound ? Text.Format("More than {0} entries match.", _page.Total.ToString("N0")) : Text.Format("{0} entries match.", _page.Total.ToString("N0"));
 
     private string ExportHref
     {
@@ -80,6 +101,9 @@ public sealed partial class AuditLogPage
             var record = _recorded != _filter;
             var page = await Review.SearchAsync(actor, _filter, _sort, request.StartIndex, request.Count ?? _pagination.ItemsPerPage, record, request.CancellationToken);
             _recorded = _filter;
+            // People by name and requests by reference, for the rows of this page only.
+            _names = await Staff.ByIdAsync(page.Rows.Select(r => r.ActorId), request.CancellationToken);
+            _references = await Requests.ReferencesAsync(page.Rows.SelectMany(r => new[] { r.RequestId, r.TargetType == "request" ? r.TargetId : null }), request.CancellationToken);
             _page = page;
             return GridItemsProviderResult.From(page.Rows.ToList(), (int)page.Total);
         };
@@ -88,6 +112,20 @@ public sealed partial class AuditLogPage
 
     private async Task ApplyAsync()
     {
+        // A request may be named by its reference: the log keeps the id.
+        if (_form.Request is { } asked && asked.Trim().StartsWith("DSR-", StringComparison.OrdinalIgnoreCase))
+        {
+            if (await Requests.IdOfAsync(asked.Trim().ToUpperInvariant(), Leaving) is { } found)
+            {
+                _form.Request = found.ToString();
+            }
+            else
+            {
+                _problems = new Dictionary<string, string> { [Text.Get("Request (reference or id)")] = Text.Get("No request has this reference.") };
+                return;
+            }
+        }
+
         var candidate = _form.ToFilter();
         _problems = candidate.Problems();
         if (_problems.Count > 0)

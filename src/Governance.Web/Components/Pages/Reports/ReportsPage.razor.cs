@@ -1,3 +1,5 @@
+using Governance.Web.Components.Shared;
+using Governance.Web.Localization;
 using Governance.Core.Reports;
 using Governance.Core.Validation;
 using Governance.Jobs.Reports;
@@ -39,21 +41,38 @@ public sealed partial class ReportsPage
 
     private static string KindName(string kind) => kind switch
     {
-        ReportKinds.Requests => "Data-subject request register and metrics",
-        ReportKinds.Audit => "Audit log extract",
-        ReportKinds.Erasure => "Certificate of erasure",
-        ReportKinds.Retention => "Retention execution report",
-        _ => "Records of processing",
+        ReportKinds.Requests => Text.Get("Data-subject request register and metrics"),
+        ReportKinds.Audit => Text.Get("Audit log extract"),
+        ReportKinds.Erasure => Text.Get("Certificate of erasure"),
+        ReportKinds.Retention => Text.Get("Retention execution report"),
+        _ => Text.Get("Records of processing"),
     };
 
     private static string PeriodOf(StoredReport r) => (r.PeriodFrom, r.PeriodTo) switch
     {
-        (null, null) => r.Kind == ReportKinds.Erasure ? "the request's erasure" : "all time",
-        (var f, var t) => $"{f?.ToString("yyyy-MM-dd") ?? "…"} – {t?.ToString("yyyy-MM-dd") ?? "…"}",
+        (null, null) => r.Kind == ReportKinds.Erasure ? Text.Get("the request's erasure") : Text.Get("all time"),
+        (var f, var t) => $"{(f is { } from ? When.Date(from) : "…")} – {(t is { } to ? When.Date(to) : "…")}",
+    };
+
+    [Inject]
+    private Governance.Core.Requests.StaffDirectory Staff { get; set; } = default!;
+
+    private IReadOnlyDictionary<string, Governance.Core.Requests.StaffMember> _names = new Dictionary<string, Governance.Core.Requests.StaffMember>();
+
+    private string Who(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
+
+    private static string FieldName(string field) => field switch
+    {
+        "kind" => Text.Get("Report"),
+        "from" => Text.Get("From"),
+        "to" => Text.Get("To (included)"),
+        "language" => Text.Get("Language of the report"),
+        _ => field,
     };
 
     protected override async Task OnInitializedAsync()
     {
+        _form.Language = Text.IsChinese ? "zh" : "en";
         _actorId = (await Actor.GetAsync()).Id;
         _kinds = await KindsAllowedAsync();
         _form.Kind = _kinds.FirstOrDefault() ?? ReportKinds.Requests;
@@ -81,6 +100,7 @@ public sealed partial class ReportsPage
         var all = await Archive.ListAsync(200, Leaving);
         // Certificates of erasure are generated on their request's page and read here by everyone the Reports page admits.
         _reports = all.Where(r => _kinds.Contains(r.Kind) || r.Kind == ReportKinds.Erasure).ToList();
+        _names = await Staff.ByIdAsync(_reports.Select(r => r.GeneratedBy), Leaving);
     }
 
     private async Task GenerateAsync()
@@ -91,7 +111,7 @@ public sealed partial class ReportsPage
         {
             if (!_kinds.Contains(request.Kind))
             {
-                throw ValidationException.For("report", "kind", "Your role may not generate this report.");
+                throw ValidationException.For("report", "kind", Text.Get("Your role may not generate this report."));
             }
 
             request.Validate();
@@ -105,7 +125,7 @@ public sealed partial class ReportsPage
         _problems = new Dictionary<string, string>();
         var actor = await Actor.GetAsync();
         Jobs.Enqueue<GenerateReportJob>(j => j.RunAsync(request.Kind, request.From, request.To, request.Language, actor.Id, actor.Roles.ToArray(), CancellationToken.None));
-        _queued = $"{KindName(request.Kind)} is being generated: it appears below when it is ready (usually within seconds; use “Refresh the list”).";
+        _queued = Text.Format("{0} is being generated: it appears below when it is ready (usually within seconds; use “Refresh the list”).", KindName(request.Kind));
         await RefreshAsync();
     }
 

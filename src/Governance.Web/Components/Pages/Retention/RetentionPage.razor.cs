@@ -1,3 +1,4 @@
+using Governance.Web.Localization;
 using System.Text.Json;
 using Governance.Core.Requests;
 using Governance.Core.Retention;
@@ -62,13 +63,6 @@ public sealed partial class RetentionPage
 
     private static readonly string[] ActionChoices = ["delete", "anonymise", "archive-then-delete"];
 
-    private static string ActionWords(string action) => action switch
-    {
-        "delete" => "Delete",
-        "anonymise" => "Anonymise",
-        _ => "Archive, then delete",
-    };
-
     /// <summary>The rule previewed anonymises rather than deletes.</summary>
     private bool PreviewAnonymises => _previewed is { } name && _policy?.Find(name)?.Action == RetentionAction.Anonymise;
 
@@ -128,7 +122,7 @@ public sealed partial class RetentionPage
         }
     }
 
-    private string ChangedByText(RetentionRuleVersion v) => v.Source == "files" ? "the files (outside the console)" : NameOf(v.ChangedBy);
+    private string ChangedByText(RetentionRuleVersion v) => v.Source == "files" ? Text.Get("the files (outside the console)") : NameOf(v.ChangedBy);
 
     private void StartRuleChange(RetentionRule rule)
     {
@@ -196,7 +190,7 @@ public sealed partial class RetentionPage
         {
             var saved = await Editor.SaveAsync(review.File, review.BaseSha256, review.Proposed, _editReason, await Actor.GetAsync(), Leaving);
             CloseEditor();
-            _message = $"{saved.File} saved as version {saved.Version}. The rules in force and their schedules follow it.";
+            _message = Text.Format("{0} saved as version {1}. The rules in force and their schedules follow it.", saved.File, saved.Version);
             _policy = Catalog.Load(Stores.All.Select(s => s.Region).Distinct(StringComparer.Ordinal).ToList());
             await LoadFilesAsync();
         }
@@ -231,7 +225,7 @@ public sealed partial class RetentionPage
         await AddNamesAsync(_runs.Select(r => r.CreatedBy).Concat(_runs.Select(r => r.DecidedBy).OfType<string>()));
     }
 
-    private string NameOf(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId.StartsWith("job:", StringComparison.Ordinal) ? "the schedule" : actorId;
+    private string NameOf(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId.StartsWith("job:", StringComparison.Ordinal) ? Text.Get("the schedule") : actorId;
 
     private static StoredPreview? PreviewOf(RetentionRun run)
     {
@@ -248,12 +242,12 @@ public sealed partial class RetentionPage
 
     private static string StateText(RetentionRun r) => r.State switch
     {
-        "awaiting-approval" => "Waiting for approval",
-        "approved" => "Approved, about to run",
-        "running" => $"Running ({r.Batches:N0} batches so far)",
-        "done" => "Done",
-        "rejected" => "Rejected",
-        _ => $"Failed: {r.Problem}",
+        "awaiting-approval" => Text.Get("Waiting for approval"),
+        "approved" => Text.Get("Approved, about to run"),
+        "running" => Text.Format("Running ({0} batches so far)", r.Batches.ToString("N0")),
+        "done" => Text.Get("Done"),
+        "rejected" => Text.Get("Rejected"),
+        _ => Text.Format("Failed: {0}", r.Problem ?? ""),
     };
 
     private async Task PreviewAsync(string rule)
@@ -295,8 +289,8 @@ public sealed partial class RetentionPage
             }
 
             _message = waiting > 0
-                ? $"{rule}: {waiting} run(s) wait for a privacy officer's approval below."
-                : $"{rule}: {ids.Count} run(s) started; this page shows them as they go.";
+                ? Text.Format("{0}: {1} runs wait for a privacy officer's approval below.", rule, waiting)
+                : Text.Format("{0}: {1} runs started; this page shows them as they go.", rule, ids.Count);
         });
     }
 
@@ -309,7 +303,7 @@ public sealed partial class RetentionPage
         }
 
         _reasons.Remove(run);
-        _message = approve ? "Approved: the run has started." : "Rejected: nothing will be removed by this run.";
+        _message = approve ? Text.Get("Approved: the run has started.") : Text.Get("Rejected: nothing will be removed by this run.");
     });
 
     private async Task ActAsync(Func<Governance.Core.Audit.AuditActor, Task> act)
