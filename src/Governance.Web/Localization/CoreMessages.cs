@@ -27,5 +27,13 @@ public static class CoreMessages
         Text.Key("Name at least one custodian, conversation or tenant."),
         Text.Key("The window ends after it starts."),
         Text.Key("The period ends before it starts."),
+        Text.Key("The file as the console first read it."),
+        Text.Key("The person's identity has not been verified: verify it before approving."),
+        Text.Key("A denial states its legal basis (e.g. GDPR Art. 17(3)(e), or 'identity could not be verified')."),
+        Text.Key("The request has been extended once already; the law allows one extension."),
+        Text.Key("An extension needs the new due date and the date the person was told."),
+        Text.Key("The person must be told before the first due date, and the new due date must come after it."),
+        Text.Key("Resuming needs the state the request was in when the hold began."),
+        Text.Key("Changed in the folder, not on this page (see the repository's history for who and why)."),
     ];
 }

@@ -44,7 +44,8 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("identity document seen");
 
             // No next step is chosen for the person (it once defaulted to Deny).
-            await Assertions.Expect(page.Locator("[data-testid=action]")).ToHaveValueAsync("");
+            await Assertions.Expect(page.Locator("fluent-select[data-testid=action]")).ToHaveJSPropertyAsync("value", "");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply" })).ToBeDisabledAsync();
             await RequestSteps.ApproveAsync(page, "no exemption applies");
             await Assertions.Expect(page.Locator("[data-testid=export-start]")).ToBeVisibleAsync(); // the next step is the export
             await Assertions.Expect(page.Locator("[data-testid=timeline] li")).ToHaveCountAsync(4);

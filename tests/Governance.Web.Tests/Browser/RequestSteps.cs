@@ -34,17 +34,26 @@ internal static class RequestSteps
         await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account: id ");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start verification" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Verifying");
-        await page.SelectOptionAsync("[data-testid=verify-method]", "document-check");
-        await page.FillAsync("[data-testid=verify-evidence]", "copy of ID seen, returned");
+        await ChooseAsync(page, "verify-method", "document-check");
+        await page.Locator("[data-testid=verify-evidence] input").FillAsync("copy of ID seen, returned");
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "InReview");
+    }
+
+    /// <summary>Opens a Fluent select and picks the option with this value, then waits until the select holds it.</summary>
+    public static async Task ChooseAsync(IPage page, string testId, string value)
+    {
+        var select = page.Locator($"fluent-select[data-testid={testId}]");
+        await select.ClickAsync();
+        await select.Locator($"fluent-option[value='{value}']").ClickAsync();
+        await Assertions.Expect(select).ToHaveJSPropertyAsync("value", value);
     }
 
     /// <summary>Chooses Approve as the next step, with a reason, and waits for the request to be Approved.</summary>
     public static async Task ApproveAsync(IPage page, string reason)
     {
-        await page.SelectOptionAsync("[data-testid=action]", "Approve");
-        await page.FillAsync("[data-testid=action-reason]", reason);
+        await ChooseAsync(page, "action", "Approve");
+        await page.Locator("[data-testid=action-reason] input").FillAsync(reason);
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Approved");
     }

@@ -18,6 +18,21 @@ public static class When
 
     public static string Utc(DateTimeOffset? at) => at is { } a ? Utc(a) : Text.Get("never");
 
+    /// <summary>
+    /// The reader's culture with ISO dates, for date pickers: they show and read "2026-03-20" in every language (a
+    /// browser's own date input would switch to its locale's order, 03/20/2026 in the United States).
+    /// </summary>
+    public static CultureInfo IsoCulture
+    {
+        get
+        {
+            var culture = (CultureInfo)CultureInfo.CurrentCulture.Clone();
+            culture.DateTimeFormat.ShortDatePattern = "yyyy-MM-dd";
+            culture.DateTimeFormat.DateSeparator = "-";
+            return culture;
+        }
+    }
+
     /// <summary>A day as a chart's tick writes it ("03-20").</summary>
     public static string Tick(DateOnly day) => day.ToString("MM-dd", CultureInfo.InvariantCulture);
 }

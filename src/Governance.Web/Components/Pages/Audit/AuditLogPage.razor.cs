@@ -1,3 +1,4 @@
+using Governance.Web.Components.Shared;
 using Governance.Web.Localization;
 using System.Globalization;
 using Governance.Core.Audit;
@@ -35,7 +36,10 @@ public sealed partial class AuditLogPage
     private IReadOnlyDictionary<Guid, string> _references = new Dictionary<Guid, string>();
 
     /// <summary>A member of staff by name (the id is on hover); jobs, clients and unknown people by their id.</summary>
-    private string Who(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
+    private string Who(string actorId) => ActorWords.Who(actorId, _names);
+
+    /// <summary>A person's name is written as it is in every language.</summary>
+    private bool IsPerson(string actorId) => _names.ContainsKey(actorId);
 
     private static string Outcome(string outcome) => outcome switch
     {

@@ -42,6 +42,25 @@ public sealed partial class RequestDetailPage
     private string _legalBasis = "";
     private DateOnly? _newDue;
     private DateOnly? _toldOn;
+
+    /// <summary>The next step as the select holds it (its code; empty: none chosen).</summary>
+    private string ActionChoice
+    {
+        get => _action?.ToString() ?? "";
+        set => _action = Enum.TryParse<RequestAction>(value, out var a) ? a : null;
+    }
+
+    private DateTime? NewDue
+    {
+        get => _newDue?.ToDateTime(TimeOnly.MinValue);
+        set => _newDue = value is { } v ? DateOnly.FromDateTime(v) : null;
+    }
+
+    private DateTime? ToldOn
+    {
+        get => _toldOn?.ToDateTime(TimeOnly.MinValue);
+        set => _toldOn = value is { } v ? DateOnly.FromDateTime(v) : null;
+    }
     private string _note = "";
     private string _attachmentKind = RequestAttachments.Kinds[0];
     private string? _problem;
@@ -347,12 +366,12 @@ public sealed partial class RequestDetailPage
         }
         catch (ValidationException ex)
         {
-            _problem = ex.Messages();
+            _problem = string.Join(" ", ex.Errors.SelectMany(e => e.Value).Select(Text.Get));
             return;
         }
         catch (Exception ex) when (ex is InvalidTransitionException or KeyNotFoundException)
         {
-            _problem = ex.Message;
+            _problem = Text.Get(ex.Message);
             return;
         }
 

@@ -29,10 +29,19 @@ public static class RetentionWords
     public static string Scope(RetentionRule rule) => rule.Map == ConsoleRecords.Map ? Text.Get("the console's own records") : string.Join(Text.Get(", "), new[]
     {
         rule.Conversation is null ? null : Text.Format("conversation {0}", rule.Conversation),
-        rule.ConversationKind is null ? null : Text.Format("conversations of kind {0}", rule.ConversationKind),
+        rule.ConversationKind is null ? null : Kind(rule.ConversationKind),
         rule.Tenant is null ? null : Text.Format("tenant {0}", rule.Tenant),
         rule.Store is not null ? Text.Format("store {0}", rule.Store) : rule.Region is not null ? Text.Format("region {0}", rule.Region) : Text.Get("every store"),
     }.OfType<string>());
+
+    /// <summary>A kind of conversation: the three the data maps name in words, any other by its code.</summary>
+    public static string Kind(string kind) => kind switch
+    {
+        "direct" => Text.Get("direct conversations"),
+        "group" => Text.Get("group conversations"),
+        "channel" => Text.Get("channels"),
+        _ => Text.Format("conversations of kind {0}", kind),
+    };
 
     public static string Action(string code) => code switch
     {
