@@ -22,13 +22,13 @@ public sealed class AuditReviewFlowTests(ConsoleDatabases databases) : IClassFix
             await page.Locator("form[data-interactive=true]").WaitForAsync();
 
             // A filter with SQL in it is refused with a message, not run.
-            await page.FillAsync("input[name=actor]", "x' or 1=1 --");
+            await page.Locator("[data-testid=audit-actor] input").FillAsync("x' or 1=1 --");
             await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
             await page.Locator("[data-testid=audit-problems]").WaitForAsync();
 
-            await page.FillAsync("input[name=actor]", "");
-            await page.FillAsync("input[name=action]", "auth.sign-in");
-            await page.SelectOptionAsync("select[name=outcome]", "success");
+            await page.Locator("[data-testid=audit-actor] input").FillAsync("");
+            await page.Locator("[data-testid=audit-action] input").FillAsync("auth.sign-in");
+            await RequestSteps.ChooseAsync(page, "audit-outcome", "success");
             await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
             await page.Locator("[data-testid=audit-problems]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
             // The grid refreshes from the server: wait until it shows the filtered entries only.
