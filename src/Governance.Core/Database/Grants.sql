@@ -28,6 +28,7 @@ grant select, insert on gov.request_events to governance_app;
 grant select, insert, update on gov.staff to governance_app;
 grant select, insert on gov.request_notes to governance_app;
 grant select, insert on gov.request_attachments to governance_app;
+grant select, insert, update on gov.request_searches to governance_app;
 grant select, insert, update on gov.notices to governance_app;
 
 -- Holds are released, never deleted: the history of what was held stays.
@@ -53,4 +54,4 @@ grant select, insert, update on gov.retention_archives to governance_app;
 grant select, insert on gov.retention_rule_versions to governance_app;
 -- Retention of the console's own records (map: console): notes, attachments, notices and ended sign-in sessions past
 -- their age are deleted by the retention runs, which are audited.
-grant delete on gov.request_notes, gov.request_attachments, gov.notices, gov.sign_in_sessions to governance_app;
+grant delete on gov.request_notes, gov.request_attachments, gov.request_searches, gov.notices, gov.sign_in_sessions to governance_app;

@@ -84,6 +84,7 @@ public static class ConsoleRecords
                 {
                     rows["request notes"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_notes where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
                     rows["request attachments"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_attachments where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
+                    rows["request searches"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_searches where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
                     rows["closed requests"] = await connection.ExecuteAsync(new CommandDefinition("""
                         update gov.requests set subject_email = null, subject_phone = null, subject_user_id = 'anonymised', agent_name = null, agent_evidence = null,
                             verification_note = null, staff_note = null, erasure_recipients = null, body_hash = null, idempotency_key = null, anonymised_at = now()

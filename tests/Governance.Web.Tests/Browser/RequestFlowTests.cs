@@ -43,6 +43,21 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await RequestSteps.FindAndVerifyAsync(page);
             await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("identity document seen");
 
+            // The store search stays with the request: a reload shows it, with when and by whom.
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu]")).ToContainTextAsync("1 account: id ");
+            await Assertions.Expect(page.Locator("[data-testid=search-when]")).ToContainTextAsync("officer");
+            // A legal hold on exactly the accounts found: without a matter it is refused beside the button, then placed.
+            await page.Locator("[data-testid=workflow][data-interactive=true]").WaitForAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Place a legal hold on the accounts found" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=hold-found-problem]")).ToContainTextAsync("matter");
+            await page.Locator("[data-testid=hold-found-matter] input").FillAsync("Smith v. Example (litigation)");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Place a legal hold on the accounts found" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=hold-found-message]")).ToContainTextAsync("Created HOLD-");
+            await Assertions.Expect(page.Locator("[data-testid=request-held]")).ToBeVisibleAsync();
+            Assert.Equal("eu", await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+                "select string_agg(distinct s.store, ',') from gov.legal_hold_scope s join gov.legal_holds h on h.id = s.hold_id where h.matter = 'Smith v. Example (litigation)'"));
+
             // No next step is chosen for the person (it once defaulted to Deny).
             await Assertions.Expect(page.Locator("fluent-select[data-testid=action]")).ToHaveJSPropertyAsync("value", "");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply" })).ToBeDisabledAsync();

@@ -18,7 +18,6 @@ public sealed partial class RequestDetailPage
     private IReadOnlyList<StaffMember> _staff = [];
     private IReadOnlyDictionary<string, StaffMember> _names = new Dictionary<string, StaffMember>();
     private IReadOnlyList<string> _holds = [];
-    private IReadOnlyList<PersonMatch>? _matches;
     private bool _searching;
     private string _assignee = "";
     private string _method = TransitionRequest.VerificationMethods[0];
@@ -171,10 +170,12 @@ public sealed partial class RequestDetailPage
         _roles = me.Roles;
         await LoadAsync(view: true);
         _staff = await Staff.AssignableAsync(Leaving);
-        if (_request?.UserId is { } userId)
+        _search = await Search.LatestAsync(Id, Leaving);
+        if (_request is { } r)
         {
-            // A user id given with the request is checked at once; other identities after a search of the stores.
-            _holds = await Holds.HoldingPersonAsync(Finder.StoreNames.Select(s => (s, userId)), Leaving);
+            // The ids of the last search (kept with the request) and a user id given with it are checked at once.
+            _names = await Staff.ByIdAsync(_names.Keys.Concat(_search is null ? [] : [_search.SearchedBy]), Leaving);
+            await HoldsOfFoundAsync(r);
         }
     }
 
@@ -205,6 +206,48 @@ public sealed partial class RequestDetailPage
         }
     }
 
+    /// <summary>The holds on the ids found, and on the user id given with the request even where no store has it any more.</summary>
+    private async Task HoldsOfFoundAsync(RequestDetail r)
+    {
+        var given = r.UserId is { } userId ? Finder.StoreNames.Select(s => (s, userId)) : [];
+        _holds = await Holds.HoldingPersonAsync((_matches ?? []).SelectMany(m => m.PersonIds.Select(id => (m.Store, id))).Concat(given), Leaving);
+    }
+
+    [Inject]
+    private RequestSearch Search { get; set; } = default!;
+
+    /// <summary>The request's latest store search (kept with the request).</summary>
+    private RequestSearchResult? _search;
+
+    private IReadOnlyList<PersonMatch>? _matches => _search?.Matches;
+
+    /// <summary>The accounts the last search found, store by store.</summary>
+    private IReadOnlyList<Governance.Core.Holds.HoldScope> FoundAccounts =>
+        (_matches ?? []).SelectMany(m => m.PersonIds.Select(id => new Governance.Core.Holds.HoldScope(Governance.Core.Holds.HoldScopeKind.User, id, m.Store))).ToList();
+
+    private string? _holdMatter;
+    private string? _holdMessage;
+    private string? _holdProblem;
+
+    private async Task HoldFoundAsync()
+    {
+        _holdProblem = _holdMessage = null;
+        try
+        {
+            var hold = await Holds.CreateAsync(new Governance.Core.Holds.NewHold(_holdMatter, FoundAccounts, null, null, null), await Actor.GetAsync(), Leaving);
+            _holdMessage = Text.Format("Created {0}.", hold.Reference);
+            _holdMatter = null;
+            if (_request is { } r)
+            {
+                await HoldsOfFoundAsync(r);
+            }
+        }
+        catch (ValidationException ex)
+        {
+            _holdProblem = string.Join(" ", ex.Errors.SelectMany(e => e.Value).Select(Text.Get));
+        }
+    }
+
     private async Task FindAsync()
     {
         if (_request is not { } r)
@@ -216,24 +259,9 @@ public sealed partial class RequestDetailPage
         _problem = null;
         try
         {
-            var matches = new List<PersonMatch>();
-            var actor = await Actor.GetAsync();
-            foreach (var (kind, value) in new (IdentityKind Kind, string? Value)[] { (IdentityKind.Email, r.Email), (IdentityKind.Phone, r.Phone), (IdentityKind.UserId, r.UserId) })
-            {
-                if (value is not null)
-                {
-                    matches.AddRange(await Finder.SearchAsync(kind, value, actor, r.Id, Leaving));
-                }
-            }
-
-            // One line per store: the ids found through any of the identities, the largest row count.
-            _matches = matches.GroupBy(m => (m.Store, m.Region)).Select(g => new PersonMatch(g.Key.Store, g.Key.Region,
-                g.SelectMany(m => m.PersonIds).Distinct().ToList(),
-                g.OrderByDescending(m => m.RowsByCollection.Values.Sum()).First().RowsByCollection,
-                g.All(m => m.Problem is not null) ? g.First().Problem : null)).ToList();
-            // The ids found, and the user id given with the request even where no store has it any more.
-            var given = r.UserId is { } userId ? Finder.StoreNames.Select(s => (s, userId)) : [];
-            _holds = await Holds.HoldingPersonAsync(_matches.SelectMany(m => m.PersonIds.Select(id => (m.Store, id))).Concat(given), Leaving);
+            _search = await Search.SearchAsync(r.Id, r.Email, r.Phone, r.UserId, await Actor.GetAsync(), Leaving);
+            _names = await Staff.ByIdAsync(_names.Keys.Append(_search.SearchedBy), Leaving);
+            await HoldsOfFoundAsync(r);
         }
         catch (InvalidOperationException ex)
         {
