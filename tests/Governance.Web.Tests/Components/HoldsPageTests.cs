@@ -56,4 +56,41 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         page.WaitForAssertion(() => Assert.Empty(page.FindAll($"tr[data-reference='{reference}']")));
         Assert.Equal(3, await CountAsync($"select count(*) from gov.audit_log a join gov.legal_holds h on h.id::text = a.target_id where h.reference = '{reference}' and a.actor_id = 'local:2'"));
     }
+
+    [Fact]
+    public async Task Custodian_FoundByEmail_InEveryStoreWithTheAddress_IsHeldInItsOwnStore()
+    {
+        // The address of a seeded person, and where each store has it, read here straight from the stores.
+        var email = await TestPostgres.ScalarAsync<string>(databases.Settings["ChatStores:eu:ConnectionString"]!, "select email from users where email is not null order by id limit 1");
+        var expected = new List<(string Store, string Id)>();
+        foreach (var store in new[] { "cn", "eu", "us" })
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(databases.Settings[$"ChatStores:{store}:ConnectionString"]);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("select id::text from users where lower(email) = lower(@e)", connection);
+            command.Parameters.AddWithValue("e", email);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                expected.Add((store, reader.GetString(0)));
+            }
+        }
+
+        var matter = "Lookup " + Guid.NewGuid().ToString("N")[..8];
+        var page = _context.Render<HoldsPage>();
+        page.WaitForElement("[data-testid=holds][data-loaded=true]");
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] [data-testid=custodian-email]").Input(email));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] [data-testid=custodian-find]").Click());
+
+        page.WaitForAssertion(() => Assert.Equal(expected.Count, page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] li").Count));
+        var shown = page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] li").Select(li => (li.GetAttribute("data-store")!, li.GetAttribute("data-id")!)).Order().ToList();
+        Assert.Equal(expected.Order().ToList(), shown);
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=matter]").Change(matter));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
+        page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
+
+        Assert.Equal(string.Join(",", expected.Order().Select(e => $"{e.Store}:{e.Id}")), await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+            $"select string_agg(s.store || ':' || s.value, ',' order by s.store, s.value) from gov.legal_hold_scope s join gov.legal_holds h on h.id = s.hold_id where h.matter = '{matter}'"));
+        Assert.True(await CountAsync("select count(*) from gov.audit_log where action = 'person.search' and actor_id = 'local:2'") >= 1);
+    }
 }

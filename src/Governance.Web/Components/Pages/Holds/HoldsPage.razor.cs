@@ -19,10 +19,13 @@ public sealed class HoldForm
     public DateOnly? ReviewOn { get; set; }
     public string? Reason { get; set; }
 
+    /// <summary>Custodians found by their e-mail address, each with the store they were found in.</summary>
+    public List<HoldScope> Found { get; } = [];
+
     public IReadOnlyList<HoldScope> Scope()
     {
         var store = string.IsNullOrWhiteSpace(Store) ? null : Store.Trim();
-        return Lines(Users).Select(v => new HoldScope(HoldScopeKind.User, v, store))
+        return Found.Concat(Lines(Users).Select(v => new HoldScope(HoldScopeKind.User, v, store)))
             .Concat(Lines(Conversations).Select(v => new HoldScope(HoldScopeKind.Conversation, v, store)))
             .Concat(Lines(Tenant).Select(v => new HoldScope(HoldScopeKind.Tenant, v, store)))
             .ToList();
