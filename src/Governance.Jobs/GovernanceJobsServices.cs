@@ -27,6 +27,7 @@ public static class GovernanceJobsServices
                 }));
         services.AddHostedService<RecurringJobs>();
         services.AddSingleton<JobHealth>();
+        services.AddSingleton<ConsoleWork>();
         services.AddHostedService<GovernanceJobServer>();
         services.AddTransient<Audit.VerifyAuditChainJob>();
         services.AddTransient<Audit.EvaluateAlertsJob>();

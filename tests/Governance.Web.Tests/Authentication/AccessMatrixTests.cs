@@ -28,7 +28,7 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
         ("/reports", "Reports", "PO L Au Ad"),
         ("/datamap", "DataMap", "PO Au Ad"),
         ("/settings", "Settings", "Ad"),
-        ("/jobs", "Jobs", "Ad"),
+        ("/jobs-overview", "Jobs", "Ad"),
     ];
 
     /// <summary>Pages inside an area: their route template, an example address, the policy, and who may open them.</summary>
@@ -37,6 +37,7 @@ public sealed class AccessMatrixTests(ConsoleDatabases databases) : IClassFixtur
         ("/requests/new", "/requests/new", "Requests", "PO L Ad"),
         ("/requests/{Id:guid}", "/requests/0190a7a4-0000-7000-8000-000000000000", "Requests", "PO L Ad"),
         ("/settings/accounts", "/settings/accounts", "Settings", "Ad"),
+        ("/jobs", "/jobs", "Jobs", "Ad"),   // the job server's own dashboard, linked from the Jobs page
     ];
 
     private static readonly Dictionary<string, string> Short = new(StringComparer.Ordinal)

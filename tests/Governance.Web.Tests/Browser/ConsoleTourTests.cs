@@ -28,6 +28,7 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
         ("datamap", "/datamap", "Data map", "数据地图"),
         ("settings", "/settings", "Settings", "设置"),
         ("accounts", "/settings/accounts", "Accounts", "账户"),
+        ("jobs", "/jobs-overview", "Jobs", "作业"),
     ];
 
     private static string Screens()

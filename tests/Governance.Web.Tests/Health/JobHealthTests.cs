@@ -64,4 +64,30 @@ public sealed class JobHealthTests(ConsoleDatabases databases) : IClassFixture<C
         Assert.NotNull(alerts.LastRunAt);
         Assert.Equal(1, await TestPostgres.ScalarAsync<long>(databases.AdminConnectionString, "select count(*) from hangfire.state where name = 'Failed'"));
     }
+
+    [Fact]
+    public async Task Work_ShowsAnErasureWithItsStepsDone_AndARetentionRunWithItsBatches_NewestFirst()
+    {
+        var request = Guid.NewGuid();
+        var erasure = Guid.NewGuid();
+        var purge = Guid.NewGuid();
+        await TestPostgres.ScalarAsync<int>(databases.AdminConnectionString, $"""
+            insert into gov.requests (id, reference, regime, type, state, channel, subject_email, received_at, received_on, due_on, due_at)
+            values ('{request}', 'DSR-WORK-1', 'gdpr', 'erasure', 'Processing', 'email', 'work-person@example.org', now() - interval '2 days', current_date - 2, current_date + 28, now() + interval '28 days');
+            insert into gov.erasure_runs (id, request_id, store, map, identity_kind, state, started_at) values ('{erasure}', '{request}', 'eu', 'chat', 'email', 'running', now() - interval '1 minute');
+            insert into gov.erasure_steps (run_id, step, collection, action, description, changed, done_at) values
+                ('{erasure}', 1, 'messages', 'replace', 'content', 40, now()), ('{erasure}', 2, 'reactions', 'delete', 'rows', 2, now()), ('{erasure}', 3, 'users', 'replace', 'email', 0, null);
+            insert into gov.retention_runs (id, rule, store, region, collection, action, state, cutoff, created_at, created_by, started_at, batches, rows_removed)
+                values ('{purge}', 'messages-two-years', 'us', 'us', 'messages', 'delete', 'done', now() - interval '2 years', now() - interval '1 hour', 'job:retention', now() - interval '1 hour', 7, 6500);
+            select 1
+            """);
+
+        var work = await new ConsoleWork(new Governance.Core.Database.GovernanceDatabase(Npgsql.NpgsqlDataSource.Create(databases.Settings["ConnectionStrings:Governance"]!)), TimeProvider.System)
+            .RecentAsync(100, CancellationToken.None);
+
+        var mine = work.Where(w => w.Id == erasure || w.Id == purge).ToList();
+        Assert.Equal([erasure, purge], mine.Select(w => w.Id));   // newest first
+        Assert.Equal(("erasure", "DSR-WORK-1", "running", 2, 3, 42L, (Guid?)request), (mine[0].Kind, mine[0].Name, mine[0].State, mine[0].Done, mine[0].Total, mine[0].Rows, mine[0].RequestId));
+        Assert.Equal(("retention", "messages-two-years", "done", 7, (int?)null, 6500L), (mine[1].Kind, mine[1].Name, mine[1].State, mine[1].Done, mine[1].Total, mine[1].Rows));
+    }
 }
