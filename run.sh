@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the console: installs PostgreSQL where missing, builds, starts the local
-# database, migrates it, seeds demo chat data on the first run, and serves http://127.0.0.1:5080.
+# database, migrates it, seeds demo chat data on the first run, and serves the console (http://127.0.0.1:5080 unless
+# told otherwise). Arguments go to './gov serve', e.g. ./run.sh --urls http://0.0.0.0:8080
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -16,7 +17,7 @@ fi
 
 cat <<MSG
 
-The console will listen on http://127.0.0.1:5080
+Starting the console; it prints the address it serves once it is up ("The console is serving at ...").
 Sign in as 'admin'. On the very first start its password is printed below, once (or set GOV_ADMIN_PASSWORD
 before that first start to choose it). More accounts: ./gov users add --user-name NAME --role PrivacyOfficer
 

@@ -100,29 +100,32 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
 
     private async Task<(int Emailed, int Failures)> EmailAsync(Npgsql.NpgsqlConnection connection, CancellationToken ct)
     {
-        var pending = (await connection.QueryAsync<(long Id, string Recipient, string Email, string Reference, string Kind, DateTime DueOn)>(new CommandDefinition("""
-            select n.id, n.recipient_id, s.email, r.reference, n.kind, n.due_on
+        var pending = (await connection.QueryAsync<(long Id, string Recipient, string Email, string? Language, string Reference, string Kind, DateTime DueOn)>(new CommandDefinition("""
+            select n.id, n.recipient_id, s.email, s.language, r.reference, n.kind, n.due_on
             from gov.notices n join gov.staff s on s.actor_id = n.recipient_id join gov.requests r on r.id = n.request_id
             where n.emailed_at is null and n.read_at is null and s.email is not null and r.state <> all(@closed)
             order by n.recipient_id, n.due_on, r.reference
             """, new { closed = RequestStateMachine.FinalStates }, cancellationToken: ct))).ToList();
         int emailed = 0, failures = 0;
-        foreach (var group in pending.GroupBy(p => (p.Recipient, p.Email)))
+        foreach (var group in pending.GroupBy(p => (p.Recipient, p.Email, p.Language)))
         {
+            // In the language the person reads the console in.
+            var text = NoticeText.For(group.Key.Language);
             var overdue = group.Count(n => n.Kind == "overdue");
             var body = new StringBuilder();
-            body.AppendLine(CultureInfo.InvariantCulture, $"Data-subject requests need attention: {overdue} overdue, {group.Count() - overdue} due within {options.Value.DueSoonDays} days.");
+            body.AppendLine(text.Format(text.Opening, overdue, group.Count() - overdue, options.Value.DueSoonDays));
             body.AppendLine();
             foreach (var n in group)
             {
-                body.AppendLine(CultureInfo.InvariantCulture, $"{n.Reference}  {n.Kind}  due {DateOnly.FromDateTime(n.DueOn):yyyy-MM-dd}");
+                var due = DateOnly.FromDateTime(n.DueOn).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                body.AppendLine(CultureInfo.InvariantCulture, $"{n.Reference}  {(n.Kind == "overdue" ? text.Overdue : text.DueSoon)}  {text.Format(text.Due, due)}");
             }
 
             body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"Open the list: {options.Value.ConsoleUrl.TrimEnd('/')}/requests");
+            body.AppendLine(text.Format(text.OpenTheList, $"{options.Value.ConsoleUrl.TrimEnd('/')}/requests"));
             try
             {
-                await mailer.SendAsync(group.Key.Email, overdue > 0 ? $"{overdue} data-subject requests overdue" : "Data-subject requests due soon", body.ToString(), ct);
+                await mailer.SendAsync(group.Key.Email, overdue > 0 ? text.Format(text.OverdueSubject, overdue) : text.DueSoonSubject, body.ToString(), ct);
                 await connection.ExecuteAsync(new CommandDefinition("update gov.notices set emailed_at = @at where id = any(@ids)",
                     new { at = time.GetUtcNow(), ids = group.Select(n => n.Id).ToArray() }, cancellationToken: ct));
                 emailed++;

@@ -86,7 +86,8 @@ public static class AuthenticationSetup
             var actor = Audit.WebAuditActor.From(user, ctx.HttpContext);
             var email = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email") ?? user.FindFirstValue("preferred_username");
             await ctx.HttpContext.RequestServices.GetRequiredService<Governance.Core.Requests.StaffDirectory>()
-                .SeenAsync(actor.Id, user.Identity?.Name ?? user.FindFirstValue("name") ?? actor.Id, email, actor.Roles.ToList(), ctx.HttpContext.RequestAborted);
+                .SeenAsync(actor.Id, user.Identity?.Name ?? user.FindFirstValue("name") ?? actor.Id, email, actor.Roles.ToList(), ctx.HttpContext.RequestAborted,
+                    System.Globalization.CultureInfo.CurrentUICulture.Name); // the language of the sign-in page, kept unless one was chosen before
         };
         cookie.Events.OnRedirectToLogin = ctx =>
         {

@@ -76,7 +76,10 @@ public static class GovernanceCommandLine
             }
 
             var app = GovernanceWebHost.Build(args);
-            await app.RunAsync();
+            await app.StartAsync(token);
+            // The addresses the server really bound (a port of 0 is chosen now), said once in plain words.
+            Console.WriteLine($"The console is serving at {string.Join(", ", app.Urls)} (Ctrl+C stops it).");
+            await app.WaitForShutdownAsync(token);
             return 0;
         });
 

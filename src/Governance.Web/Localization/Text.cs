@@ -90,7 +90,7 @@ public static class LocalizationSetup
 
     /// <summary><c>/language?to=zh-CN&amp;back=/requests</c>: remembers the choice for a year and goes back (only within the console).</summary>
     public static void MapLanguageEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/language", (HttpContext http, string? to, string? back) =>
+        app.MapGet("/language", async (HttpContext http, string? to, string? back, Governance.Core.Requests.StaffDirectory staff) =>
         {
             if (to is null || !Text.Cultures.Contains(to, StringComparer.Ordinal))
             {
@@ -99,6 +99,12 @@ public static class LocalizationSetup
 
             http.Response.Cookies.Append(Text.CookieName, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(to)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps });
+            // A signed-in person's choice is also kept with them: their notice e-mails are written in it.
+            if (http.User.Identity?.IsAuthenticated == true)
+            {
+                await staff.SetLanguageAsync(Governance.Web.Audit.WebAuditActor.From(http.User, http).Id, to, http.RequestAborted);
+            }
+
             var local = back is { Length: > 0 } && back[0] == '/' && !back.StartsWith("//", StringComparison.Ordinal) && !back.StartsWith("/\\", StringComparison.Ordinal);
             return Results.LocalRedirect(local ? back! : "/");
         }).AllowAnonymous();

@@ -50,7 +50,9 @@ public static class RequestEndpoints
             {
                 var result = await intake.SubmitAsync(new NewRequest(body!.Regime, body.Type, body.Email, body.Phone, body.UserId, body.AuthorisedAgent, body.ReceivedAt),
                     "api", actor, clientId, string.IsNullOrEmpty(key) ? null : key, ct);
-                var answer = new { id = result.Id, reference = result.Reference, state = result.State, dueOn = result.DueOn, dueAt = result.DueAt, acknowledgeBy = result.AcknowledgeBy };
+                // Dates as the store keeps them (UTC, microseconds): a retry, answered from the store, gets the same bytes.
+                var dueAt = new DateTimeOffset(result.DueAt.UtcTicks - (result.DueAt.UtcTicks % 10), TimeSpan.Zero);
+                var answer = new { id = result.Id, reference = result.Reference, state = result.State, dueOn = result.DueOn, dueAt, acknowledgeBy = result.AcknowledgeBy };
                 return result.Replayed ? Results.Ok(answer) : Results.Created($"/api/v1/requests/{result.Id}", answer);
             }
             catch (ValidationException ex)

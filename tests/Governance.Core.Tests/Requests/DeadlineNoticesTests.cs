@@ -136,6 +136,28 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_WithSmtp_WritesToEachPersonInTheLanguageTheyChose()
+    {
+        var staff = new StaffDirectory(Database(), _time);
+        await staff.SeenAsync("local:20", "Chinese Officer", "zh-officer@example.internal", ["PrivacyOfficer"], CancellationToken.None, language: "en");
+        await staff.SetLanguageAsync("local:20", "zh-CN", CancellationToken.None);   // chosen later: the choice wins
+        await staff.SeenAsync("local:21", "English Officer", "en-officer@example.internal", ["Legal"], CancellationToken.None);
+        var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:20");
+        var other = await RequestAsync(new DateOnly(2026, 2, 3), assignee: "local:21");
+        await using var smtp = await SmtpSink.StartAsync();
+
+        await Notices(smtp.Port).RunAsync(Job, CancellationToken.None);
+
+        var messages = smtp.Messages().Select(m => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m)))).ToList();
+        var zh = Assert.Single(messages, m => m.To.ToString().Contains("zh-officer", StringComparison.Ordinal));
+        Assert.Equal("1 件数据主体请求已逾期", zh.Subject);
+        Assert.Contains($"{overdue.Reference}  已逾期  截止日期 2026-03-02", zh.TextBody, StringComparison.Ordinal);
+        var en = Assert.Single(messages, m => m.To.ToString().Contains("en-officer", StringComparison.Ordinal));
+        Assert.Equal("1 data-subject requests overdue", en.Subject);
+        Assert.Contains($"{other.Reference}  overdue  due 2026-03-03", en.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_WhenSmtpIsDown_KeepsTheNotices_AuditsTheFailure_AndSendsAtTheNextRun()
     {
         await StaffAsync();

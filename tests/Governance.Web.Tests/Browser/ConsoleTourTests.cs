@@ -84,6 +84,9 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
             await page.FillAsync("#password", ConsoleDatabases.Password);
             await page.ClickAsync("[data-testid=login-form] button[type=submit]");
             await Assertions.Expect(page).ToHaveURLAsync($"{console.BaseUrl}/", new() { Timeout = 60_000 });
+            // Signed in from the English page: the person's language is English until they choose.
+            Assert.Equal("en", await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+                $"select language from gov.staff where actor_id = '{await databases.ActorIdAsync("admin")}'"));
 
             foreach (var language in new[] { "en", "zh-CN" })
             {
@@ -91,6 +94,9 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
                 {
                     await page.Locator("[data-testid=language-picker] button[data-culture=zh-CN]").ClickAsync();
                     await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+                    // The choice is kept with the person too: notice e-mails are written in it.
+                    Assert.Equal("zh-CN", await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
+                        $"select language from gov.staff where actor_id = '{await databases.ActorIdAsync("admin")}'"));
                 }
 
                 foreach (var (name, path, english, chinese) in Pages)

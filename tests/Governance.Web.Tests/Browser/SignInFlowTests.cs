@@ -33,6 +33,8 @@ public sealed class SignInFlowTests(ConsoleDatabases databases) : IClassFixture<
             await Assertions.Expect(stores).ToHaveCountAsync(3, new() { Timeout = 180_000 });
             await Assertions.Expect(stores.Nth(0)).ToContainTextAsync("reachable");
             await Assertions.Expect(page.Locator("[data-testid=signed-in-user]")).ToHaveTextAsync("officer");
+            // The command said where it serves, in one line, with the address it really bound.
+            Assert.Contains($"The console is serving at {console.BaseUrl} (Ctrl+C stops it).", console.Output, StringComparison.Ordinal);
 
             var links = await page.Locator("nav.sitenav a").AllTextContentsAsync();
             Assert.Contains(links, l => l.Trim() == "Requests");

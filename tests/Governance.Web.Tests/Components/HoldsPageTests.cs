@@ -31,7 +31,7 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
 
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] textarea[name=users]").Change("u-101\nu-102, u-103"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=store]").Change("eu"));
-        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=from]").Change("2025-01-01"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] [data-testid=hold-from]").Change("2025-01-01"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
         var reference = page.Find("[data-testid=hold-message]").TextContent.Split(' ')[1].TrimEnd('.');
