@@ -11,7 +11,9 @@ public enum RequestSort
 }
 
 /// <param name="DueWithinDays">Open requests due within this many days from today, overdue ones included (the "due soon" list).</param>
-public sealed record RequestFilter(string? State = null, string? Regime = null, string? Type = null, bool OverdueOnly = false, DateOnly? DueBefore = null, int? DueWithinDays = null);
+/// <param name="NotOverdue">Leaves overdue requests out (the dashboard's "due within 7 days" counts them apart).</param>
+public sealed record RequestFilter(string? State = null, string? Regime = null, string? Type = null, bool OverdueOnly = false, DateOnly? DueBefore = null, int? DueWithinDays = null,
+    bool NotOverdue = false);
 
 public sealed record RequestRow(Guid Id, string Reference, string Regime, string Type, string State, string Channel, DateOnly ReceivedOn, DateOnly DueOn, bool Overdue);
 
@@ -75,6 +77,11 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
 
             clauses.Add("coalesce(extended_due_on, due_on) <= @soon and state <> all(@closed)");
             p.Add("soon", today.AddDays(days));
+        }
+
+        if (filter.NotOverdue)
+        {
+            clauses.Add("coalesce(extended_due_on, due_on) >= @today");
         }
 
         if (filter.DueBefore is { } before)

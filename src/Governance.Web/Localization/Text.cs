@@ -38,6 +38,10 @@ public sealed class Text
     /// <summary>The text in the current UI language, its placeholders filled in the culture's formats.</summary>
     public static string Format(string english, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Get(english), args);
 
+    /// <summary>A use case's refusal in the reader's language, message by message (a message without a translation stays English).</summary>
+    public static string Messages(Governance.Core.Validation.ValidationException refusal) =>
+        string.Join(" ", refusal.Errors.Values.SelectMany(v => v).Select(Get));
+
     /// <summary>Marks an English text that is translated later, where it is shown (a table of menu items, say), so that the translation check finds it.</summary>
     public static string Key(string english) => english;
 

@@ -8,7 +8,7 @@ namespace Governance.Web.Tests.Browser;
 
 /// <summary>
 /// Every page of the console, in English and in Simplified Chinese, in Chromium: checked by axe-core (no serious or
-/// critical violation) and saved as a screenshot (GOV_TEST_WORK/screens/{language}-{page}.png). The language comes
+/// critical violation) and saved as a screenshot (TestResults/artifacts/screens/{language}-{page}.png). The language comes
 /// from the browser until the person picks one, and the pick is remembered.
 /// </summary>
 public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
@@ -33,7 +33,8 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
 
     private static string Screens()
     {
-        var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "screens");
+        // Kept after the run as test artifacts (TestResults/artifacts/screens with ./test.sh), to look at.
+        var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_ARTIFACTS") ?? Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "screens");
         Directory.CreateDirectory(folder);
         return folder;
     }

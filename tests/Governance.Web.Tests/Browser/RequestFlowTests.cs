@@ -71,7 +71,7 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
 
             await page.GotoAsync($"{console.BaseUrl}/requests");
             await page.Locator("form[data-interactive=true]").WaitForAsync();
-            await page.SelectOptionAsync("select[name=state]", "Approved");
+            await RequestSteps.ChooseAsync(page, "filter-state", "Approved");
             await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
             var row = page.Locator("[data-testid=request-grid] tr", new() { Has = page.Locator($"a[data-reference='{reference}']") });
             await Assertions.Expect(row).ToContainTextAsync("2026-12-02");

@@ -12,17 +12,7 @@ namespace Governance.Web.Tests.Components;
 /// <summary>Separation of duties on the dashboard: auditors see alerts but do not resolve them; a privacy officer resolves with a reason.</summary>
 public sealed class DashboardAlertsTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
-    private BunitContext Context(string actor, string role) => ConsoleComponents.Create(databases, actor, role, services =>
-    {
-        // bunit's placeholders out, the console's real policies in (as PolicyContext does).
-        foreach (var placeholder in services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
-        {
-            services.Remove(placeholder);
-        }
-
-        services.AddAuthorizationCore(GovernancePolicies.Add);
-        services.AddCascadingAuthenticationState();
-    });
+    private BunitContext Context(string actor, string role) => ConsoleComponents.WithPolicies(databases, actor, role);
 
     private async Task<long> RaiseAsync(string summary)
     {

@@ -12,16 +12,7 @@ namespace Governance.Web.Tests.Components;
 /// <summary>The dashboard's work tiles: figures equal to direct SQL on the requests, shown to the roles that handle requests, in their language.</summary>
 public sealed class DashboardWorkloadTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
-    private BunitContext Context(string actor, string role) => ConsoleComponents.Create(databases, actor, role, services =>
-    {
-        foreach (var placeholder in services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
-        {
-            services.Remove(placeholder);
-        }
-
-        services.AddAuthorizationCore(GovernancePolicies.Add);
-        services.AddCascadingAuthenticationState();
-    });
+    private BunitContext Context(string actor, string role) => ConsoleComponents.WithPolicies(databases, actor, role);
 
     private static readonly SemaphoreSlim Once = new(1, 1);
     private static readonly HashSet<string> Seeded = [];

@@ -106,20 +106,6 @@ public sealed partial class TranslationTests
         Assert.True(gone.Count == 0, "no longer a message of the use cases:\n" + string.Join("\n", gone));
     }
 
-    [Theory]
-    [InlineData("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN")]
-    [InlineData("zh", "zh-CN")]
-    [InlineData("zh-Hans-CN", "zh-CN")]
-    [InlineData("zh-SG", "zh-CN")]
-    [InlineData("en-GB,en;q=0.9", "en")]
-    [InlineData("zh-TW", null)]        // traditional characters: not served
-    [InlineData("fr-FR", null)]
-    public void BrowserLanguage_MapsOntoTheConsolesLanguages(string tag, string? culture)
-    {
-        var first = tag.Split(',')[0].Split(';')[0];
-        Assert.Equal(culture, Text.Match(first));
-    }
-
     [Fact]
     public void TextGet_InChinese_IsTheTranslation_AndUnknownTextStaysEnglish()
     {

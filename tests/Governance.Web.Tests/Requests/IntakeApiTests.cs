@@ -222,6 +222,34 @@ public sealed class RequestsPageTests(ConsoleDatabases databases) : IClassFixtur
         Assert.Contains("data-testid=\"request-grid\"", html, StringComparison.Ordinal);
         Assert.Contains(reference, html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RequestsPage_OpenedFromADashboardTile_ListsOnlyWhatTheTileCounts()
+    {
+        foreach (var (reference, state, dueIn) in new[] { ("DSR-TILE-LATE", "InReview", -2), ("DSR-TILE-SOON", "InReview", 3), ("DSR-TILE-FAR", "Verifying", 25) })
+        {
+            await TestPostgres.ScalarAsync<int>(databases.AdminConnectionString, $"""
+                insert into gov.requests (id, reference, regime, type, state, channel, subject_email, received_at, received_on, due_on, due_at)
+                values (gen_random_uuid(), '{reference}', 'gdpr', 'access', '{state}', 'email', 'tile@example.org', now() - interval '20 days', current_date - 20,
+                        current_date + {dueIn}, now() + interval '{dueIn} days')
+                returning 1
+                """);
+        }
+
+        var lawyer = await _factory.SignedInAsync("lawyer");
+
+        var overdue = await lawyer.GetStringAsync("/requests?overdue=true");
+        var soon = await lawyer.GetStringAsync("/requests?due=soon");
+        var verifying = await lawyer.GetStringAsync("/requests?state=Verifying");
+
+        Assert.Contains("DSR-TILE-LATE", overdue, StringComparison.Ordinal);
+        Assert.DoesNotContain("DSR-TILE-SOON", overdue, StringComparison.Ordinal);
+        Assert.Contains("DSR-TILE-SOON", soon, StringComparison.Ordinal);
+        Assert.DoesNotContain("DSR-TILE-FAR", soon, StringComparison.Ordinal);
+        Assert.DoesNotContain("DSR-TILE-LATE", soon, StringComparison.Ordinal);   // overdue has its own tile
+        Assert.Contains("DSR-TILE-FAR", verifying, StringComparison.Ordinal);
+        Assert.DoesNotContain("DSR-TILE-LATE", verifying, StringComparison.Ordinal);
+    }
 }
 
 public sealed class RequestStatusApiTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>, IDisposable

@@ -43,6 +43,18 @@ public static class ConsoleComponents
         return context;
     }
 
+    /// <summary>As <see cref="Create"/>, with the console's real authorization policies in place of bunit's placeholders (for pages that show parts by policy).</summary>
+    public static BunitContext WithPolicies(ConsoleDatabases databases, string actorId, string role) => Create(databases, actorId, role, services =>
+    {
+        foreach (var placeholder in services.Where(d => d.ServiceType.Namespace == "Microsoft.AspNetCore.Authorization").ToList())
+        {
+            services.Remove(placeholder);
+        }
+
+        services.AddAuthorizationCore(Governance.Web.Authentication.GovernancePolicies.Add);
+        services.AddCascadingAuthenticationState();
+    });
+
     private sealed class FixedState(ClaimsPrincipal user) : AuthenticationStateProvider
     {
         public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));

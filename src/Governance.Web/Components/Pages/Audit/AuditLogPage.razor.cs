@@ -179,18 +179,6 @@ public sealed partial class AuditLogPage
             set => Outcome = string.IsNullOrEmpty(value) ? null : value;
         }
 
-        public DateTime? FromDate
-        {
-            get => From?.ToDateTime(TimeOnly.MinValue);
-            set => From = value is { } v ? DateOnly.FromDateTime(v) : null;
-        }
-
-        public DateTime? ToDate
-        {
-            get => To?.ToDateTime(TimeOnly.MinValue);
-            set => To = value is { } v ? DateOnly.FromDateTime(v) : null;
-        }
-
         public AuditFilter ToFilter() => new(
             Blank(Actor), Blank(Action), Blank(TargetType), Blank(TargetId), Blank(Request), Blank(Outcome),
             From is { } f ? new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,

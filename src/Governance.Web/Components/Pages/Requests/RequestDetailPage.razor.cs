@@ -49,17 +49,6 @@ public sealed partial class RequestDetailPage
         set => _action = Enum.TryParse<RequestAction>(value, out var a) ? a : null;
     }
 
-    private DateTime? NewDue
-    {
-        get => _newDue?.ToDateTime(TimeOnly.MinValue);
-        set => _newDue = value is { } v ? DateOnly.FromDateTime(v) : null;
-    }
-
-    private DateTime? ToldOn
-    {
-        get => _toldOn?.ToDateTime(TimeOnly.MinValue);
-        set => _toldOn = value is { } v ? DateOnly.FromDateTime(v) : null;
-    }
     private string _note = "";
     private string _attachmentKind = RequestAttachments.Kinds[0];
     private string? _problem;
@@ -244,7 +233,7 @@ public sealed partial class RequestDetailPage
         }
         catch (ValidationException ex)
         {
-            _holdProblem = string.Join(" ", ex.Errors.SelectMany(e => e.Value).Select(Text.Get));
+            _holdProblem = Text.Messages(ex);
         }
     }
 
@@ -394,7 +383,7 @@ public sealed partial class RequestDetailPage
         }
         catch (ValidationException ex)
         {
-            _problem = string.Join(" ", ex.Errors.SelectMany(e => e.Value).Select(Text.Get));
+            _problem = Text.Messages(ex);
             return;
         }
         catch (Exception ex) when (ex is InvalidTransitionException or KeyNotFoundException)

@@ -164,7 +164,7 @@ public sealed partial class RetentionPage
         }
         catch (Governance.Core.Validation.ValidationException ex)
         {
-            _problem = ex.Messages();
+            _problem = Text.Messages(ex);
         }
     }
 
@@ -196,7 +196,7 @@ public sealed partial class RetentionPage
         }
         catch (Governance.Core.Validation.ValidationException ex)
         {
-            _problem = ex.Messages();
+            _problem = Text.Messages(ex);
         }
         finally
         {
@@ -262,7 +262,7 @@ public sealed partial class RetentionPage
         catch (Governance.Core.Validation.ValidationException ex)
         {
             _preview = null;
-            _problem = ex.Messages();
+            _problem = Text.Messages(ex);
         }
         finally
         {
@@ -316,7 +316,7 @@ public sealed partial class RetentionPage
         }
         catch (Governance.Core.Validation.ValidationException ex)
         {
-            _problem = ex.Messages();
+            _problem = Text.Messages(ex);
         }
 
         await LoadRunsAsync();
