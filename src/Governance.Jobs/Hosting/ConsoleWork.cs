@@ -20,7 +20,7 @@ public sealed class ConsoleWork(GovernanceDatabase database, TimeProvider time)
         var since = time.GetUtcNow().AddDays(-Days);
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<(string Kind, Guid Id, string Name, string Store, string State, DateTime Started, DateTime? Finished, int? Done, int? Total, long Rows, Guid? RequestId, string? Problem)>(new CommandDefinition("""
-            select * from (
+            select kind, id, name, store, state, started, finished_at, done, total, rows, request_id, problem from (
                 select 'retention' as kind, r.id, r.rule as name, r.store, r.state, coalesce(r.started_at, r.created_at) as started, r.finished_at,
                        r.batches as done, null::int as total, r.rows_removed as rows, null::uuid as request_id, r.problem
                 from gov.retention_runs r where r.created_at >= @since or r.state in ('awaiting-approval', 'approved', 'running')
