@@ -157,13 +157,13 @@ public sealed partial class RequestDetailPage
         var me = await Actor.GetAsync();
         _actorId = me.Id;
         _roles = me.Roles;
+        // The last search first: its author is named with everyone else on the page, in one read.
+        _search = await Search.LatestAsync(Id, Leaving);
         await LoadAsync(view: true);
         _staff = await Staff.AssignableAsync(Leaving);
-        _search = await Search.LatestAsync(Id, Leaving);
         if (_request is { } r)
         {
             // The ids of the last search (kept with the request) and a user id given with it are checked at once.
-            _names = await Staff.ByIdAsync(_names.Keys.Concat(_search is null ? [] : [_search.SearchedBy]), Leaving);
             await HoldsOfFoundAsync(r);
         }
     }
@@ -176,7 +176,7 @@ public sealed partial class RequestDetailPage
         if (_request is { } r)
         {
             _names = await Staff.ByIdAsync(r.Timeline.Select(e => e.ActorId).Concat(r.Notes.Select(n => n.AuthorId)).Concat(r.Attachments.Select(a => a.UploadedBy))
-                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? ""), Leaving);
+                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? "").Append(_search?.SearchedBy ?? ""), Leaving);
         }
 
         _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
