@@ -22,16 +22,16 @@ public static class When
     /// The reader's culture with ISO dates, for date pickers: they show and read "2026-03-20" in every language (a
     /// browser's own date input would switch to its locale's order, 03/20/2026 in the United States).
     /// </summary>
-    public static CultureInfo IsoCulture
+    public static CultureInfo IsoCulture => IsoCultures.GetOrAdd(CultureInfo.CurrentCulture.Name, _ =>
     {
-        get
-        {
-            var culture = (CultureInfo)CultureInfo.CurrentCulture.Clone();
-            culture.DateTimeFormat.ShortDatePattern = "yyyy-MM-dd";
-            culture.DateTimeFormat.DateSeparator = "-";
-            return culture;
-        }
-    }
+        var culture = (CultureInfo)CultureInfo.CurrentCulture.Clone();
+        culture.DateTimeFormat.ShortDatePattern = "yyyy-MM-dd";
+        culture.DateTimeFormat.DateSeparator = "-";
+        return CultureInfo.ReadOnly(culture);
+    });
+
+    /// <summary>One per language, made once (every date field of every render asked for a fresh clone).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CultureInfo> IsoCultures = new(StringComparer.Ordinal);
 
     /// <summary>A day as a chart's tick writes it ("03-20").</summary>
     public static string Tick(DateOnly day) => day.ToString("MM-dd", CultureInfo.InvariantCulture);

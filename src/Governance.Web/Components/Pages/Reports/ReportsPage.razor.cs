@@ -59,7 +59,7 @@ public sealed partial class ReportsPage
 
     private IReadOnlyDictionary<string, Governance.Core.Requests.StaffMember> _names = new Dictionary<string, Governance.Core.Requests.StaffMember>();
 
-    private string Who(string actorId) => _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
+    private string Who(string actorId) => ActorWords.Who(actorId, _names);
 
     private static string FieldName(string field) => field switch
     {
