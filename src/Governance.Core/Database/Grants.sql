@@ -30,6 +30,9 @@ grant select, insert on gov.request_notes to governance_app;
 grant select, insert on gov.request_attachments to governance_app;
 grant select, insert, update on gov.request_searches to governance_app;
 grant select, insert, update on gov.notices to governance_app;
+-- Stops of the legal clock are recorded and closed (restarted), never removed; "separate" decisions are recorded.
+grant select, insert, update on gov.request_clock_stops to governance_app;
+grant select, insert on gov.request_separate to governance_app;
 
 -- Holds are released, never deleted: the history of what was held stays.
 grant select, insert, update on gov.legal_holds to governance_app;

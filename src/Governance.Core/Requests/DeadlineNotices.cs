@@ -78,12 +78,12 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
             insert into gov.notices (recipient_id, request_id, kind, due_on, created_at)
             select coalesce(r.assignee_id, s.actor_id), r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
             from (select id, assignee_id, coalesce(extended_due_on, due_on) as due from gov.requests
-                  where state <> all(@closed) and coalesce(extended_due_on, due_on) <= @soon) r
+                  where state <> all(@notRunning) and coalesce(extended_due_on, due_on) <= @soon) r
             left join (select actor_id from gov.staff where roles && @leads
                        union select 'local:' || id from gov.local_accounts where disabled_at is null and roles && @leads) s on r.assignee_id is null
             where coalesce(r.assignee_id, s.actor_id) is not null
             on conflict on constraint notices_once do nothing
-            """, new { today, now, closed = RequestStateMachine.FinalStates, soon = today.AddDays(options.Value.DueSoonDays), leads = UnassignedGoTo }, cancellationToken: ct));
+            """, new { today, now, notRunning = RequestStateMachine.ClockNotRunning, soon = today.AddDays(options.Value.DueSoonDays), leads = UnassignedGoTo }, cancellationToken: ct));
 
         var (emailed, failures) = mailer.Enabled ? await EmailAsync(connection, ct) : (0, 0);
         await using (var tx = await connection.BeginTransactionAsync(ct))

@@ -36,6 +36,42 @@ public static class DeadlineCalculator
         return new RequestDeadlines(receivedOn, answer, acknowledge, tell, extended);
     }
 
+    /// <summary>
+    /// What a stop of the clock from <paramref name="stoppedOn"/> (the day the information was asked for, which still
+    /// counted) to <paramref name="restartedOn"/> (the day it arrived, which does not) takes off the clock, in the unit
+    /// the answer period counts: working days for a period of working days, else calendar days.
+    /// </summary>
+    public static int DaysLost(Regime regime, DateOnly stoppedOn, DateOnly restartedOn)
+    {
+        if (regime.Answer.BusinessDays == 0)
+        {
+            return restartedOn.DayNumber - stoppedOn.DayNumber;
+        }
+
+        var lost = 0;
+        for (var day = stoppedOn.AddDays(1); day <= restartedOn; day = day.AddDays(1))
+        {
+            lost += IsWorkingDay(regime, day) ? 1 : 0;
+        }
+
+        return lost;
+    }
+
+    /// <summary>The answer deadline once the clock has been stopped for <paramref name="lost"/> days in all (<see cref="DaysLost"/>).</summary>
+    public static Deadline AnswerAfterStops(Regime regime, DateOnly receivedOn, int lost)
+    {
+        var last = regime.Answer.BusinessDays > 0
+            ? Add(regime, receivedOn, regime.Answer with { BusinessDays = regime.Answer.BusinessDays + lost })
+            : Add(regime, receivedOn, regime.Answer).AddDays(lost);
+        return End(regime, last, roll: regime.RollToWorkingDay);
+    }
+
+    /// <summary>An extended due date moved on by one stop of the clock (<see cref="DaysLost"/>).</summary>
+    public static DateOnly ExtendedAfterStop(Regime regime, DateOnly extended, int lost) =>
+        regime.Answer.BusinessDays > 0
+            ? Add(regime, extended, new Period(0, 0, lost))
+            : End(regime, extended.AddDays(lost), roll: regime.RollToWorkingDay).LastDay;
+
     /// <summary>The date a period after <paramref name="from"/> ends (before any roll to a working day).</summary>
     public static DateOnly Add(Regime regime, DateOnly from, Period period)
     {
@@ -69,8 +105,7 @@ public static class DeadlineCalculator
         return new DateOnly(target.Year, target.Month, Math.Min(from.Day, DateTime.DaysInMonth(target.Year, target.Month)));
     }
 
-    public static bool IsWorkingDay(Regime regime, DateOnly day) =>
-        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !regime.Holidays.Contains(day);
+    public static bool IsWorkingDay(Regime regime, DateOnly day) => regime.Calendar.IsWorkingDay(day);
 
     private static Deadline End(Regime regime, DateOnly last, bool roll)
     {

@@ -24,12 +24,42 @@ public sealed record Regime(
     Period? TellExtensionWithin,
     Period? Acknowledge,
     bool RollToWorkingDay,
-    IReadOnlySet<DateOnly> Holidays);
+    WorkCalendar Calendar,
+    string? PeriodSource = null,
+    IReadOnlyList<string>? PauseReasons = null,
+    string? NoPauseBasis = null,
+    bool Fees = false,
+    string? FeeBasis = null,
+    string? Authority = null)
+{
+    /// <summary>The reasons for which the regime lets the clock stop (none: the clock runs whatever happens).</summary>
+    public IReadOnlyList<string> Pauses => PauseReasons ?? [];
+}
+
+/// <summary>The reasons a request's clock may be stopped, where the regime allows it at all.</summary>
+public static class PauseReasons
+{
+    /// <summary>Waiting for information the person must supply to confirm who they are (GDPR Art. 12(6), recital 64).</summary>
+    public const string IdentityInformation = "identity-information";
+
+    /// <summary>Waiting for the person to say which information or processing the request is about (GDPR recital 63).</summary>
+    public const string Clarification = "clarification";
+
+    public static readonly string[] All = [IdentityInformation, Clarification];
+}
 
 /// <summary>Loads <c>policies/regulations.yaml</c> strictly: each problem with file, line and column; nothing loaded half-way.</summary>
 public static class RegulationsLoader
 {
-    public static (IReadOnlyList<Regime> Regimes, IReadOnlyList<DataMapProblem> Problems) Load(string file, string text)
+    /// <summary>Loads the file with the calendars it names from <c>calendars/</c> beside it.</summary>
+    public static (IReadOnlyList<Regime> Regimes, IReadOnlyList<DataMapProblem> Problems) Load(string file, string text) =>
+        Load(file, text, code =>
+        {
+            var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "calendars", code + ".yaml");
+            return File.Exists(path) ? (path, File.ReadAllText(path)) : null;
+        });
+
+    public static (IReadOnlyList<Regime> Regimes, IReadOnlyList<DataMapProblem> Problems) Load(string file, string text, Func<string, (string File, string Text)?> calendarFile)
     {
         var problems = new List<DataMapProblem>();
         var stream = new YamlStream();
@@ -58,7 +88,8 @@ public static class RegulationsLoader
 
         foreach (var node in b.Items(top.Required("regimes"), "'regimes'"))
         {
-            var m = b.Map(node, "a regime", "code", "name", "time_zone", "answer", "extension", "tell_extension_within", "acknowledge", "roll_to_working_day", "holidays");
+            var m = b.Map(node, "a regime", "code", "name", "time_zone", "answer", "extension", "tell_extension_within", "acknowledge", "roll_to_working_day", "calendar",
+                "period_source", "pauses", "no_pause_basis", "fees", "fee_basis", "authority");
             if (m is null)
             {
                 continue;
@@ -81,17 +112,40 @@ public static class RegulationsLoader
             }
 
             var answer = ReadPeriod(b, m.Required("answer"), $"'answer' of {m.What}");
-            var holidays = new HashSet<DateOnly>();
-            foreach (var day in m.Names("holidays"))
+            WorkCalendar? calendar = null;
+            if (m.Text("calendar") is { } calendarCode)
             {
-                if (DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+                if (!System.Text.RegularExpressions.Regex.IsMatch(calendarCode, "^[a-z0-9-]{1,40}$"))
                 {
-                    holidays.Add(d);
+                    b.Problem(m.Get("calendar")!, $"Calendar '{calendarCode}' of {m.What} must be a file name of lower-case letters, digits and hyphens.");
+                }
+                else if (calendarFile(calendarCode) is not { } found)
+                {
+                    b.Problem(m.Get("calendar")!, $"Calendar '{calendarCode}' of {m.What} has no file calendars/{calendarCode}.yaml.");
                 }
                 else
                 {
-                    b.Problem(m.Get("holidays")!, $"Holiday '{day}' of {m.What} must be a date yyyy-MM-dd.");
+                    var (loaded, calendarProblems) = WorkCalendarLoader.Load(calendarCode, found.File, found.Text);
+                    problems.AddRange(calendarProblems);
+                    calendar = loaded;
                 }
+            }
+
+            var pauses = m.Names("pauses").ToList();
+            foreach (var reason in pauses.Where(p => !PauseReasons.All.Contains(p)))
+            {
+                b.Problem(m.Get("pauses")!, $"Pause reason '{reason}' of {m.What} is not known; use {string.Join(" or ", PauseReasons.All)}.");
+            }
+
+            if (pauses.Count == 0 && m.Text("no_pause_basis") is null)
+            {
+                b.Problem(node, $"{m.What} lists no 'pauses': say why its clock never stops in 'no_pause_basis'.");
+            }
+
+            var fees = m.Flag("fees");
+            if (fees && m.Text("fee_basis") is null)
+            {
+                b.Problem(m.Get("fees")!, $"{m.What} allows fees: name their basis in 'fee_basis'.");
             }
 
             if (regimes.Any(r => r.Code == code))
@@ -99,11 +153,20 @@ public static class RegulationsLoader
                 b.Problem(node, $"Regime '{code}' is defined twice.");
             }
 
+            var extension = ReadPeriod(b, m.Get("extension"), $"'extension' of {m.What}");
+            var tell = ReadPeriod(b, m.Get("tell_extension_within"), $"'tell_extension_within' of {m.What}");
+            var acknowledge = ReadPeriod(b, m.Get("acknowledge"), $"'acknowledge' of {m.What}");
+            var roll = m.Flag("roll_to_working_day");
+            var countsWorkingDays = roll || new[] { answer, extension, tell, acknowledge }.Any(p => p is { BusinessDays: > 0 });
+            if (countsWorkingDays && m.Get("calendar") is null)
+            {
+                b.Problem(node, $"{m.What} counts working days: name its holidays' 'calendar' (a file in calendars/).");
+            }
+
             if (code is not null && name is not null && zone is not null && answer is { IsZero: false })
             {
-                regimes.Add(new Regime(code, name, zone, answer.Value, ReadPeriod(b, m.Get("extension"), $"'extension' of {m.What}"),
-                    ReadPeriod(b, m.Get("tell_extension_within"), $"'tell_extension_within' of {m.What}"),
-                    ReadPeriod(b, m.Get("acknowledge"), $"'acknowledge' of {m.What}"), m.Flag("roll_to_working_day"), holidays));
+                regimes.Add(new Regime(code, name, zone, answer.Value, extension, tell, acknowledge, roll, calendar ?? WorkCalendar.Weekends(code),
+                    m.Text("period_source"), pauses, m.Text("no_pause_basis"), fees, m.Text("fee_basis"), m.Text("authority")));
             }
         }
 

@@ -90,7 +90,16 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
         }
 
         var receivedAt = request.ReceivedAt ?? time.GetUtcNow();
-        var deadlines = DeadlineCalculator.For(regime, receivedAt);
+        RequestDeadlines deadlines;
+        try
+        {
+            deadlines = DeadlineCalculator.For(regime, receivedAt);
+        }
+        catch (CalendarMissingException ex)
+        {
+            throw ValidationException.For("request", "receivedAt", ex.Message);
+        }
+
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var number = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select nextval('gov.request_number_seq')", transaction: tx, cancellationToken: ct));
         var reference = string.Create(CultureInfo.InvariantCulture, $"DSR-{deadlines.ReceivedOn:yyyy}-{number:D6}");

@@ -65,7 +65,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         if (filter.OverdueOnly)
         {
-            clauses.Add("coalesce(extended_due_on, due_on) < @today and state <> all(@closed)");
+            clauses.Add("coalesce(extended_due_on, due_on) < @today and state <> all(@notRunning)");
         }
 
         if (filter.DueWithinDays is { } days)
@@ -75,7 +75,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
                 throw ValidationException.For("request list", "dueWithinDays", "Between 0 and 366.");
             }
 
-            clauses.Add("coalesce(extended_due_on, due_on) <= @soon and state <> all(@closed)");
+            clauses.Add("coalesce(extended_due_on, due_on) <= @soon and state <> all(@notRunning)");
             p.Add("soon", today.AddDays(days));
         }
 
@@ -92,6 +92,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
 
         p.Add("today", today);
         p.Add("closed", RequestStateMachine.FinalStates);
+        p.Add("notRunning", RequestStateMachine.ClockNotRunning);
         p.Add("limit", pageSize);
         p.Add("offset", offset);
         p.Add("cap", CountCap + 1);
@@ -102,7 +103,7 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
             $"select id, reference, regime, type, state, channel, received_on, coalesce(extended_due_on, due_on) from gov.requests{where}{order} limit @limit offset @offset",
             p, cancellationToken: ct)))
             .Select(r => new RequestRow(r.Id, r.Reference, r.Regime, r.Type, r.State, r.Channel, DateOnly.FromDateTime(r.ReceivedOn), DateOnly.FromDateTime(r.DueOn),
-                DateOnly.FromDateTime(r.DueOn) < today && !RequestStateMachine.FinalStates.Contains(r.State)))
+                DateOnly.FromDateTime(r.DueOn) < today && !RequestStateMachine.ClockNotRunning.Contains(r.State)))
             .ToList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"select count(*) from (select 1 from gov.requests{where} limit @cap) x", p, cancellationToken: ct));
         return new RequestPage(rows, Math.Min(total, CountCap), total > CountCap);

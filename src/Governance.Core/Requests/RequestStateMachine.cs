@@ -15,6 +15,12 @@ public enum RequestState
     OnHold,
     Withdrawn,
     Failed,
+
+    /// <summary>The legal clock is stopped while the person supplies what the law lets the organisation wait for.</summary>
+    ClockStopped,
+
+    /// <summary>Closed as a duplicate of another request of the same person (linked).</summary>
+    Duplicate,
 }
 
 public enum RequestAction
@@ -31,6 +37,9 @@ public enum RequestAction
     Hold,
     Resume,
     Withdraw,
+    StopClock,
+    RestartClock,
+    CloseAsDuplicate,
 }
 
 /// <summary>What a transition needs besides the action. Every transition carries a reason for the audit log.</summary>
@@ -42,7 +51,16 @@ public sealed record TransitionInput(
     bool IdentityVerified = false,
     bool AlreadyExtended = false,
     DateOnly? CurrentDueDate = null,
-    RequestState? HeldFrom = null);
+    RequestState? HeldFrom = null,
+    IReadOnlyList<string>? AllowedPauses = null,
+    string? PauseReason = null,
+    DateOnly? On = null,
+    DateOnly? ReceivedOn = null,
+    DateOnly? Today = null,
+    DateOnly? ClockStoppedOn = null,
+    IReadOnlyList<string>? DenialReasons = null,
+    string? DenialReason = null,
+    bool DuplicateOfGiven = false);
 
 /// <summary>A transition that the workflow does not allow; the message says what is wrong and what would be.</summary>
 public sealed class InvalidTransitionException(string message) : Exception(message);
@@ -55,7 +73,7 @@ public sealed class InvalidTransitionException(string message) : Exception(messa
 public static class RequestStateMachine
 {
     private static readonly RequestState[] Open =
-        [RequestState.Received, RequestState.Verifying, RequestState.InReview, RequestState.Extended, RequestState.Approved, RequestState.OnHold, RequestState.Failed];
+        [RequestState.Received, RequestState.Verifying, RequestState.InReview, RequestState.Extended, RequestState.Approved, RequestState.OnHold, RequestState.Failed, RequestState.ClockStopped];
 
     /// <summary>Every allowed (state, action) and where it leads; Resume leads back to where the hold began.</summary>
     public static IReadOnlyDictionary<(RequestState From, RequestAction Action), RequestState> Allowed { get; } = Build();
@@ -76,12 +94,20 @@ public static class RequestStateMachine
             [(RequestState.Processing, RequestAction.Fail)] = RequestState.Failed,
             [(RequestState.Failed, RequestAction.Retry)] = RequestState.Processing,
             [(RequestState.OnHold, RequestAction.Resume)] = RequestState.OnHold, // resolved to the held-from state
+            [(RequestState.Received, RequestAction.StopClock)] = RequestState.ClockStopped,
+            [(RequestState.Verifying, RequestAction.StopClock)] = RequestState.ClockStopped,
+            [(RequestState.ClockStopped, RequestAction.RestartClock)] = RequestState.Verifying,
         };
+        foreach (var state in new[] { RequestState.Received, RequestState.Verifying, RequestState.ClockStopped, RequestState.InReview, RequestState.Extended })
+        {
+            t[(state, RequestAction.CloseAsDuplicate)] = RequestState.Duplicate;
+        }
+
         foreach (var state in Open)
         {
             t[(state, RequestAction.Withdraw)] = RequestState.Withdrawn;
             t[(state, RequestAction.Deny)] = RequestState.Denied;
-            if (state is not (RequestState.OnHold or RequestState.Failed))
+            if (state is not (RequestState.OnHold or RequestState.Failed or RequestState.ClockStopped))
             {
                 t[(state, RequestAction.Hold)] = RequestState.OnHold;
             }
@@ -90,10 +116,13 @@ public static class RequestStateMachine
         return t;
     }
 
-    public static bool IsFinal(RequestState state) => state is RequestState.Completed or RequestState.Denied or RequestState.Withdrawn;
+    public static bool IsFinal(RequestState state) => state is RequestState.Completed or RequestState.Denied or RequestState.Withdrawn or RequestState.Duplicate;
 
     /// <summary>The closed states by name, as stored (for queries that leave closed requests out).</summary>
     public static readonly string[] FinalStates = Enum.GetValues<RequestState>().Where(IsFinal).Select(s => s.ToString()).ToArray();
+
+    /// <summary>The states in which no deadline runs (closed, or the clock stopped): never due soon, never overdue.</summary>
+    public static readonly string[] ClockNotRunning = [.. FinalStates, nameof(RequestState.ClockStopped)];
 
     /// <summary>The state after <paramref name="action"/>, or an <see cref="InvalidTransitionException"/> saying why not.</summary>
     public static RequestState Next(RequestState from, RequestAction action, TransitionInput input)
@@ -115,8 +144,53 @@ public static class RequestStateMachine
         {
             case RequestAction.Approve when !input.IdentityVerified:
                 throw new InvalidTransitionException("The person's identity has not been verified: verify it before approving.");
-            case RequestAction.Deny when string.IsNullOrWhiteSpace(input.LegalBasis):
-                throw new InvalidTransitionException("A denial states its legal basis (e.g. GDPR Art. 17(3)(e), or 'identity could not be verified').");
+            case RequestAction.Deny:
+                if (input.DenialReason is null || input.DenialReasons is not { } listed || !listed.Contains(input.DenialReason))
+                {
+                    throw ValidationException.For("transition", "denialReason", input.DenialReasons is { Count: > 0 } reasons
+                        ? input.DenialReason is null ? "Choose the reason for refusing from the list." : $"A refusal gives one of the reasons the regime lists: {string.Join(", ", reasons)}."
+                        : "This regime has no list of refusal reasons: a request under it cannot be refused here.");
+                }
+
+                if (input.DenialReason == RefusalReasons.Exemption && string.IsNullOrWhiteSpace(input.LegalBasis))
+                {
+                    throw ValidationException.For("transition", "legalBasis", "An exemption names its article (e.g. Art. 17(3)(e)).");
+                }
+
+                break;
+            case RequestAction.StopClock:
+                if (input.AllowedPauses is not { Count: > 0 } pauses)
+                {
+                    throw ValidationException.For("transition", "pauseReason", "The law of this request lets its clock run whatever happens: it cannot be stopped.");
+                }
+
+                if (input.PauseReason is null || !pauses.Contains(input.PauseReason))
+                {
+                    throw ValidationException.For("transition", "pauseReason", input.PauseReason is null
+                        ? "Choose what the person must supply from the list."
+                        : $"The clock stops only while waiting for: {string.Join(", ", pauses)}.");
+                }
+
+                if (input.On is not { } stoppedOn || (input.ReceivedOn is { } received && stoppedOn < received) || (input.Today is { } today && stoppedOn > today))
+                {
+                    throw ValidationException.For("transition", "on", "Give the day the information was asked for: from the day of receipt to today.");
+                }
+
+                if (input.CurrentDueDate is { } dueNow && stoppedOn > dueNow)
+                {
+                    throw ValidationException.For("transition", "on", "The request was already due on that day: a clock that has run out cannot be stopped.");
+                }
+
+                break;
+            case RequestAction.RestartClock:
+                if (input.On is not { } restartedOn || (input.ClockStoppedOn is { } stopped && restartedOn < stopped) || (input.Today is { } now && restartedOn > now))
+                {
+                    throw ValidationException.For("transition", "on", "Give the day the information arrived: from the day the clock stopped to today.");
+                }
+
+                break;
+            case RequestAction.CloseAsDuplicate when !input.DuplicateOfGiven:
+                throw ValidationException.For("transition", "duplicateOf", "Name the request this one duplicates.");
             case RequestAction.Extend:
                 if (input.AlreadyExtended)
                 {

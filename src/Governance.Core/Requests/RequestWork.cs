@@ -9,6 +9,12 @@ public sealed record RequestNote(DateTimeOffset WrittenAt, string AuthorId, stri
 
 public sealed record AttachmentInfo(Guid Id, DateTimeOffset UploadedAt, string UploadedBy, string Kind, string FileName, string ContentType, long SizeBytes, string Sha256);
 
+/// <summary>One stop of a request's legal clock: why, from when to when, and the due date before and after.</summary>
+public sealed record ClockStop(string Reason, DateOnly StoppedOn, string StoppedBy, DateOnly DueBefore, DateOnly? RestartedOn, string? RestartedBy, DateOnly? DueAfter);
+
+/// <summary>Another request of the same person and type, with how it is linked to this one.</summary>
+public sealed record RelatedRequest(Guid Id, string Reference, string Type, RequestState State, DateOnly ReceivedOn, string Match);
+
 public sealed record ClientRequestStatus(string Reference, string State, DateOnly DueOn, DateOnly? AcknowledgeBy, string? DenialBasis);
 
 /// <summary>Everything staff see about one request. This view holds the person's contact details: only the Requests roles reach it.</summary>
@@ -42,11 +48,20 @@ public sealed record RequestDetail(
     RequestState? HeldFrom,
     IReadOnlyList<RequestEvent> Timeline,
     IReadOnlyList<RequestNote> Notes,
-    IReadOnlyList<AttachmentInfo> Attachments)
+    IReadOnlyList<AttachmentInfo> Attachments,
+    DateOnly? ClockStoppedOn = null,
+    int StoppedDays = 0,
+    string? DenialReason = null,
+    Guid? DuplicateOf = null,
+    string? DuplicateOfReference = null,
+    IReadOnlyList<ClockStop>? ClockStops = null)
 {
     public DateOnly EffectiveDueOn => ExtendedDueOn ?? DueOn;
 
-    public bool IsOverdue(DateOnly today) => EffectiveDueOn < today && !RequestStateMachine.IsFinal(State);
+    /// <summary>Whether the legal clock runs: not once the request is closed, nor while it is stopped.</summary>
+    public bool ClockRunning => !RequestStateMachine.IsFinal(State) && State != RequestState.ClockStopped;
+
+    public bool IsOverdue(DateOnly today) => EffectiveDueOn < today && ClockRunning;
 
     /// <summary>The actions the workflow allows now (the guards may still refuse one, with a reason).</summary>
     public IReadOnlyList<RequestAction> PossibleActions =>
@@ -95,8 +110,10 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
                    authorised_agent as agent, agent_name as agentname, agent_evidence as agentevidence, staff_note as staffnote,
                    received_at as receivedat, received_on as receivedon, due_on as dueon, extended_due_on as extendeddueon, acknowledge_by as acknowledgeby,
                    identity_verified as verified, verification_method as verificationmethod, verified_by as verifiedby, verified_at as verifiedat,
-                   verification_note as verificationnote, assignee_id as assigneeid, closed_reason as closedreason, legal_basis as legalbasis, held_from as heldfrom
-            from gov.requests where id = @id
+                   verification_note as verificationnote, assignee_id as assigneeid, closed_reason as closedreason, legal_basis as legalbasis, held_from as heldfrom,
+                   clock_stopped_on as clockstoppedon, stopped_days as stoppeddays, denial_reason as denialreason, duplicate_of as duplicateof,
+                   (select o.reference from gov.requests o where o.id = r.duplicate_of) as duplicateofreference
+            from gov.requests r where id = @id
             """, new { id }, cancellationToken: ct));
         if (r is null)
         {
@@ -111,10 +128,16 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
             "select id, uploaded_at, uploaded_by, kind, file_name, content_type, size_bytes, sha256 from gov.request_attachments where request_id = @id order by uploaded_at, id",
             new { id }, cancellationToken: ct))).Select(f => new AttachmentInfo(f.Id, DbTime.Utc(f.At), f.By, f.Kind, f.Name, f.Type, f.Size, Convert.ToHexStringLower(f.Hash))).ToList();
 
+        var stops = (await connection.QueryAsync<ClockStopRow>(new CommandDefinition("""
+            select reason, stopped_on as stoppedon, stopped_by as stoppedby, due_before as duebefore, restarted_on as restartedon, restarted_by as restartedby, due_after as dueafter
+            from gov.request_clock_stops where request_id = @id order by id
+            """, new { id }, cancellationToken: ct))).Select(c => new ClockStop(c.Reason, c.StoppedOn, c.StoppedBy, c.DueBefore, c.RestartedOn, c.RestartedBy, c.DueAfter)).ToList();
+
         return new RequestDetail(r.Id, r.Reference, r.Regime, r.Type, Enum.Parse<RequestState>(r.State), r.Channel, r.Email, r.Phone, r.UserId,
             r.Agent, r.AgentName, r.AgentEvidence, r.StaffNote, DbTime.Utc(r.ReceivedAt), r.ReceivedOn, r.DueOn, r.ExtendedDueOn, r.AcknowledgeBy,
             r.Verified, r.VerificationMethod, r.VerifiedBy, DbTime.Utc(r.VerifiedAt), r.VerificationNote, r.AssigneeId, r.ClosedReason, r.LegalBasis,
-            r.HeldFrom is null ? null : Enum.Parse<RequestState>(r.HeldFrom), events, notes, files);
+            r.HeldFrom is null ? null : Enum.Parse<RequestState>(r.HeldFrom), events, notes, files,
+            r.ClockStoppedOn, r.StoppedDays, r.DenialReason, r.DuplicateOf, r.DuplicateOfReference, stops);
     }
 
     /// <summary>What an API client may learn of a request it submitted itself (null for any other): codes and dates, never the person.</summary>
@@ -195,5 +218,8 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
         Guid Id, string Reference, string Regime, string Type, string State, string Channel, string? Email, string? Phone, string? UserId,
         bool Agent, string? AgentName, string? AgentEvidence, string? StaffNote, DateTime ReceivedAt, DateOnly ReceivedOn, DateOnly DueOn,
         DateOnly? ExtendedDueOn, DateOnly? AcknowledgeBy, bool Verified, string? VerificationMethod, string? VerifiedBy, DateTime? VerifiedAt,
-        string? VerificationNote, string? AssigneeId, string? ClosedReason, string? LegalBasis, string? HeldFrom);
+        string? VerificationNote, string? AssigneeId, string? ClosedReason, string? LegalBasis, string? HeldFrom,
+        DateOnly? ClockStoppedOn, int StoppedDays, string? DenialReason, Guid? DuplicateOf, string? DuplicateOfReference);
+
+    private sealed record ClockStopRow(string Reason, DateOnly StoppedOn, string StoppedBy, DateOnly DueBefore, DateOnly? RestartedOn, string? RestartedBy, DateOnly? DueAfter);
 }

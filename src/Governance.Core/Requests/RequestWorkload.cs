@@ -54,9 +54,9 @@ public sealed class RequestWorkload(GovernanceDatabase database, IOptions<Reques
 
         var dues = (await connection.QueryAsync<(DateTime Due, long Count)>(new CommandDefinition("""
             select coalesce(extended_due_on, due_on), count(*) from gov.requests
-            where state <> all(@closed) and coalesce(extended_due_on, due_on) < @until
+            where state <> all(@notRunning) and coalesce(extended_due_on, due_on) < @until
             group by 1
-            """, new { closed = RequestStateMachine.FinalStates, until = today.AddDays(BurnDownDays) }, cancellationToken: ct)))
+            """, new { notRunning = RequestStateMachine.ClockNotRunning, until = today.AddDays(BurnDownDays) }, cancellationToken: ct)))
             .ToDictionary(r => DateOnly.FromDateTime(r.Due), r => (int)r.Count);
         var overdue = dues.Where(d => d.Key < today).Sum(d => d.Value);
         var burnDown = new List<DeadlineDay>(BurnDownDays);

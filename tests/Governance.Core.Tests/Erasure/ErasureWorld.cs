@@ -75,7 +75,7 @@ public sealed class ErasureWorld : IAsyncDisposable
         world.Options = options;
         world.Catalog = new DataMapCatalog(options);
         world.Erasure = new RequestErasure(world.Database, new PersonLocator(world.Stores, world.Catalog), world.Catalog, options, world.Runner,
-            new TransitionRequest(world.Database, world.Audit, TimeProvider.System), world.Audit);
+            new TransitionRequest(world.Database, world.Audit, TimeProvider.System, Support.ShippedRegulations.Catalog()), world.Audit);
         return world;
     }
 

@@ -25,7 +25,7 @@ public sealed class PersonCopyTests
         var (_, email) = await world.BusiestPersonAsync();
         var folder = Path.Combine(world.Blobs, "exports");
         var export = new RequestExport(world.Database, new PersonLocator(world.Stores, world.Catalog),
-            new TransitionRequest(world.Database, world.Audit, TimeProvider.System), world.Audit,
+            new TransitionRequest(world.Database, world.Audit, TimeProvider.System, Support.ShippedRegulations.Catalog()), world.Audit,
             DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(folder, "keys"))),
             Options.Create(new ExportOptions { Folders = new Dictionary<string, string> { ["eu"] = Path.Combine(folder, "eu") } }),
             new ConfigurationBuilder().Build(), TimeProvider.System, []);

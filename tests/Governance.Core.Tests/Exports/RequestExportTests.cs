@@ -19,7 +19,7 @@ public sealed class RequestExportTests
     private static readonly AuditActor Officer = new(AuditActorType.User, "local:officer", ["PrivacyOfficer"]);
 
     private static RequestExport Export(ErasureWorld world, string folder) => new(world.Database, new PersonLocator(world.Stores, world.Catalog),
-        new TransitionRequest(world.Database, world.Audit, TimeProvider.System), world.Audit,
+        new TransitionRequest(world.Database, world.Audit, TimeProvider.System, Support.ShippedRegulations.Catalog()), world.Audit,
         DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(folder, "keys"))),
         Options.Create(new ExportOptions { Folders = new Dictionary<string, string> { ["eu"] = Path.Combine(folder, "eu"), ["us"] = Path.Combine(folder, "us"), ["cn"] = Path.Combine(folder, "cn") } }),
         new ConfigurationBuilder().Build(), TimeProvider.System, []);

@@ -50,7 +50,7 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
 
         if (close)
         {
-            await new TransitionRequest(database, audit, _time).ExecuteAsync(new TransitionCommand(submitted.Id, RequestAction.Withdraw, "withdrawn by phone"), Clerk, CancellationToken.None);
+            await new TransitionRequest(database, audit, _time, Support.ShippedRegulations.Catalog()).ExecuteAsync(new TransitionCommand(submitted.Id, RequestAction.Withdraw, "withdrawn by phone"), Clerk, CancellationToken.None);
         }
 
         return (submitted.Id, submitted.Reference);
@@ -181,7 +181,7 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
         var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");
         await Notices(0).RunAsync(Job, CancellationToken.None);
         var database = Database();
-        await new TransitionRequest(database, new AuditLog(database, new AuditSealSignal()), _time)
+        await new TransitionRequest(database, new AuditLog(database, new AuditSealSignal()), _time, Support.ShippedRegulations.Catalog())
             .ExecuteAsync(new TransitionCommand(overdue.Id, RequestAction.Withdraw, "withdrawn by letter"), Clerk, CancellationToken.None);
         await using var smtp = await SmtpSink.StartAsync();
 

@@ -78,17 +78,20 @@ public sealed class DeadlineTests
         var d = DeadlineCalculator.For(ccpa, Local(ccpa, 2026, 11, 25)); // Wednesday before Thanksgiving
 
         Assert.Equal(new DateOnly(2027, 1, 9), d.Answer.LastDay);
-        Assert.Equal(new DateOnly(2026, 12, 10), d.Acknowledge!.LastDay);
+        // California state holidays (11 CCR § 7001): Thanksgiving and the day after it, 26 and 27 November, do not count.
+        Assert.Equal(new DateOnly(2026, 12, 11), d.Acknowledge!.LastDay);
         Assert.Equal(new DateOnly(2027, 2, 23), d.ExtendedAnswer!.LastDay);
         Assert.Equal(TimeSpan.FromHours(-8), d.Answer.EndsAt.Offset);
     }
 
     [Fact]
-    public void Pipl_HasNoExtensionAndNoAcknowledgement()
+    public void Pipl_FifteenWorkingDays_SkipTheNationalDayWeek_AndCountTheMadeUpSaturday()
     {
         var d = DeadlineCalculator.For(R("pipl"), new DateTimeOffset(2026, 9, 30, 20, 0, 0, TimeSpan.Zero)); // 04:00 on 1 October in Shanghai
 
-        Assert.Equal(new DateOnly(2026, 10, 16), d.Answer.LastDay);
+        // State Council notice for 2026: 1-7 October off, Saturday 10 October worked. Working days from 8 October:
+        // 8, 9, 10 (Sat), 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 26, 27.
+        Assert.Equal(new DateOnly(2026, 10, 27), d.Answer.LastDay);
         Assert.Null(d.ExtendedAnswer);
         Assert.Null(d.Acknowledge);
     }
@@ -98,7 +101,7 @@ public sealed class DeadlineTests
     [InlineData("version: 1\nregimes:\n  - code: x\n    name: X\n    time_zone: UTC\n    answer: { days: 5, months: 1 }\n", 6, "exactly one of")]
     [InlineData("version: 1\nregimes:\n  - code: x\n    name: X\n    time_zone: UTC\n    answer: { days: -5 }\n", 6, "whole number")]
     [InlineData("version: 1\nregimes:\n  - code: x\n    name: X\n    time_zone: UTC\n    answer: { days: 5 }\n    colour: red\n", 7, "Unknown key 'colour'")]
-    [InlineData("version: 1\nregimes:\n  - code: x\n    name: X\n    time_zone: UTC\n    answer: { days: 5 }\n    holidays: [2026-13-01]\n", 7, "must be a date")]
+    [InlineData("version: 1\nregimes:\n  - code: x\n    name: X\n    time_zone: UTC\n    answer: { days: 5 }\n    pauses: [coffee]\n", 7, "Pause reason 'coffee'")]
     public void Load_BadRegulations_AreNamedWithTheirLine_AndNothingIsLoaded(string yaml, int line, string message)
     {
         var (regimes, problems) = RegulationsLoader.Load("regulations.yaml", yaml);

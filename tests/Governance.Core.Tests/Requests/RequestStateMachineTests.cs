@@ -6,8 +6,11 @@ namespace Governance.Core.Tests.Requests;
 public sealed class RequestStateMachineTests
 {
     /// <summary>Inputs that satisfy every guard, so that only the table decides.</summary>
-    private static readonly TransitionInput Valid = new("because", LegalBasis: "GDPR Art. 12(5)", NewDueDate: new DateOnly(2026, 4, 30),
-        PersonToldOn: new DateOnly(2026, 2, 10), IdentityVerified: true, CurrentDueDate: new DateOnly(2026, 2, 28), HeldFrom: RequestState.InReview);
+    private static readonly TransitionInput Valid = new("because", LegalBasis: "Art. 17(3)(e)", NewDueDate: new DateOnly(2026, 4, 30),
+        PersonToldOn: new DateOnly(2026, 2, 10), IdentityVerified: true, CurrentDueDate: new DateOnly(2026, 2, 28), HeldFrom: RequestState.InReview,
+        AllowedPauses: ["identity-information"], PauseReason: "identity-information", On: new DateOnly(2026, 2, 5), ReceivedOn: new DateOnly(2026, 1, 28),
+        Today: new DateOnly(2026, 2, 12), ClockStoppedOn: new DateOnly(2026, 2, 1), DenialReasons: ["unverifiable", "exemption", "other"], DenialReason: "exemption",
+        DuplicateOfGiven: true);
 
     /// <summary>
     /// The transition table as docs/requests.md writes it for people: the independent truth that the state machine
@@ -79,7 +82,7 @@ public sealed class RequestStateMachineTests
     [Fact]
     public void Table_ClosedStatesLeadNowhere_AndEveryOpenStateCanBeWithdrawnOrDenied()
     {
-        foreach (var closed in new[] { RequestState.Completed, RequestState.Denied, RequestState.Withdrawn })
+        foreach (var closed in new[] { RequestState.Completed, RequestState.Denied, RequestState.Withdrawn, RequestState.Duplicate })
         {
             Assert.DoesNotContain(RequestStateMachine.Allowed.Keys, k => k.From == closed);
         }
@@ -100,10 +103,57 @@ public sealed class RequestStateMachineTests
     public void Approve_StraightFromReceived_IsRefused() =>
         Assert.Throws<InvalidTransitionException>(() => RequestStateMachine.Next(RequestState.Received, RequestAction.Approve, Valid));
 
+    [Theory]
+    [InlineData(null, "denialReason")]
+    [InlineData("manifestly-unfounded", "denialReason")] // not in this regime's list
+    [InlineData("exemption", "legalBasis")] // an exemption without its article
+    public void Deny_WithoutAListedReason_OrAnExemptionWithoutItsArticle_IsRefusedOnItsField(string? reason, string field)
+    {
+        var error = Assert.Throws<ValidationException>(() =>
+            RequestStateMachine.Next(RequestState.InReview, RequestAction.Deny, Valid with { DenialReason = reason, LegalBasis = " " }));
+
+        Assert.Equal(field, Assert.Single(error.Errors).Key);
+    }
+
     [Fact]
-    public void Deny_WithoutLegalBasis_IsRefused() =>
-        Assert.Contains("legal basis", Assert.Throws<InvalidTransitionException>(() =>
-            RequestStateMachine.Next(RequestState.InReview, RequestAction.Deny, Valid with { LegalBasis = " " })).Message, StringComparison.Ordinal);
+    public void Deny_WithAListedReason_NeedsNoArticleUnlessAnExemption() =>
+        Assert.Equal(RequestState.Denied, RequestStateMachine.Next(RequestState.Verifying, RequestAction.Deny, Valid with { DenialReason = "unverifiable", LegalBasis = null }));
+
+    [Fact]
+    public void StopClock_UnderALawThatAllowsNoStop_IsRefusedOnTheReasonField()
+    {
+        var error = Assert.Throws<ValidationException>(() =>
+            RequestStateMachine.Next(RequestState.Verifying, RequestAction.StopClock, Valid with { AllowedPauses = [] }));
+
+        Assert.Equal("pauseReason", Assert.Single(error.Errors).Key);
+        Assert.Contains("cannot be stopped", string.Join(" ", Assert.Single(error.Errors).Value), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("clarification", 2026, 2, 5, "pauseReason")] // a reason the regime does not list
+    [InlineData("identity-information", 2026, 1, 27, "on")] // before receipt
+    [InlineData("identity-information", 2026, 2, 13, "on")] // after today
+    [InlineData("identity-information", 2026, 3, 1, "on")] // after the due date (28 February), with today moved on
+    public void StopClock_ForAnUnlistedReason_OrOnAWrongDay_IsRefused(string reason, int y, int m, int d, string field)
+    {
+        var input = Valid with { PauseReason = reason, On = new DateOnly(y, m, d), Today = m == 3 ? new DateOnly(2026, 3, 2) : Valid.Today };
+
+        var error = Assert.Throws<ValidationException>(() => RequestStateMachine.Next(RequestState.Received, RequestAction.StopClock, input));
+
+        Assert.Equal(field, Assert.Single(error.Errors).Key);
+    }
+
+    [Theory]
+    [InlineData(2026, 1, 31)] // before the clock stopped (1 February)
+    [InlineData(2026, 2, 13)] // after today
+    public void RestartClock_OnAWrongDay_IsRefused(int y, int m, int d) =>
+        Assert.Equal("on", Assert.Single(Assert.Throws<ValidationException>(() =>
+            RequestStateMachine.Next(RequestState.ClockStopped, RequestAction.RestartClock, Valid with { On = new DateOnly(y, m, d) })).Errors).Key);
+
+    [Fact]
+    public void CloseAsDuplicate_WithoutTheOriginal_IsRefused() =>
+        Assert.Equal("duplicateOf", Assert.Single(Assert.Throws<ValidationException>(() =>
+            RequestStateMachine.Next(RequestState.InReview, RequestAction.CloseAsDuplicate, Valid with { DuplicateOfGiven = false })).Errors).Key);
 
     [Theory]
     [InlineData(true, 2026, 4, 30, 2026, 2, 10, "once already")]

@@ -38,7 +38,7 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
     private TransitionRequest Transitions()
     {
         var database = Database();
-        return new TransitionRequest(database, new AuditLog(database, new AuditSealSignal()), _time);
+        return new TransitionRequest(database, new AuditLog(database, new AuditSealSignal()), _time, Support.ShippedRegulations.Catalog());
     }
 
     private RequestAttachments Attachments(string keys)
@@ -90,7 +90,8 @@ public sealed class RequestWorkTests(MigratedDatabase db) : IClassFixture<Migrat
         Assert.Equal("signed permission dated 2026-02-27", detail.AgentEvidence);
         Assert.Equal("letter scanned by the front desk", detail.StaffNote);
         Assert.Equal(RequestState.Received, detail.State);
-        Assert.Equal([RequestAction.StartVerification, RequestAction.Deny, RequestAction.Hold, RequestAction.Withdraw], detail.PossibleActions);
+        Assert.Equal([RequestAction.StartVerification, RequestAction.Deny, RequestAction.Hold, RequestAction.Withdraw, RequestAction.StopClock, RequestAction.CloseAsDuplicate],
+            detail.PossibleActions);
     }
 
     [Theory]

@@ -21,7 +21,7 @@ public sealed class TransitionRequestTests(MigratedDatabase db) : IClassFixture<
         var database = new GovernanceDatabase(NpgsqlDataSource.Create(db.AppConnectionString));
         var audit = new AuditLog(database, new AuditSealSignal());
         var regulations = new RegulationsCatalog(Options.Create(new DataMapOptions { Directory = DataMapLoaderTests.PoliciesFolder() }));
-        return (new RequestIntake(database, audit, regulations, _time), new TransitionRequest(database, audit, _time));
+        return (new RequestIntake(database, audit, regulations, _time), new TransitionRequest(database, audit, _time, Support.ShippedRegulations.Catalog()));
     }
 
     private async Task<Guid> NewRequestAsync(RequestIntake intake) =>
@@ -91,10 +91,14 @@ public sealed class TransitionRequestTests(MigratedDatabase db) : IClassFixture<
 
         Assert.Equal(RequestState.OnHold, await transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Hold, "litigation hold on the person"), Lawyer, CancellationToken.None));
         Assert.Equal(RequestState.Verifying, await transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Resume, "hold released"), Lawyer, CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidTransitionException>(() => transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Deny, "no"), Lawyer, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Deny, "no", LegalBasis: "GDPR Art. 12(6)"), Lawyer, CancellationToken.None));
+        Assert.Equal("denialReason", Assert.Single(refused.Errors).Key);
+        Assert.Equal("Verifying", await StateAsync(id)); // nothing written
         Assert.Equal(RequestState.Denied, await transition.ExecuteAsync(
-            new TransitionCommand(id, RequestAction.Deny, "identity could not be verified", LegalBasis: "GDPR Art. 12(6)"), Lawyer, CancellationToken.None));
-        Assert.Equal("GDPR Art. 12(6)", await TestPostgres.ScalarAsync<string>(db.ConnectionString, $"select legal_basis from gov.requests where id = '{id}'"));
+            new TransitionCommand(id, RequestAction.Deny, "identity could not be verified", DenialReason: "unverifiable"), Lawyer, CancellationToken.None));
+        // The provision the law gives for the reason (GDPR Art. 11(2), 12(2) and (6)), and the reason's code for the metrics.
+        Assert.Equal("GDPR Art. 11(2) and Art. 12(2) and (6) | unverifiable",
+            await TestPostgres.ScalarAsync<string>(db.ConnectionString, $"select legal_basis || ' | ' || denial_reason from gov.requests where id = '{id}'"));
     }
 
     [Fact]

@@ -20,7 +20,40 @@ public static class RequestWords
         "OnHold" => Text.Get("On hold"),
         "Withdrawn" => Text.Get("Withdrawn"),
         "Failed" => Text.Get("Failed, needs attention"),
+        "ClockStopped" => Text.Get("Clock stopped: waiting for the person"),
+        "Duplicate" => Text.Get("Closed as a duplicate"),
         _ => state,
+    };
+
+    /// <summary>A listed reason for refusing a request, in words (the provision is cited beside it).</summary>
+    public static string RefusalReason(string code) => code switch
+    {
+        "unverifiable" => Text.Get("Identity could not be verified"),
+        "not-a-subject" => Text.Get("Not a data subject or consumer of ours"),
+        "exemption" => Text.Get("An exemption applies"),
+        "manifestly-unfounded" => Text.Get("Manifestly unfounded"),
+        "excessive" => Text.Get("Excessive (in particular repetitive)"),
+        "repeat-limit" => Text.Get("Third request to know in 12 months"),
+        "other" => Text.Get("Other (explained in the reason)"),
+        _ => code,
+    };
+
+    /// <summary>Why a request's clock was stopped.</summary>
+    public static string PauseReason(string code) => code switch
+    {
+        "identity-information" => Text.Get("Waiting for information to confirm identity"),
+        "clarification" => Text.Get("Waiting for the person to clarify the request"),
+        _ => code,
+    };
+
+    /// <summary>How another request was found to be of the same person.</summary>
+    public static string Match(string match) => match switch
+    {
+        "email" => Text.Get("same e-mail address"),
+        "phone" => Text.Get("same phone number"),
+        "user-id" => Text.Get("same chat user id"),
+        "account" => Text.Get("same account found in the chat stores"),
+        _ => match,
     };
 
     /// <summary>What a timeline event did, in the past tense ("started the identity check"); an action it does not know stays as recorded.</summary>
@@ -38,6 +71,10 @@ public static class RequestWords
         "Hold" => Text.Get("put it on hold"),
         "Resume" => Text.Get("resumed"),
         "Withdraw" => Text.Get("recorded the withdrawal"),
+        "StopClock" => Text.Get("stopped the clock"),
+        "RestartClock" => Text.Get("restarted the clock"),
+        "CloseAsDuplicate" => Text.Get("closed it as a duplicate"),
+        "Separate" => Text.Get("recorded it as a separate request"),
         _ => action,
     };
 

@@ -31,7 +31,9 @@ public sealed partial class RequestDetailPage
         RequestAction.Verify => Text.Get("Identity verified"),
         RequestAction.Extend => Text.Get("Extend the deadline (once)"),
         RequestAction.Approve => Text.Get("Approve"),
-        RequestAction.Deny => Text.Get("Deny (state the legal basis)"),
+        RequestAction.Deny => Text.Get("Refuse (with a listed reason)"),
+        RequestAction.StopClock => Text.Get("Stop the clock (waiting for the person)"),
+        RequestAction.RestartClock => Text.Get("Restart the clock (information received)"),
         RequestAction.Hold => Text.Get("Put on hold"),
         RequestAction.Resume => Text.Get("Resume"),
         RequestAction.Withdraw => Text.Get("Withdrawn by the person"),
@@ -39,6 +41,45 @@ public sealed partial class RequestDetailPage
     };
     private string _reason = "";
     private string _legalBasis = "";
+    private string _denialReason = "";
+    private string _pauseReason = "";
+    private DateOnly? _on;
+    private string _separateReason = "";
+
+    /// <summary>Other requests of the same person, and whether this one is a CCPA request to know beyond two in 12 months.</summary>
+    private RequestRepeats? _repeats;
+
+    [Inject]
+    private RequestDuplicates Duplicates { get; set; } = default!;
+
+    /// <summary>The request's regime as the policy file states it (null when no longer in the file).</summary>
+    private Regime? RegimeOf(RequestDetail r) => Regulations.Find(r.Regime);
+
+    /// <summary>Whether the request's due date falls in a year its calendar lists as provisional.</summary>
+    private bool ProvisionalDue(RequestDetail r) => RegimeOf(r)?.Calendar.IsProvisional(r.EffectiveDueOn) == true;
+
+    /// <summary>Closes this request as a duplicate of another (the original stays open).</summary>
+    private Task DuplicateOfAsync(RelatedRequest original) => RepeatsAsync(actor => Transitions.ExecuteAsync(
+        new TransitionCommand(Id, RequestAction.CloseAsDuplicate, string.IsNullOrWhiteSpace(_separateReason) ? $"Duplicate of {original.Reference}" : _separateReason,
+            DuplicateOf: original.Id), actor, Leaving));
+
+    private Task SeparateAsync(RelatedRequest other) => RepeatsAsync(actor => Duplicates.MarkSeparateAsync(Id, other.Id, _separateReason, actor, Leaving));
+
+    private string? _repeatProblem;
+
+    /// <summary>A decision about another request of the person; its refusal is shown beside the other requests.</summary>
+    private async Task RepeatsAsync(Func<Governance.Core.Audit.AuditActor, Task> change)
+    {
+        await RunAsync(change);
+        (_repeatProblem, _problem) = (_problem, null);
+    }
+
+    /// <summary>Chooses a refusal for the third request to know in 12 months; staff still write the reason and apply it.</summary>
+    private void OfferRepeatRefusal()
+    {
+        _action = RequestAction.Deny;
+        _denialReason = RefusalReasons.RepeatLimit;
+    }
     private DateOnly? _newDue;
     private DateOnly? _toldOn;
 
@@ -147,7 +188,8 @@ public sealed partial class RequestDetailPage
     /// </summary>
     private IReadOnlyList<RequestAction> WorkflowActions =>
         _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification
-            or RequestAction.StartProcessing or RequestAction.Complete or RequestAction.Fail or RequestAction.Retry)).ToList() ?? [];
+            or RequestAction.StartProcessing or RequestAction.Complete or RequestAction.Fail or RequestAction.Retry or RequestAction.CloseAsDuplicate)
+            && (a != RequestAction.StopClock || RegimeOf(_request)?.Pauses.Count > 0)).ToList() ?? [];
 
     /// <summary>A member of staff by name where known, else by actor id (jobs, API clients).</summary>
     private string Who(string? actorId) => actorId is null ? "" : _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
@@ -176,8 +218,11 @@ public sealed partial class RequestDetailPage
         if (_request is { } r)
         {
             _names = await Staff.ByIdAsync(r.Timeline.Select(e => e.ActorId).Concat(r.Notes.Select(n => n.AuthorId)).Concat(r.Attachments.Select(a => a.UploadedBy))
-                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? "").Append(_search?.SearchedBy ?? ""), Leaving);
+                .Append(r.VerifiedBy ?? "").Append(r.AssigneeId ?? "").Append(_search?.SearchedBy ?? "")
+                .Concat((r.ClockStops ?? []).SelectMany(c => new[] { c.StoppedBy, c.RestartedBy ?? "" })), Leaving);
         }
+
+        _repeats = _request is null ? null : await Duplicates.FindAsync(Id, Leaving);
 
         _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
         _packages = _request?.Type is "access" or "portability" ? await Export.PackagesAsync(Id, Leaving) : [];
@@ -267,10 +312,13 @@ public sealed partial class RequestDetailPage
 
     private Task CloseUnverifiableAsync() => RunAsync(actor => Transitions.ExecuteAsync(
         new TransitionCommand(Id, RequestAction.Deny, string.IsNullOrWhiteSpace(_reason) ? "The person's identity could not be verified" : _reason,
-            LegalBasis: "identity could not be verified"), actor, Leaving));
+            DenialReason: RefusalReasons.Unverifiable), actor, Leaving));
 
     private Task ActAsync(RequestAction action, string reason) => RunAsync(actor => Transitions.ExecuteAsync(
-        new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn), actor, Leaving));
+        new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn,
+            PauseReason: Blank(_pauseReason), On: _on, DenialReason: Blank(_denialReason)), actor, Leaving));
+
+    private static string? Blank(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     /// <summary>Checks and starts (or resumes) the erasure, hands it to the job server, and follows it until it ends.</summary>
     private Task StartErasureAsync() => StartAndFollowAsync(async actor =>
@@ -394,6 +442,8 @@ public sealed partial class RequestDetailPage
 
         _reason = "";
         _legalBasis = "";
+        _denialReason = _pauseReason = _separateReason = "";
+        _on = null;
         await LoadAsync();
     }
 }
