@@ -55,6 +55,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.RequestSearch>();
         services.AddSingleton<Governance.Core.Requests.TransitionRequest>();
         services.AddSingleton<Governance.Core.Requests.RequestDuplicates>();
+        services.AddSingleton<Governance.Core.Requests.ResponseLetters>();
         services.AddSingleton<Governance.Core.Requests.RequestList>();
         services.AddSingleton<Governance.Core.Requests.RequestWork>();
         services.AddSingleton<Governance.Core.Requests.StaffDirectory>();

@@ -18,7 +18,7 @@ public sealed record AttachmentContent(string FileName, string ContentType, byte
 /// </summary>
 public sealed class RequestAttachments(GovernanceDatabase database, AuditLog audit, IDataProtectionProvider protection, IOptions<RequestOptions> options, TimeProvider time)
 {
-    public static readonly string[] Kinds = ["correspondence", "identity-evidence", "agent-permission", "other"];
+    public static readonly string[] Kinds = ["correspondence", "identity-evidence", "agent-permission", "response-letter", "other"];
 
     private static readonly Dictionary<string, string> Types = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -31,6 +31,7 @@ public static class PolicyFolder
         {
             var (regimes, problems) = RegulationsLoader.Load(Display(regulations), File.ReadAllText(regulations));
             kinds.Add(new PolicyKindResult("regulations", regulations, $"{regimes.Count} regimes ({string.Join(", ", regimes.Select(r => r.Code))})", problems));
+            kinds.Add(Letters(Path.Combine(folder, "letters"), regimes));
         }
         else
         {
@@ -49,6 +50,38 @@ public static class PolicyFolder
         }
 
         return (kinds, maps);
+    }
+
+    /// <summary>Every regime has a letter for every closing outcome in every language, and every template's placeholders are known.</summary>
+    private static PolicyKindResult Letters(string folder, IReadOnlyList<Regime> regimes)
+    {
+        var problems = new List<DataMapProblem>();
+        var outcomes = new[] { RequestState.Completed, RequestState.Denied, RequestState.Withdrawn, RequestState.Duplicate }.Select(s => ResponseLetters.OutcomeOf(s)!).ToList();
+        foreach (var regime in regimes)
+        {
+            foreach (var outcome in outcomes)
+            {
+                foreach (var language in ResponseLetters.Languages)
+                {
+                    if (!new[] { Path.Combine(folder, regime.Code, $"{outcome}.{language}.txt"), Path.Combine(folder, $"{outcome}.{language}.txt") }.Any(File.Exists))
+                    {
+                        problems.Add(new DataMapProblem(new SourceLocation(Display(folder), 0, 0), $"No {outcome} letter in '{language}' for regime '{regime.Code}' ({regime.Code}/{outcome}.{language}.txt or {outcome}.{language}.txt)."));
+                    }
+                }
+            }
+        }
+
+        var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.txt", SearchOption.AllDirectories) : [];
+        foreach (var file in files)
+        {
+            foreach (var problem in ResponseLetters.Problems(Display(file), File.ReadAllText(file)))
+            {
+                var parts = problem.Split(':', 3);
+                problems.Add(new DataMapProblem(new SourceLocation(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), 1), parts[2].Trim()));
+            }
+        }
+
+        return new PolicyKindResult("letters", folder, $"{files.Length} letter templates", problems);
     }
 
     private static string MapsSummary(DataMapSet set) =>

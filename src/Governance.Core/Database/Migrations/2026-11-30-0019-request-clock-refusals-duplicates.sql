@@ -29,3 +29,8 @@ create table if not exists gov.request_separate (
     decided_by text        not null,
     primary key (request_id, other_id)
 );
+
+-- The letter that goes with a closing outcome is kept with the request like any correspondence, under its own kind.
+alter table gov.request_attachments drop constraint if exists request_attachments_kind_check;
+alter table gov.request_attachments add constraint request_attachments_kind_check
+    check (kind in ('correspondence', 'identity-evidence', 'agent-permission', 'response-letter', 'other'));

@@ -137,6 +137,7 @@ public static class RequestWords
         "correspondence" => Text.Get("correspondence"),
         "identity-evidence" => Text.Get("identity evidence"),
         "agent-permission" => Text.Get("agent's permission"),
+        "response-letter" => Text.Get("response letter"),
         "other" => Text.Get("other"),
         _ => kind,
     };

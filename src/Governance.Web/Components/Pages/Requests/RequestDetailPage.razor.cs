@@ -67,6 +67,54 @@ public sealed partial class RequestDetailPage
 
     private string? _repeatProblem;
 
+    [Inject]
+    private ResponseLetters Letters { get; set; } = default!;
+
+    private string _letterLanguage = Text.IsChinese ? "zh" : "en";
+    private LetterDraft? _letter;
+    private string _letterText = "";
+    private string? _letterMessage;
+    private string? _letterProblem;
+
+    private async Task DraftLetterAsync()
+    {
+        _letterMessage = _letterProblem = null;
+        try
+        {
+            _letter = await Letters.DraftAsync(Id, _letterLanguage, Today, Leaving);
+            _letterText = _letter.Text;
+        }
+        catch (ValidationException ex)
+        {
+            _letterProblem = Text.Messages(ex);
+        }
+        catch (LetterTemplateException ex)
+        {
+            _letterProblem = ex.Message;
+        }
+    }
+
+    private async Task RecordLetterAsync()
+    {
+        if (_letter is not { } draft)
+        {
+            return;
+        }
+
+        _letterMessage = _letterProblem = null;
+        try
+        {
+            await Letters.RecordSentAsync(Id, draft, _letterText, await Actor.GetAsync(), Leaving);
+            _letterMessage = Text.Format("Recorded as sent: {0}.", draft.FileName);
+            _letter = null;
+            await LoadAsync();
+        }
+        catch (ValidationException ex)
+        {
+            _letterProblem = Text.Messages(ex);
+        }
+    }
+
     /// <summary>A decision about another request of the person; its refusal is shown beside the other requests.</summary>
     private async Task RepeatsAsync(Func<Governance.Core.Audit.AuditActor, Task> change)
     {
