@@ -13,7 +13,8 @@ namespace Governance.Jobs.Reports;
 public static class RequestRegisterReport
 {
     /// <summary>One request as the register needs it. <paramref name="ClosedOn"/> is the UTC day of its final transition.</summary>
-    public sealed record Row(string Reference, string Regime, string Type, string State, DateOnly ReceivedOn, DateOnly DueOn, DateOnly? ExtendedDueOn, string? LegalBasis, DateOnly? ClosedOn)
+    public sealed record Row(string Reference, string Regime, string Type, string State, DateOnly ReceivedOn, DateOnly DueOn, DateOnly? ExtendedDueOn, string? LegalBasis, DateOnly? ClosedOn,
+        string Channel = "", string? DenialReason = null)
     {
         public bool Completed => State == "Completed";
 
@@ -28,7 +29,16 @@ public static class RequestRegisterReport
         /// <summary>Answered after its (extended) due date, or still open past it on <paramref name="asOf"/>.</summary>
         public bool Late(DateOnly asOf) => ClosedOn is { } c ? c > Due : !IsFinal && asOf > Due;
 
-        public bool IsFinal => State is "Completed" or "Denied" or "Withdrawn";
+        public bool IsFinal => State is "Completed" or "Denied" or "Withdrawn" or "Duplicate";
+
+        /// <summary>The ground of § 7102(a)(2) a denial falls under: not verifiable, not made by a consumer, exempt, or other grounds.</summary>
+        public string? CcpaGround => !Denied ? null : DenialReason switch
+        {
+            "unverifiable" => "unverifiable",
+            "not-a-subject" => "not-a-consumer",
+            "exemption" => "exempt",
+            _ => "other",
+        };
     }
 
     /// <summary>The CCPA categories of § 7102(a)(1), and the request types that fall in each.</summary>
@@ -44,17 +54,40 @@ public static class RequestRegisterReport
     public static async Task<IReadOnlyList<Row>> LoadAsync(GovernanceDatabase database, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(string, string, string, string, DateTime, DateTime, DateTime?, string?, DateTime?)>(new CommandDefinition("""
+        var rows = await connection.QueryAsync<(string, string, string, string, DateTime, DateTime, DateTime?, string?, DateTime?, string, string?)>(new CommandDefinition("""
             select r.reference, r.regime, r.type, r.state, r.received_on, r.due_on, r.extended_due_on, r.legal_basis,
                    (select max(e.occurred_at at time zone 'UTC')::date from gov.request_events e
-                    where e.request_id = r.id and e.to_state in ('Completed', 'Denied', 'Withdrawn'))
+                    where e.request_id = r.id and e.to_state in ('Completed', 'Denied', 'Withdrawn', 'Duplicate')),
+                   r.channel, r.denial_reason
             from gov.requests r
             where (@from::date is null or r.received_on >= @from::date) and (@to::date is null or r.received_on <= @to::date)
             order by r.received_on, r.reference
             """, new { from = from?.ToDateTime(TimeOnly.MinValue), to = to?.ToDateTime(TimeOnly.MinValue) }, cancellationToken: ct));
         return rows.Select(r => new Row(r.Item1, r.Item2, r.Item3, r.Item4, DateOnly.FromDateTime(r.Item5), DateOnly.FromDateTime(r.Item6),
-            r.Item7 is { } e ? DateOnly.FromDateTime(e) : null, r.Item8, r.Item9 is { } c ? DateOnly.FromDateTime(c) : null)).ToList();
+            r.Item7 is { } e ? DateOnly.FromDateTime(e) : null, r.Item8, r.Item9 is { } c ? DateOnly.FromDateTime(c) : null, r.Item10, r.Item11)).ToList();
     }
+
+    /// <summary>A listed refusal reason in the report's language; an empty code is a denial recorded before reasons were listed.</summary>
+    private static string ReasonWords(string code, bool zh) => (code, zh) switch
+    {
+        ("", false) => "(no listed reason: recorded before reasons were listed)",
+        ("", true) => "（无列明理由：在列明理由之前记录）",
+        ("unverifiable", false) => "Identity could not be verified",
+        ("unverifiable", true) => "无法核实身份",
+        ("not-a-subject", false) => "Not a data subject or consumer",
+        ("not-a-subject", true) => "并非数据主体或消费者",
+        ("exemption", false) => "An exemption applies",
+        ("exemption", true) => "适用豁免",
+        ("manifestly-unfounded", false) => "Manifestly unfounded",
+        ("manifestly-unfounded", true) => "明显无根据",
+        ("excessive", false) => "Excessive",
+        ("excessive", true) => "过度",
+        ("repeat-limit", false) => "Third request to know in 12 months",
+        ("repeat-limit", true) => "12 个月内第三次知情请求",
+        ("other", false) => "Other",
+        ("other", true) => "其他",
+        _ => code,
+    };
 
     /// <summary>The median of whole days (the mean of the middle two for an even count), or null without any.</summary>
     public static double? Median(IReadOnlyList<int> values)
@@ -86,6 +119,7 @@ public static class RequestRegisterReport
             .CoverFact(L("Complied with (in whole or in part)", "已履行（全部或部分）"), rows.Count(r => r.Completed).ToString("N0", CultureInfo.InvariantCulture))
             .CoverFact(L("Denied", "已拒绝"), rows.Count(r => r.Denied).ToString("N0", CultureInfo.InvariantCulture))
             .CoverFact(L("Still open", "仍未结"), rows.Count(r => !r.IsFinal).ToString("N0", CultureInfo.InvariantCulture))
+            .CoverFact(L("Closed as duplicates of another request", "作为其他请求的重复请求关闭"), rows.Count(r => r.State == "Duplicate").ToString("N0", CultureInfo.InvariantCulture))
             .CoverFact(L("Median / mean days to respond", "答复天数中位数 / 平均数"), $"{N(Median(responded.Select(r => r.Days!.Value).ToList()))} / {N(responded.Count == 0 ? null : responded.Average(r => r.Days!.Value))}")
             .CoverFact(L("Late (answered after, or open past, the due date)", "逾期（晚于截止日答复或超期未结）"), rows.Count(r => r.Late(asOf)).ToString("N0", CultureInfo.InvariantCulture))
             .CoverFact(L("How the figures are counted", "统计口径"), L(
@@ -125,6 +159,14 @@ public static class RequestRegisterReport
                 denials.Select(g => (IReadOnlyList<string>)[g.Key, N(g.Count())]));
         }
 
+        if (denials.Count > 0)
+        {
+            report.Heading(L("Denials by listed reason", "按列明理由的拒绝"));
+            report.Table([new TableColumn(L("Reason", "理由"), 4), new TableColumn(L("Denied", "拒绝"), 1, true)],
+                rows.Where(r => r.Denied).GroupBy(r => r.DenialReason ?? "").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => (IReadOnlyList<string>)[ReasonWords(g.Key, zh), N(g.Count())]));
+        }
+
         report.Heading(L("CCPA metrics (Cal. Code Regs. tit. 11, § 7102)", "CCPA 指标（加州法规第 11 编 § 7102）"));
         var ccpa = rows.Where(r => r.Regime == "ccpa").ToList();
         report.Table(
@@ -144,6 +186,22 @@ public static class RequestRegisterReport
                 ];
             }));
 
+        report.Paragraph(L("Denials in whole or in part by ground, as § 7102(a)(2) lets a business disclose them:", "按 § 7102(a)(2) 允许企业披露的理由分列的全部或部分拒绝："), size: 9);
+        report.Table(
+            [
+                new TableColumn(L("Category", "类别"), 2.6), new TableColumn(L("Not verifiable", "无法核实"), 1, true), new TableColumn(L("Not made by a consumer", "非消费者提出"), 1.1, true),
+                new TableColumn(L("Exempt from disclosure", "豁免披露"), 1.1, true), new TableColumn(L("Other grounds", "其他理由"), 1, true),
+            ],
+            CcpaCategories.Select(category =>
+            {
+                var of = ccpa.Where(r => category.Types.Contains(r.Type) && r.Denied).ToList();
+                return (IReadOnlyList<string>)
+                [
+                    zh ? category.Zh : category.En, N(of.Count(r => r.CcpaGround == "unverifiable")), N(of.Count(r => r.CcpaGround == "not-a-consumer")),
+                    N(of.Count(r => r.CcpaGround == "exempt")), N(of.Count(r => r.CcpaGround == "other")),
+                ];
+            }));
+
         var months = rows.GroupBy(r => r.ReceivedOn.ToString("yyyy-MM", CultureInfo.InvariantCulture)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (months.Count > 0)
         {
@@ -159,18 +217,19 @@ public static class RequestRegisterReport
         report.PageBreak().Heading(L("Register", "登记册"));
         report.Table(
             [
-                new TableColumn(L("Reference", "编号"), 1.3), new TableColumn(L("Regime", "法规"), 0.8), new TableColumn(L("Type", "类型"), 1.1),
-                new TableColumn(L("Received", "收到"), 1), new TableColumn(L("Due", "截止"), 1), new TableColumn(L("State", "状态"), 1),
-                new TableColumn(L("Closed", "结案"), 1), new TableColumn(L("Days", "天数"), 0.6, true), new TableColumn(L("Legal basis of a denial", "拒绝的法律依据"), 2),
+                new TableColumn(L("Reference", "编号"), 1.3), new TableColumn(L("Regime", "法规"), 0.7), new TableColumn(L("Type", "类型"), 1.05),
+                new TableColumn(L("Manner", "方式"), 0.75), new TableColumn(L("Received", "收到"), 1), new TableColumn(L("Due", "截止"), 1), new TableColumn(L("Response", "答复"), 1),
+                new TableColumn(L("Closed", "结案"), 1), new TableColumn(L("Days", "天数"), 0.55, true), new TableColumn(L("Basis of a denial", "拒绝依据"), 1.8),
             ],
             rows.Select(r => (IReadOnlyList<string>)
             [
-                r.Reference, r.Regime, r.Type, r.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                r.Reference, r.Regime, r.Type, r.Channel, r.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 r.Due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + (r.ExtendedDueOn is null ? "" : " *"),
                 r.State, r.ClosedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", r.Days?.ToString(CultureInfo.InvariantCulture) ?? "",
-                r.Denied ? r.LegalBasis ?? "" : "",
+                r.Denied ? (r.DenialReason is { } reason ? $"{ReasonWords(reason, zh)}: " : "") + (r.LegalBasis ?? "") : "",
             ]));
-        report.Paragraph(L("* extended once, as the law allows.", "* 已依法延期一次。"), size: 8);
+        report.Paragraph(L("* extended once, as the law allows. The register holds what 11 CCR § 7101(a) asks to keep of each request: its date, nature and manner, and the date, nature and basis of the response.",
+            "* 已依法延期一次。登记册载有 11 CCR § 7101(a) 要求保存的每项请求记录：日期、性质和方式，以及答复的日期、性质和依据。"), size: 8);
         return report.Build();
     }
 }

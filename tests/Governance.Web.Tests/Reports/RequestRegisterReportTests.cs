@@ -29,8 +29,8 @@ public sealed class RequestRegisterReportTests() : ReportDatabaseTests("register
             var closed = state == "InReview" ? (DateOnly?)null : received.AddDays(5 + (Math.Abs(i) % 7 * 4));
             var id = Guid.CreateVersion7();
             await using var insert = new NpgsqlCommand("""
-                insert into gov.requests (id, reference, regime, type, state, channel, subject_email, received_at, received_on, due_on, due_at, extended_due_on, legal_basis)
-                values (@id, @reference, @regime, @type, @state, 'api', 'person@example.org', @receivedAt, @received, @due, @dueAt, @extended, @basis)
+                insert into gov.requests (id, reference, regime, type, state, channel, subject_email, received_at, received_on, due_on, due_at, extended_due_on, legal_basis, denial_reason)
+                values (@id, @reference, @regime, @type, @state, 'api', 'person@example.org', @receivedAt, @received, @due, @dueAt, @extended, @basis, @reason)
                 """, owner);
             insert.Parameters.AddWithValue("id", id);
             insert.Parameters.AddWithValue("reference", $"DSR-{i + 1:D4}");
@@ -43,6 +43,8 @@ public sealed class RequestRegisterReportTests() : ReportDatabaseTests("register
             insert.Parameters.AddWithValue("dueAt", new DateTimeOffset(received.AddDays(30).ToDateTime(new TimeOnly(23, 59)), TimeSpan.Zero));
             insert.Parameters.AddWithValue("extended", i % 5 == 0 ? received.AddDays(60) : DBNull.Value);
             insert.Parameters.AddWithValue("basis", state == "Denied" ? (i % 2 == 0 ? "identity could not be verified" : "CCPA 1798.105(d)(1)") : DBNull.Value);
+            // Listed reasons on most denials; some recorded before reasons were listed (null).
+            insert.Parameters.AddWithValue("reason", state != "Denied" ? DBNull.Value : (i % 6) switch { 1 => "exemption", 5 => "excessive", _ when i % 2 == 0 => "unverifiable", _ => DBNull.Value });
             await insert.ExecuteNonQueryAsync();
             if (closed is { } c)
             {
@@ -111,6 +113,18 @@ public sealed class RequestRegisterReportTests() : ReportDatabaseTests("register
             "select count(*) from gov.requests where state = 'Denied' and legal_basis = 'CCPA 1798.105(d)(1)' and received_on between '2026-09-01' and '2026-11-30'");
         Assert.Matches(@"CCPA 1798\.105\(d\)\(1\)\s+" + denials + @"\b", all);
         Assert.Contains("Requests received per month", all, StringComparison.Ordinal);
+
+        // § 7102(a)(2): CCPA denials by ground, straight from the table (no listed reason counts as "other grounds").
+        var grounds = all[all.IndexOf("Denials in whole or in part by ground", StringComparison.Ordinal)..];
+        foreach (var (label, types) in new[] { ("Requests to know", "'access', 'portability'"), ("Requests to delete", "'erasure'"), ("Requests to correct", "'rectification'") })
+        {
+            var truth = (await TestPostgres.ScalarAsync<string>(Admin, $"""
+                select concat_ws('|', count(*) filter (where denial_reason = 'unverifiable'), count(*) filter (where denial_reason = 'not-a-subject'),
+                    count(*) filter (where denial_reason = 'exemption'), count(*) filter (where denial_reason is null or denial_reason not in ('unverifiable', 'not-a-subject', 'exemption')))
+                from gov.requests where state = 'Denied' and regime = 'ccpa' and type in ({types}) and received_on between '2026-09-01' and '2026-11-30'
+                """)).Split('|').Select(double.Parse).ToArray();
+            Assert.Equal(truth, Figures(grounds, label, 4));
+        }
         Assert.DoesNotContain("DSR-0000", all, StringComparison.Ordinal); // received before the period
         Assert.Contains("DSR-0030", all, StringComparison.Ordinal);
     }

@@ -137,7 +137,7 @@ public static class RequestWords
         "correspondence" => Text.Get("correspondence"),
         "identity-evidence" => Text.Get("identity evidence"),
         "agent-permission" => Text.Get("agent's permission"),
-        "response-letter" => Text.Get("response letter"),
+        "response-letter" => Text.Get("letter sent in response"),
         "other" => Text.Get("other"),
         _ => kind,
     };
