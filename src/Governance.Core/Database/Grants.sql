@@ -33,6 +33,9 @@ grant select, insert, update on gov.notices to governance_app;
 -- Stops of the legal clock are recorded and closed (restarted), never removed; "separate" decisions are recorded.
 grant select, insert, update on gov.request_clock_stops to governance_app;
 grant select, insert on gov.request_separate to governance_app;
+-- Restrictions and upheld objections: applied, lifted (updated), never removed.
+grant select, insert, update on gov.restrictions to governance_app;
+grant select, insert on gov.restriction_accounts to governance_app;
 
 -- Holds are released, never deleted: the history of what was held stays.
 grant select, insert, update on gov.legal_holds to governance_app;

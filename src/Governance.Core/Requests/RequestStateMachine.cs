@@ -21,6 +21,12 @@ public enum RequestState
 
     /// <summary>Closed as a duplicate of another request of the same person (linked).</summary>
     Duplicate,
+
+    /// <summary>A restriction request complied with: the restriction is in force on the person's accounts (or was, once lifted).</summary>
+    Restricted,
+
+    /// <summary>An objection complied with: the processing objected to stops for the person's accounts.</summary>
+    ObjectionUpheld,
 }
 
 public enum RequestAction
@@ -40,6 +46,8 @@ public enum RequestAction
     StopClock,
     RestartClock,
     CloseAsDuplicate,
+    ApplyRestriction,
+    UpholdObjection,
 }
 
 /// <summary>What a transition needs besides the action. Every transition carries a reason for the audit log.</summary>
@@ -97,6 +105,8 @@ public static class RequestStateMachine
             [(RequestState.Received, RequestAction.StopClock)] = RequestState.ClockStopped,
             [(RequestState.Verifying, RequestAction.StopClock)] = RequestState.ClockStopped,
             [(RequestState.ClockStopped, RequestAction.RestartClock)] = RequestState.Verifying,
+            [(RequestState.Approved, RequestAction.ApplyRestriction)] = RequestState.Restricted,
+            [(RequestState.Approved, RequestAction.UpholdObjection)] = RequestState.ObjectionUpheld,
         };
         foreach (var state in new[] { RequestState.Received, RequestState.Verifying, RequestState.ClockStopped, RequestState.InReview, RequestState.Extended })
         {
@@ -116,7 +126,19 @@ public static class RequestStateMachine
         return t;
     }
 
-    public static bool IsFinal(RequestState state) => state is RequestState.Completed or RequestState.Denied or RequestState.Withdrawn or RequestState.Duplicate;
+    public static bool IsFinal(RequestState state) => state is RequestState.Completed or RequestState.Denied or RequestState.Withdrawn or RequestState.Duplicate
+        or RequestState.Restricted or RequestState.ObjectionUpheld;
+
+    /// <summary>The closed states in which the request was complied with (the register counts them together).</summary>
+    public static bool IsComplied(RequestState state) => state is RequestState.Completed or RequestState.Restricted or RequestState.ObjectionUpheld;
+
+    /// <summary>The action that carries out an approved request of this type by hand, where the console has one (none: a job does it, or nothing yet).</summary>
+    public static RequestAction? CarriedOutBy(string type) => type switch
+    {
+        "restriction" => RequestAction.ApplyRestriction,
+        "objection" => RequestAction.UpholdObjection,
+        _ => null,
+    };
 
     /// <summary>The closed states by name, as stored (for queries that leave closed requests out).</summary>
     public static readonly string[] FinalStates = Enum.GetValues<RequestState>().Where(IsFinal).Select(s => s.ToString()).ToArray();

@@ -34,7 +34,7 @@ public sealed partial class ResponseLetters(RequestWork work, RequestAttachments
     /// <summary>The outcome whose letter a request in this state needs (null while it is open).</summary>
     public static string? OutcomeOf(RequestState state) => state switch
     {
-        RequestState.Completed => "completed",
+        RequestState.Completed or RequestState.Restricted or RequestState.ObjectionUpheld => "completed",
         RequestState.Denied => "refused",
         RequestState.Withdrawn => "withdrawn",
         RequestState.Duplicate => "duplicate",

@@ -48,13 +48,20 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
         await using var tx = await connection.BeginTransactionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Current>(new CommandDefinition("""
             select state, identity_verified as verified, due_on as dueon, extended_due_on as extendeddueon, held_from as heldfrom, regime,
-                   received_on as receivedon, clock_stopped_on as clockstoppedon, stopped_days as stoppeddays
+                   received_on as receivedon, clock_stopped_on as clockstoppedon, stopped_days as stoppeddays, type, reference
             from gov.requests where id = @id for update
             """, new { id = command.RequestId }, tx, cancellationToken: ct))
             ?? throw new KeyNotFoundException($"No request {command.RequestId}.");
         var regime = regulations.Find(row.Regime) ?? throw new InvalidOperationException($"The request's regime '{row.Regime}' is no longer in the regulations file.");
         var from = Enum.Parse<RequestState>(row.State);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), regime.TimeZone).DateTime);
+        if (command.Action is RequestAction.ApplyRestriction or RequestAction.UpholdObjection && RequestStateMachine.CarriedOutBy(row.Type) != command.Action)
+        {
+            throw new InvalidTransitionException(command.Action == RequestAction.ApplyRestriction
+                ? "Only a restriction request is carried out by applying a restriction."
+                : "Only an objection is carried out by upholding it.");
+        }
+
         if (command.DuplicateOf is { } original)
         {
             await CheckDuplicateOfAsync(connection, tx, command.RequestId, original, ct);
@@ -88,6 +95,10 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
             RequestAction.RestartClock => await RestartClockAsync(connection, tx, command, row, regime, actor, ct),
             _ => ((DateOnly, DateOnly?)?)null,
         };
+        if (command.Action is RequestAction.ApplyRestriction or RequestAction.UpholdObjection)
+        {
+            await Restrictions.ApplyAsync(connection, tx, command.RequestId, row.Reference, row.Type, audit, time.GetUtcNow(), actor, ct);
+        }
 
         await connection.ExecuteAsync(new CommandDefinition("""
             update gov.requests set
@@ -99,7 +110,7 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
                 verification_note = case when @verified then @note else verification_note end,
                 extended_due_on = coalesce(@extendedDueOn, extended_due_on),
                 held_from = case when @to = 'OnHold' then @from when @from = 'OnHold' then null else held_from end,
-                closed_reason = case when @to in ('Denied', 'Withdrawn', 'Completed', 'Duplicate') then @reason else closed_reason end,
+                closed_reason = case when @to = any(@final) then @reason else closed_reason end,
                 legal_basis = coalesce(@legalBasis, legal_basis),
                 denial_reason = coalesce(@denialReason, denial_reason),
                 duplicate_of = coalesce(@duplicateOf, duplicate_of)
@@ -119,6 +130,7 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
             legalBasis,
             denialReason = command.Action == RequestAction.Deny ? command.DenialReason : null,
             duplicateOf = command.Action == RequestAction.CloseAsDuplicate ? command.DuplicateOf : null,
+            final = RequestStateMachine.FinalStates,
         }, tx, cancellationToken: ct));
 
         var details = new Dictionary<string, object?>
@@ -164,7 +176,7 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
     }
 
     private sealed record Current(string State, bool Verified, DateOnly DueOn, DateOnly? ExtendedDueOn, string? HeldFrom, string Regime,
-        DateOnly ReceivedOn, DateOnly? ClockStoppedOn, int StoppedDays);
+        DateOnly ReceivedOn, DateOnly? ClockStoppedOn, int StoppedDays, string Type, string Reference);
 
     /// <summary>The request named as the original must exist, be another request, and not itself be closed as a duplicate.</summary>
     private static async Task CheckDuplicateOfAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, Guid id, Guid original, CancellationToken ct)

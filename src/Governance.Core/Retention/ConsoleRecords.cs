@@ -38,7 +38,7 @@ public static class ConsoleRecords
         and exists (select 1 from gov.retention_runs r where r.id = b.run_id and r.state in ('done', 'failed', 'rejected') and r.finished_at < @cutoff)
         """;
 
-    private const string Closed = "('Completed', 'Denied', 'Withdrawn', 'Duplicate')";
+    private const string Closed = "('Completed', 'Denied', 'Withdrawn', 'Duplicate', 'Restricted', 'ObjectionUpheld')";
 
     /// <summary>SQL over the request row <c>r</c>: when it was closed.</summary>
     private const string ClosedAt = $"(select max(e.occurred_at) from gov.request_events e where e.request_id = r.id and e.to_state in {Closed})";

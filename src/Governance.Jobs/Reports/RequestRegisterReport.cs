@@ -16,7 +16,8 @@ public static class RequestRegisterReport
     public sealed record Row(string Reference, string Regime, string Type, string State, DateOnly ReceivedOn, DateOnly DueOn, DateOnly? ExtendedDueOn, string? LegalBasis, DateOnly? ClosedOn,
         string Channel = "", string? DenialReason = null)
     {
-        public bool Completed => State == "Completed";
+        /// <summary>Complied with: completed, or a restriction applied, or an objection upheld.</summary>
+        public bool Completed => State is "Completed" or "Restricted" or "ObjectionUpheld";
 
         public bool Denied => State == "Denied";
 
@@ -29,7 +30,7 @@ public static class RequestRegisterReport
         /// <summary>Answered after its (extended) due date, or still open past it on <paramref name="asOf"/>.</summary>
         public bool Late(DateOnly asOf) => ClosedOn is { } c ? c > Due : !IsFinal && asOf > Due;
 
-        public bool IsFinal => State is "Completed" or "Denied" or "Withdrawn" or "Duplicate";
+        public bool IsFinal => State is "Completed" or "Denied" or "Withdrawn" or "Duplicate" or "Restricted" or "ObjectionUpheld";
 
         /// <summary>The ground of § 7102(a)(2) a denial falls under: not verifiable, not made by a consumer, exempt, or other grounds.</summary>
         public string? CcpaGround => !Denied ? null : DenialReason switch
@@ -57,7 +58,7 @@ public static class RequestRegisterReport
         var rows = await connection.QueryAsync<(string, string, string, string, DateTime, DateTime, DateTime?, string?, DateTime?, string, string?)>(new CommandDefinition("""
             select r.reference, r.regime, r.type, r.state, r.received_on, r.due_on, r.extended_due_on, r.legal_basis,
                    (select max(e.occurred_at at time zone 'UTC')::date from gov.request_events e
-                    where e.request_id = r.id and e.to_state in ('Completed', 'Denied', 'Withdrawn', 'Duplicate')),
+                    where e.request_id = r.id and e.to_state in ('Completed', 'Denied', 'Withdrawn', 'Duplicate', 'Restricted', 'ObjectionUpheld')),
                    r.channel, r.denial_reason
             from gov.requests r
             where (@from::date is null or r.received_on >= @from::date) and (@to::date is null or r.received_on <= @to::date)

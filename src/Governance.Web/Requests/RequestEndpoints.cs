@@ -85,6 +85,45 @@ public static class RequestEndpoints
                 : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis });
         }).AllowAnonymous();
 
+        // Restrictions of processing and upheld objections changed after 'since' (all without it), for the chat system to
+        // honour: the accounts by store and user id, whether in force, and the request's reference. Ask again from 'next'.
+        app.MapGet("/api/v1/restrictions", async (HttpContext http, Restrictions restrictions, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
+        {
+            if (limits.ForAddress(http) is { } tooMany)
+            {
+                return tooMany;
+            }
+
+            var (_, refused) = await ClientAsync(http, clients, oauth.Value, ct);
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            DateTimeOffset? since = null;
+            if (http.Request.Query["since"].ToString() is { Length: > 0 } text)
+            {
+                if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed)
+                    || !System.Text.RegularExpressions.Regex.IsMatch(text, "(Z|[+-][0-9]{2}:[0-9]{2})$"))
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["An ISO 8601 instant with its offset, e.g. 2026-11-30T12:00:00Z."] });
+                }
+
+                since = parsed;
+            }
+
+            var feed = await restrictions.ChangedSinceAsync(since, ct);
+            return Results.Ok(new
+            {
+                restrictions = feed.Flags.Select(f => new
+                {
+                    id = f.Id, kind = f.Kind, request = f.RequestReference, inForce = f.InForce, appliedAt = f.AppliedAt, liftedAt = f.LiftedAt, changedAt = f.ChangedAt,
+                    accounts = f.Accounts.Select(a => new { store = a.Store, userId = a.UserId }),
+                }),
+                next = feed.Next,
+            });
+        }).AllowAnonymous();
+
         // The submitting client asks for an approved request to be carried out: an erasure request erased, an access or
         // portability request exported. Checked as on the request page, moved to Processing, handed to the job server.
         app.MapPost("/api/v1/requests/{id:guid}/erasure", (HttpContext http, Guid id, CancellationToken ct) =>

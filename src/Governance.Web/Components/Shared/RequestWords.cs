@@ -22,6 +22,8 @@ public static class RequestWords
         "Failed" => Text.Get("Failed, needs attention"),
         "ClockStopped" => Text.Get("Clock stopped: waiting for the person"),
         "Duplicate" => Text.Get("Closed as a duplicate"),
+        "Restricted" => Text.Get("Restriction applied"),
+        "ObjectionUpheld" => Text.Get("Objection upheld"),
         _ => state,
     };
 
@@ -75,6 +77,9 @@ public static class RequestWords
         "RestartClock" => Text.Get("restarted the clock"),
         "CloseAsDuplicate" => Text.Get("closed it as a duplicate"),
         "Separate" => Text.Get("recorded it as a separate request"),
+        "ApplyRestriction" => Text.Get("applied the restriction"),
+        "UpholdObjection" => Text.Get("upheld the objection"),
+        "LiftRestriction" => Text.Get("lifted the restriction"),
         _ => action,
     };
 

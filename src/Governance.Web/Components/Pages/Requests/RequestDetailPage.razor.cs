@@ -33,6 +33,8 @@ public sealed partial class RequestDetailPage
         RequestAction.Approve => Text.Get("Approve"),
         RequestAction.Deny => Text.Get("Refuse (with a listed reason)"),
         RequestAction.StopClock => Text.Get("Stop the clock (waiting for the person)"),
+        RequestAction.ApplyRestriction => Text.Get("Apply the restriction to the accounts found"),
+        RequestAction.UpholdObjection => Text.Get("Uphold the objection for the accounts found"),
         RequestAction.RestartClock => Text.Get("Restart the clock (information received)"),
         RequestAction.Hold => Text.Get("Put on hold"),
         RequestAction.Resume => Text.Get("Resume"),
@@ -66,6 +68,35 @@ public sealed partial class RequestDetailPage
     private Task SeparateAsync(RelatedRequest other) => RepeatsAsync(actor => Duplicates.MarkSeparateAsync(Id, other.Id, _separateReason, actor, Leaving));
 
     private string? _repeatProblem;
+
+    [Inject]
+    private Restrictions RestrictionFlags { get; set; } = default!;
+
+    /// <summary>The restriction or objection this request applied, if any.</summary>
+    private RestrictionFlag? _flag;
+    private string _liftReason = "";
+    private DateOnly? _liftToldOn;
+    private string? _liftProblem;
+
+    private async Task LiftAsync()
+    {
+        _liftProblem = null;
+        try
+        {
+            await RestrictionFlags.LiftAsync(Id, _liftReason, _liftToldOn, await Actor.GetAsync(), Leaving);
+            _liftReason = "";
+            _liftToldOn = null;
+            await LoadAsync();
+        }
+        catch (ValidationException ex)
+        {
+            _liftProblem = Text.Messages(ex);
+        }
+    }
+
+    /// <summary>The accounts of a flag in words: "eu: 12, 40; every store: u-7".</summary>
+    private static string FlagAccounts(RestrictionFlag flag) =>
+        string.Join("; ", flag.Accounts.GroupBy(a => a.Store).Select(g => $"{g.Key ?? Text.Get("every store")}: {string.Join(", ", g.Select(a => a.UserId))}"));
 
     [Inject]
     private ResponseLetters Letters { get; set; } = default!;
@@ -237,7 +268,8 @@ public sealed partial class RequestDetailPage
     private IReadOnlyList<RequestAction> WorkflowActions =>
         _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification
             or RequestAction.StartProcessing or RequestAction.Complete or RequestAction.Fail or RequestAction.Retry or RequestAction.CloseAsDuplicate)
-            && (a != RequestAction.StopClock || RegimeOf(_request)?.Pauses.Count > 0)).ToList() ?? [];
+            && (a != RequestAction.StopClock || RegimeOf(_request)?.Pauses.Count > 0)
+            && (a is not (RequestAction.ApplyRestriction or RequestAction.UpholdObjection) || RequestStateMachine.CarriedOutBy(_request.Type) == a)).ToList() ?? [];
 
     /// <summary>A member of staff by name where known, else by actor id (jobs, API clients).</summary>
     private string Who(string? actorId) => actorId is null ? "" : _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
@@ -271,6 +303,7 @@ public sealed partial class RequestDetailPage
         }
 
         _repeats = _request is null ? null : await Duplicates.FindAsync(Id, Leaving);
+        _flag = _request?.Type is "restriction" or "objection" ? await RestrictionFlags.ForRequestAsync(Id, Leaving) : null;
 
         _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
         _packages = _request?.Type is "access" or "portability" ? await Export.PackagesAsync(Id, Leaving) : [];
