@@ -57,6 +57,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.RequestDuplicates>();
         services.AddSingleton<Governance.Core.Requests.ResponseLetters>();
         services.AddSingleton<Governance.Core.Requests.Restrictions>();
+        services.AddSingleton<Governance.Core.Requests.RequestCorrections>();
         services.AddSingleton<Governance.Core.Requests.RequestList>();
         services.AddSingleton<Governance.Core.Requests.RequestWork>();
         services.AddSingleton<Governance.Core.Requests.StaffDirectory>();

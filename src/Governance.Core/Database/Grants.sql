@@ -36,6 +36,7 @@ grant select, insert on gov.request_separate to governance_app;
 -- Restrictions and upheld objections: applied, lifted (updated), never removed.
 grant select, insert, update on gov.restrictions to governance_app;
 grant select, insert on gov.restriction_accounts to governance_app;
+grant select, insert on gov.request_corrections to governance_app;
 
 -- Holds are released, never deleted: the history of what was held stays.
 grant select, insert, update on gov.legal_holds to governance_app;
@@ -60,4 +61,4 @@ grant select, insert, update on gov.retention_archives to governance_app;
 grant select, insert on gov.retention_rule_versions to governance_app;
 -- Retention of the console's own records (map: console): notes, attachments, notices and ended sign-in sessions past
 -- their age are deleted by the retention runs, which are audited.
-grant delete on gov.request_notes, gov.request_attachments, gov.request_searches, gov.notices, gov.sign_in_sessions to governance_app;
+grant delete on gov.request_notes, gov.request_attachments, gov.request_searches, gov.request_corrections, gov.notices, gov.sign_in_sessions to governance_app;

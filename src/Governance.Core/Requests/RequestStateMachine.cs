@@ -48,6 +48,9 @@ public enum RequestAction
     CloseAsDuplicate,
     ApplyRestriction,
     UpholdObjection,
+
+    /// <summary>Staff record that an approved request the console has no job for (rectification, opt-out, limit) was carried out.</summary>
+    RecordDone,
 }
 
 /// <summary>What a transition needs besides the action. Every transition carries a reason for the audit log.</summary>
@@ -107,6 +110,7 @@ public static class RequestStateMachine
             [(RequestState.ClockStopped, RequestAction.RestartClock)] = RequestState.Verifying,
             [(RequestState.Approved, RequestAction.ApplyRestriction)] = RequestState.Restricted,
             [(RequestState.Approved, RequestAction.UpholdObjection)] = RequestState.ObjectionUpheld,
+            [(RequestState.Approved, RequestAction.RecordDone)] = RequestState.Completed,
         };
         foreach (var state in new[] { RequestState.Received, RequestState.Verifying, RequestState.ClockStopped, RequestState.InReview, RequestState.Extended })
         {
@@ -137,7 +141,8 @@ public static class RequestStateMachine
     {
         "restriction" => RequestAction.ApplyRestriction,
         "objection" => RequestAction.UpholdObjection,
-        _ => null,
+        "access" or "portability" or "erasure" => null, // the export and erasure jobs
+        _ => RequestAction.RecordDone,
     };
 
     /// <summary>The closed states by name, as stored (for queries that leave closed requests out).</summary>

@@ -55,11 +55,14 @@ public sealed class TransitionRequest(GovernanceDatabase database, AuditLog audi
         var regime = regulations.Find(row.Regime) ?? throw new InvalidOperationException($"The request's regime '{row.Regime}' is no longer in the regulations file.");
         var from = Enum.Parse<RequestState>(row.State);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), regime.TimeZone).DateTime);
-        if (command.Action is RequestAction.ApplyRestriction or RequestAction.UpholdObjection && RequestStateMachine.CarriedOutBy(row.Type) != command.Action)
+        if (command.Action is RequestAction.ApplyRestriction or RequestAction.UpholdObjection or RequestAction.RecordDone && RequestStateMachine.CarriedOutBy(row.Type) != command.Action)
         {
-            throw new InvalidTransitionException(command.Action == RequestAction.ApplyRestriction
-                ? "Only a restriction request is carried out by applying a restriction."
-                : "Only an objection is carried out by upholding it.");
+            throw new InvalidTransitionException(command.Action switch
+            {
+                RequestAction.ApplyRestriction => "Only a restriction request is carried out by applying a restriction.",
+                RequestAction.UpholdObjection => "Only an objection is carried out by upholding it.",
+                _ => "This request is carried out by the console's own job or step, not recorded by hand.",
+            });
         }
 
         if (command.DuplicateOf is { } original)

@@ -25,7 +25,7 @@ public static class ConsoleRecords
         new Dictionary<string, (RetentionAction, int, string)>(StringComparer.Ordinal)
         {
             [ClosedRequests] = (RetentionAction.Anonymise, 24,
-                "closed requests, from their closing: contact data, the agent's details, verification and staff notes, notes and attachments removed; reference, regime, type, dates and outcome kept for the metrics"),
+                "closed requests, from their closing: contact data, the agent's details, verification and staff notes, notes, attachments and corrected values removed; reference, regime, type, dates and outcome kept for the metrics"),
             [Notices] = (RetentionAction.Delete, 0, "deadline notices to staff, from when they were made"),
             [SignInSessions] = (RetentionAction.Delete, 0, "sign-in sessions that ended or expired, from their start"),
             [RunKeys] = (RetentionAction.Delete, 0,
@@ -85,6 +85,7 @@ public static class ConsoleRecords
                     rows["request notes"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_notes where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
                     rows["request attachments"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_attachments where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
                     rows["request searches"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_searches where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
+                    rows["request corrections"] = await connection.ExecuteAsync(new CommandDefinition("delete from gov.request_corrections where request_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
                     rows["closed requests"] = await connection.ExecuteAsync(new CommandDefinition("""
                         update gov.requests set subject_email = null, subject_phone = null, subject_user_id = 'anonymised', agent_name = null, agent_evidence = null,
                             verification_note = null, staff_note = null, erasure_recipients = null, body_hash = null, idempotency_key = null, anonymised_at = now()

@@ -80,6 +80,8 @@ public static class RequestWords
         "ApplyRestriction" => Text.Get("applied the restriction"),
         "UpholdObjection" => Text.Get("upheld the objection"),
         "LiftRestriction" => Text.Get("lifted the restriction"),
+        "RecordDone" => Text.Get("recorded it as carried out"),
+        "Correction" => Text.Get("recorded a corrected value"),
         _ => action,
     };
 

@@ -35,6 +35,7 @@ public sealed partial class RequestDetailPage
         RequestAction.StopClock => Text.Get("Stop the clock (waiting for the person)"),
         RequestAction.ApplyRestriction => Text.Get("Apply the restriction to the accounts found"),
         RequestAction.UpholdObjection => Text.Get("Uphold the objection for the accounts found"),
+        RequestAction.RecordDone => Text.Get("Record as carried out"),
         RequestAction.RestartClock => Text.Get("Restart the clock (information received)"),
         RequestAction.Hold => Text.Get("Put on hold"),
         RequestAction.Resume => Text.Get("Resume"),
@@ -71,6 +72,33 @@ public sealed partial class RequestDetailPage
 
     [Inject]
     private Restrictions RestrictionFlags { get; set; } = default!;
+
+    [Inject]
+    private RequestCorrections Corrections { get; set; } = default!;
+
+    /// <summary>The rectification's plan, field by field (empty before any corrected value is recorded).</summary>
+    private IReadOnlyList<CorrectionStep> _plan = [];
+    private IReadOnlyList<CorrectableField> _correctable = [];
+    private string _correctionField = "";
+    private string _correctionWords = "";
+    private string _correctionValue = "";
+    private string? _correctionProblem;
+
+    private async Task AddCorrectionAsync()
+    {
+        _correctionProblem = null;
+        var mapped = _correctionField.Split('/', 2);
+        try
+        {
+            await Corrections.AddAsync(Id, mapped.Length == 2 ? mapped[0] : null, mapped.Length == 2 ? mapped[1] : _correctionWords, _correctionValue, await Actor.GetAsync(), Leaving);
+            _correctionValue = _correctionWords = "";
+            await LoadAsync();
+        }
+        catch (ValidationException ex)
+        {
+            _correctionProblem = Text.Messages(ex);
+        }
+    }
 
     /// <summary>The restriction or objection this request applied, if any.</summary>
     private RestrictionFlag? _flag;
@@ -269,7 +297,7 @@ public sealed partial class RequestDetailPage
         _request?.PossibleActions.Where(a => a is not (RequestAction.Verify or RequestAction.StartVerification
             or RequestAction.StartProcessing or RequestAction.Complete or RequestAction.Fail or RequestAction.Retry or RequestAction.CloseAsDuplicate)
             && (a != RequestAction.StopClock || RegimeOf(_request)?.Pauses.Count > 0)
-            && (a is not (RequestAction.ApplyRestriction or RequestAction.UpholdObjection) || RequestStateMachine.CarriedOutBy(_request.Type) == a)).ToList() ?? [];
+            && (a is not (RequestAction.ApplyRestriction or RequestAction.UpholdObjection or RequestAction.RecordDone) || RequestStateMachine.CarriedOutBy(_request.Type) == a)).ToList() ?? [];
 
     /// <summary>A member of staff by name where known, else by actor id (jobs, API clients).</summary>
     private string Who(string? actorId) => actorId is null ? "" : _names.TryGetValue(actorId, out var s) ? s.DisplayName : actorId;
@@ -304,6 +332,11 @@ public sealed partial class RequestDetailPage
 
         _repeats = _request is null ? null : await Duplicates.FindAsync(Id, Leaving);
         _flag = _request?.Type is "restriction" or "objection" ? await RestrictionFlags.ForRequestAsync(Id, Leaving) : null;
+        if (_request?.Type == "rectification")
+        {
+            _correctable = Corrections.Fields();
+            _plan = await Corrections.PlanAsync(Id, _matches ?? [], Leaving);
+        }
 
         _erasure = _request?.Type == "erasure" ? await ErasureRuns.ResultsAsync(Id, Leaving) : [];
         _packages = _request?.Type is "access" or "portability" ? await Export.PackagesAsync(Id, Leaving) : [];
