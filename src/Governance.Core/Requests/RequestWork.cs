@@ -54,7 +54,10 @@ public sealed record RequestDetail(
     string? DenialReason = null,
     Guid? DuplicateOf = null,
     string? DuplicateOfReference = null,
-    IReadOnlyList<ClockStop>? ClockStops = null)
+    IReadOnlyList<ClockStop>? ClockStops = null,
+    decimal? FeeAmount = null,
+    string? FeeCurrency = null,
+    string? FeeReason = null)
 {
     public DateOnly EffectiveDueOn => ExtendedDueOn ?? DueOn;
 
@@ -75,6 +78,55 @@ public sealed record RequestDetail(
 public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, TimeProvider time)
 {
     public const int MaxNote = 4000;
+
+    /// <summary>
+    /// Records the reasonable fee asked of the person for a manifestly unfounded or excessive request, with the reasons,
+    /// where the request's regime allows fees (<c>fees</c> in the regulations file); refused otherwise, nothing written.
+    /// </summary>
+    public async Task AskFeeAsync(Guid id, Regime? regime, decimal? amount, string? currency, string? reason, AuditActor actor, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (regime is not { Fees: true })
+        {
+            errors["fee"] = "The law of this request allows no fee.";
+        }
+        else
+        {
+            if (amount is not (> 0 and <= 100_000))
+            {
+                errors["amount"] = "Give the amount (more than 0, at most 100,000).";
+            }
+
+            if (currency is null || !System.Text.RegularExpressions.Regex.IsMatch(currency, "^[A-Z]{3}$"))
+            {
+                errors["currency"] = "Give the currency's ISO 4217 code (EUR, USD, CNY).";
+            }
+
+            if (string.IsNullOrWhiteSpace(reason) || reason.Length > 2000)
+            {
+                errors["reason"] = "Give the reasons for the fee (1 to 2,000 characters).";
+            }
+        }
+
+        ValidationException.ThrowIfAny("fee", errors);
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var state = await MustExistAsync(connection, tx, id, ct);
+        if (RequestStateMachine.IsFinal(Enum.Parse<RequestState>(state)))
+        {
+            throw ValidationException.For("fee", "fee", "The request is closed: no fee can be asked.");
+        }
+
+        var now = time.GetUtcNow();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update gov.requests set fee_amount = @amount, fee_currency = @currency, fee_reason = @reason, fee_asked_at = @now where id = @id",
+            new { id, amount, currency, reason = reason!.Trim(), now }, tx, cancellationToken: ct));
+        await RecordAsync(connection, tx, id, state, "Fee", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Fee of {amount:0.00} {currency} asked: {reason.Trim()}"), actor, now, ct);
+        await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.fee", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D"),
+            new Dictionary<string, object?> { ["amount"] = amount, ["currency"] = currency }), ct);
+        await tx.CommitAsync(ct);
+        audit.Committed();
+    }
 
     /// <summary>
     /// The request as a member of staff opens it, audited as <c>request.view</c> (the request holds the person's
@@ -112,7 +164,8 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
                    identity_verified as verified, verification_method as verificationmethod, verified_by as verifiedby, verified_at as verifiedat,
                    verification_note as verificationnote, assignee_id as assigneeid, closed_reason as closedreason, legal_basis as legalbasis, held_from as heldfrom,
                    clock_stopped_on as clockstoppedon, stopped_days as stoppeddays, denial_reason as denialreason, duplicate_of as duplicateof,
-                   (select o.reference from gov.requests o where o.id = r.duplicate_of) as duplicateofreference
+                   (select o.reference from gov.requests o where o.id = r.duplicate_of) as duplicateofreference,
+                   fee_amount as feeamount, fee_currency as feecurrency, fee_reason as feereason
             from gov.requests r where id = @id
             """, new { id }, cancellationToken: ct));
         if (r is null)
@@ -137,7 +190,7 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
             r.Agent, r.AgentName, r.AgentEvidence, r.StaffNote, DbTime.Utc(r.ReceivedAt), r.ReceivedOn, r.DueOn, r.ExtendedDueOn, r.AcknowledgeBy,
             r.Verified, r.VerificationMethod, r.VerifiedBy, DbTime.Utc(r.VerifiedAt), r.VerificationNote, r.AssigneeId, r.ClosedReason, r.LegalBasis,
             r.HeldFrom is null ? null : Enum.Parse<RequestState>(r.HeldFrom), events, notes, files,
-            r.ClockStoppedOn, r.StoppedDays, r.DenialReason, r.DuplicateOf, r.DuplicateOfReference, stops);
+            r.ClockStoppedOn, r.StoppedDays, r.DenialReason, r.DuplicateOf, r.DuplicateOfReference, stops, r.FeeAmount, r.FeeCurrency, r.FeeReason);
     }
 
     /// <summary>What an API client may learn of a request it submitted itself (null for any other): codes and dates, never the person.</summary>
@@ -219,7 +272,8 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
         bool Agent, string? AgentName, string? AgentEvidence, string? StaffNote, DateTime ReceivedAt, DateOnly ReceivedOn, DateOnly DueOn,
         DateOnly? ExtendedDueOn, DateOnly? AcknowledgeBy, bool Verified, string? VerificationMethod, string? VerifiedBy, DateTime? VerifiedAt,
         string? VerificationNote, string? AssigneeId, string? ClosedReason, string? LegalBasis, string? HeldFrom,
-        DateOnly? ClockStoppedOn, int StoppedDays, string? DenialReason, Guid? DuplicateOf, string? DuplicateOfReference);
+        DateOnly? ClockStoppedOn, int StoppedDays, string? DenialReason, Guid? DuplicateOf, string? DuplicateOfReference,
+        decimal? FeeAmount, string? FeeCurrency, string? FeeReason);
 
     private sealed record ClockStopRow(string Reason, DateOnly StoppedOn, string StoppedBy, DateOnly DueBefore, DateOnly? RestartedOn, string? RestartedBy, DateOnly? DueAfter);
 }

@@ -81,6 +81,7 @@ public static class RequestWords
         "UpholdObjection" => Text.Get("upheld the objection"),
         "LiftRestriction" => Text.Get("lifted the restriction"),
         "RecordDone" => Text.Get("recorded it as carried out"),
+        "Fee" => Text.Get("recorded a fee asked"),
         "Correction" => Text.Get("recorded a corrected value"),
         _ => action,
     };

@@ -70,6 +70,26 @@ public sealed partial class RequestDetailPage
 
     private string? _repeatProblem;
 
+    private decimal? _feeAmount;
+    private string _feeCurrency = "";
+    private string _feeReason = "";
+    private string? _feeProblem;
+
+    private async Task AskFeeAsync()
+    {
+        _feeProblem = null;
+        try
+        {
+            await Work.AskFeeAsync(Id, _request is { } r ? RegimeOf(r) : null, _feeAmount, _feeCurrency.Trim().ToUpperInvariant(), _feeReason, await Actor.GetAsync(), Leaving);
+            _feeReason = "";
+            await LoadAsync();
+        }
+        catch (ValidationException ex)
+        {
+            _feeProblem = Text.Messages(ex);
+        }
+    }
+
     [Inject]
     private Restrictions RestrictionFlags { get; set; } = default!;
 
