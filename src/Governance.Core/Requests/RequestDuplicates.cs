@@ -74,6 +74,42 @@ public sealed class RequestDuplicates(GovernanceDatabase database, AuditLog audi
         return new RequestRepeats(related.Select(r => r.Request).ToList(), separate, earlier);
     }
 
+    /// <summary>
+    /// At intake, before a request exists: the open requests, and those received in the last 12 months, of whoever has
+    /// this e-mail (any case), phone or user id, typed in or found by an earlier request's store search. References and
+    /// states only.
+    /// </summary>
+    public async Task<IReadOnlyList<RelatedRequest>> ByIdentitiesAsync(string? email, string? phone, string? userId, CancellationToken ct)
+    {
+        (email, phone, userId) = (Blank(email), Blank(phone), Blank(userId));
+        if (email is null && phone is null && userId is null)
+        {
+            return [];
+        }
+
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(Guid Id, string Reference, string Type, string State, DateTime ReceivedOn, string Match)>(new CommandDefinition("""
+            select o.id, o.reference, o.type, o.state, o.received_on,
+                case
+                    when @email::text is not null and lower(o.subject_email) = lower(@email::text) then 'email'
+                    when @phone::text is not null and o.subject_phone = @phone::text then 'phone'
+                    when @userId::text is not null and o.subject_user_id = @userId::text then 'user-id'
+                    else 'account'
+                end
+            from gov.requests o
+            where o.anonymised_at is null and (o.state <> all(@closed) or o.received_at > @since)
+              and ((@email::text is not null and lower(o.subject_email) = lower(@email::text))
+                or (@phone::text is not null and o.subject_phone = @phone::text)
+                or (@userId::text is not null and o.subject_user_id = @userId::text)
+                or (@userId::text is not null and exists (select 1 from gov.request_searches s cross join lateral jsonb_array_elements(s.results) m
+                        cross join lateral jsonb_array_elements_text(m->'personIds') p where s.request_id = o.id and p.value = @userId::text)))
+            order by o.received_at desc, o.reference limit 20
+            """, new { email, phone, userId, closed = RequestStateMachine.FinalStates, since = time.GetUtcNow().AddMonths(-12) }, cancellationToken: ct));
+        return rows.Select(r => new RelatedRequest(r.Id, r.Reference, r.Type, Enum.Parse<RequestState>(r.State), DateOnly.FromDateTime(r.ReceivedOn), r.Match)).ToList();
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
     /// <summary>Records that <paramref name="id"/> and <paramref name="otherId"/> are separate requests, with the reason on the timeline.</summary>
     public async Task MarkSeparateAsync(Guid id, Guid otherId, string? reason, AuditActor actor, CancellationToken ct)
     {

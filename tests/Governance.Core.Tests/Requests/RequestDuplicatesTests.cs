@@ -58,6 +58,11 @@ public sealed class RequestDuplicatesTests(SeededStores stores, MigratedDatabase
         Assert.Equal([byUserId], ofEmailRequest.Related.Select(r => r.Id));
         Assert.DoesNotContain(ofEmailRequest.Related, r => r.Id == sameEmailOtherType || r.Id == someoneElse);
         Assert.False(ofEmailRequest.BeyondTwoInTwelveMonths); // not CCPA
+
+        // At intake, before the new request exists: the user id typed finds the request whose search found that account.
+        var atIntake = await duplicates.ByIdentitiesAsync(null, null, userId.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        Assert.Equal([(byEmail, "account"), (byUserId, "user-id")], atIntake.Select(r => (r.Id, r.Match)).OrderBy(r => r.Match));
+        Assert.Empty(await duplicates.ByIdentitiesAsync(" ", null, null, CancellationToken.None));
     }
 
     [Fact]

@@ -176,7 +176,7 @@ public sealed class RetentionPolicyLoaderTests
         var (kinds, maps) = PolicyFolder.Validate(root);
 
         Assert.True(maps.Valid);
-        Assert.Equal(["data maps", "regulations", "retention"], kinds.Select(k => k.Kind));
+        Assert.Equal(["data maps", "regulations", "letters", "retention"], kinds.Select(k => k.Kind));
         Assert.All(kinds, k => Assert.Empty(k.Problems));
         // And a broken rule in a copy of the folder is reported under retention with its file and line.
         var copy = Directory.CreateTempSubdirectory("policies-").FullName;
@@ -199,6 +199,14 @@ public sealed class RetentionPolicyLoaderTests
             var problem = Assert.Single(broken.Problems);
             Assert.Equal(at + 1, problem.Where.Line);
             Assert.Contains("negative", problem.Message, StringComparison.Ordinal);
+
+            // A letter with an unknown placeholder, and a regime left without its withdrawal letter in Chinese.
+            File.AppendAllText(Path.Combine(copy, "letters", "gdpr", "refused.en.txt"), "Dear {{first_name}},\n");
+            File.Delete(Path.Combine(copy, "letters", "withdrawn.zh.txt"));
+            var letters = PolicyFolder.Validate(copy).Kinds.Single(k => k.Kind == "letters").Problems;
+            var placeholder = Assert.Single(letters, p => p.Message.Contains("first_name", StringComparison.Ordinal));
+            Assert.Equal(File.ReadAllLines(Path.Combine(copy, "letters", "gdpr", "refused.en.txt")).Length, placeholder.Where.Line);
+            Assert.Equal(3, letters.Count(p => p.Message.Contains("No withdrawn letter in 'zh'", StringComparison.Ordinal))); // gdpr, ccpa, pipl
         }
         finally
         {

@@ -33,7 +33,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
     }
 
     [Fact]
-    public async Task Repeat_IsShownWithTheOriginal_ASeparateWithoutReasonIsRefused_AndItIsClosedAsItsDuplicate()
+    public async Task Repeat_IsShownAtIntakeAndWithTheOriginal_ASeparateWithoutReasonIsRefused_AndItIsClosedAsItsDuplicate()
     {
         var (original, repeat) = (Guid.NewGuid(), Guid.NewGuid());
         await Insert(original, "DSR-DUP-1", "Verifying", "repeat-person@example.org", 10);
@@ -45,7 +45,15 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
 
         try
         {
-            await BrowserSettings.SignInAsync(page, console.BaseUrl, $"/requests/{repeat}", "lawyer");
+            // At intake, the e-mail typed (in another case) already shows the person's two requests.
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests/new", "lawyer");
+            await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
+            await page.FillAsync("input[name=email]", "REPEAT-person@example.org");
+            await page.PressAsync("input[name=email]", "Tab");
+            await Assertions.Expect(page.Locator("[data-testid=known-requests]")).ToContainTextAsync("DSR-DUP-1");
+            await Assertions.Expect(page.Locator("[data-testid=known-requests]")).ToContainTextAsync("DSR-DUP-2");
+
+            await page.GotoAsync($"{console.BaseUrl}/requests/{repeat}");
             await page.Locator("[data-testid=workflow][data-interactive=true]").WaitForAsync();
             var row = page.Locator("[data-testid=related] tr[data-reference=DSR-DUP-1]");
             await Assertions.Expect(row).ToContainTextAsync("same e-mail address");
