@@ -129,4 +129,52 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
             throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
         }
     }
+
+    [Fact]
+    public async Task ClockStopped_WhileWaitingForIdentity_ThenRestarted_MovesTheDueDate_AndShowsItsHistory()
+    {
+        var id = Guid.NewGuid();
+        await Insert(id, "DSR-CLK-1", "Verifying", "clock-person@example.org", 3);
+        var dueBefore = await Sql($"select due_on::text from gov.requests where id = '{id}'");
+        await using var console = await ConsoleProcess.StartAsync(databases.Settings);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
+        var (_, page) = await OpenAsync(browser);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var twoDaysAgo = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        try
+        {
+            await BrowserSettings.SignInAsync(page, console.BaseUrl, $"/requests/{id}", "officer");
+            await page.Locator("[data-testid=workflow][data-interactive=true]").WaitForAsync();
+            await RequestSteps.ChooseAsync(page, "action", "StopClock");
+            await RequestSteps.ChooseAsync(page, "action-pause-reason", "identity-information");
+            var on = page.Locator("[data-testid=action-on] input");
+            await on.FillAsync(twoDaysAgo);
+            await on.PressAsync("Tab");
+            await page.Locator("[data-testid=action-reason] input").FillAsync("asked for a copy of the ID card");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "ClockStopped");
+            await Assertions.Expect(page.Locator("[data-testid=clock-stopped]")).ToContainTextAsync("The clock stopped on " + twoDaysAgo);
+
+            await RequestSteps.ChooseAsync(page, "action", "RestartClock");
+            on = page.Locator("[data-testid=action-on] input");
+            await on.FillAsync(today);
+            await on.PressAsync("Tab");
+            await page.Locator("[data-testid=action-reason] input").FillAsync("the ID card arrived");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "Verifying");
+
+            // The due date is recomputed from receipt with the two days off the clock; the page shows it, with the stop in its history.
+            var dueAfter = await Sql($"select due_on::text from gov.requests where id = '{id}'");
+            Assert.True(string.CompareOrdinal(dueAfter, dueBefore) > 0, $"{dueAfter} after {dueBefore}");
+            await Assertions.Expect(page.Locator("[data-testid=request-due]")).ToContainTextAsync("Due " + dueAfter);
+            await Assertions.Expect(page.Locator("[data-testid=clock-stops]")).ToContainTextAsync(dueBefore);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screens(), "request-clock-stopped.png"), FullPage = true });
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Browser flow failed at {page.Url}; console output:\n{console.Output}", ex);
+        }
+    }
 }
