@@ -15,7 +15,7 @@ public sealed record ClockStop(string Reason, DateOnly StoppedOn, string Stopped
 /// <summary>Another request of the same person and type, with how it is linked to this one.</summary>
 public sealed record RelatedRequest(Guid Id, string Reference, string Type, RequestState State, DateOnly ReceivedOn, string Match);
 
-public sealed record ClientRequestStatus(string Reference, string State, DateOnly DueOn, DateOnly? AcknowledgeBy, string? DenialBasis);
+public sealed record ClientRequestStatus(string Reference, string State, DateOnly DueOn, DateOnly? AcknowledgeBy, string? DenialBasis, string? DenialReason = null);
 
 /// <summary>Everything staff see about one request. This view holds the person's contact details: only the Requests roles reach it.</summary>
 public sealed record RequestDetail(
@@ -197,10 +197,10 @@ public sealed class RequestWork(GovernanceDatabase database, AuditLog audit, Tim
     public async Task<ClientRequestStatus?> StatusForClientAsync(Guid id, long clientId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(string Reference, string State, DateOnly DueOn, DateOnly? Ack, string? Closed)?>(new CommandDefinition(
-            "select reference, state, coalesce(extended_due_on, due_on), acknowledge_by, case when state = 'Denied' then legal_basis end from gov.requests where id = @id and client_id = @clientId",
+        var row = await connection.QuerySingleOrDefaultAsync<(string Reference, string State, DateOnly DueOn, DateOnly? Ack, string? Closed, string? Reason)?>(new CommandDefinition(
+            "select reference, state, coalesce(extended_due_on, due_on), acknowledge_by, case when state = 'Denied' then legal_basis end, case when state = 'Denied' then denial_reason end from gov.requests where id = @id and client_id = @clientId",
             new { id, clientId }, cancellationToken: ct));
-        return row is { } r ? new ClientRequestStatus(r.Reference, r.State, r.DueOn, r.Ack, r.Closed) : null;
+        return row is { } r ? new ClientRequestStatus(r.Reference, r.State, r.DueOn, r.Ack, r.Closed, r.Reason) : null;
     }
 
     /// <summary>Assigns the request to a member of staff (an actor id from <see cref="StaffDirectory"/>), or unassigns it with null.</summary>

@@ -72,8 +72,12 @@ public static class RecordsOfProcessingReport
 
         report.Heading(L("Regulations and their clocks", "适用法规及其时限"));
         report.Table(
-            [new TableColumn(L("Regulation", "法规"), 2.5), new TableColumn(L("Answer within", "答复期限"), 1.4), new TableColumn(L("Extension", "延期"), 1.4), new TableColumn(L("Time zone", "时区"), 1.5)],
-            regimes.Select(r => (IReadOnlyList<string>)[r.Name, Span(r.Answer, zh), r.Extension is { } e ? Span(e, zh) : "–", r.TimeZone.Id]));
+            [
+                new TableColumn(L("Regulation", "法规"), 1.8), new TableColumn(L("Answer within", "答复期限"), 1.1), new TableColumn(L("Source of the period", "期限依据"), 2.4),
+                new TableColumn(L("Extension", "延期"), 1), new TableColumn(L("Working days", "工作日历"), 1.3), new TableColumn(L("Time zone", "时区"), 1.4),
+            ],
+            regimes.Select(r => (IReadOnlyList<string>)[r.Name, Span(r.Answer, zh), r.PeriodSource ?? "–", r.Extension is { } e ? Span(e, zh) : "–",
+                r.Calendar.WeekendsOnly ? L("weekends only", "仅周末") : r.Calendar.Name, r.TimeZone.Id]));
         return report.Build();
     }
 

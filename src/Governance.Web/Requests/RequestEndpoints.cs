@@ -82,7 +82,7 @@ public static class RequestEndpoints
             var status = await work.StatusForClientAsync(id, clientId!.Value, ct);
             return status is null
                 ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "This client submitted no request with this id.")
-                : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis });
+                : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis, denialReason = status.DenialReason });
         }).AllowAnonymous();
 
         // Restrictions of processing and upheld objections changed after 'since' (all without it), for the chat system to

@@ -40,6 +40,12 @@ public static class RequestWords
         _ => code,
     };
 
+    /// <summary>A legal period in words: "1 month", "45 days", "15 working days".</summary>
+    public static string Period(Governance.Core.Requests.Period period) =>
+        period.Months > 0 ? Text.Format("{0} month(s)", period.Months)
+        : period.BusinessDays > 0 ? Text.Format("{0} working days", period.BusinessDays)
+        : Text.Format("{0} days", period.Days);
+
     /// <summary>Why a request's clock was stopped.</summary>
     public static string PauseReason(string code) => code switch
     {
