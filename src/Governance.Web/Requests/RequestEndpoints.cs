@@ -68,12 +68,7 @@ public static class RequestEndpoints
         // The state of a request, for the client that submitted it (the Location of a 201): no personal data.
         app.MapGet("/api/v1/requests/{id:guid}", async (HttpContext http, Guid id, RequestWork work, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
         {
-            if (limits.ForAddress(http) is { } tooMany)
-            {
-                return tooMany;
-            }
-
-            var (clientId, refused) = await ClientAsync(http, clients, oauth.Value, ct);
+            var (clientId, refused) = await LimitedClientAsync(http, clients, limits, oauth.Value, ct);
             if (refused is not null)
             {
                 return refused;
@@ -85,16 +80,11 @@ public static class RequestEndpoints
                 : Results.Ok(new { id, reference = status.Reference, state = status.State, dueOn = status.DueOn, acknowledgeBy = status.AcknowledgeBy, denialBasis = status.DenialBasis, denialReason = status.DenialReason });
         }).AllowAnonymous();
 
-        // Restrictions of processing and upheld objections changed after 'since' (all without it), for the chat system to
+        // Restrictions of processing and upheld objections changed at or after 'since' (all without it), for the chat system to
         // honour: the accounts by store and user id, whether in force, and the request's reference. Ask again from 'next'.
         app.MapGet("/api/v1/restrictions", async (HttpContext http, Restrictions restrictions, ApiClients clients, IntakeLimits limits, Microsoft.Extensions.Options.IOptions<ApiOAuthOptions> oauth, CancellationToken ct) =>
         {
-            if (limits.ForAddress(http) is { } tooMany)
-            {
-                return tooMany;
-            }
-
-            var (_, refused) = await ClientAsync(http, clients, oauth.Value, ct);
+            var (_, refused) = await LimitedClientAsync(http, clients, limits, oauth.Value, ct);
             if (refused is not null)
             {
                 return refused;
@@ -309,6 +299,10 @@ public static class RequestEndpoints
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions BodyJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>A read by an API client: the address's rate first (429), then the client (401), as for intake.</summary>
+    private static async Task<(long? ClientId, IResult? Refused)> LimitedClientAsync(HttpContext http, ApiClients clients, IntakeLimits limits, ApiOAuthOptions oauth, CancellationToken ct) =>
+        limits.ForAddress(http) is { } tooMany ? (null, tooMany) : await ClientAsync(http, clients, oauth, ct);
 
     /// <summary>
     /// The API client calling: by API key, or by an OAuth 2.0 client-credentials token whose client becomes (once) an

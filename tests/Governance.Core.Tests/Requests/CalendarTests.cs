@@ -1,22 +1,11 @@
 using Governance.Core.Requests;
-using Governance.Core.Tests.DataMap;
 
 namespace Governance.Core.Tests.Requests;
 
 /// <summary>Working calendars per regime (China's make-up working days included) and stops of the legal clock.</summary>
 public sealed class CalendarTests
 {
-    private static readonly IReadOnlyList<Regime> Shipped = Load();
-
-    private static IReadOnlyList<Regime> Load()
-    {
-        var file = Path.Combine(Directory.GetParent(DataMapLoaderTests.PoliciesFolder())!.FullName, "regulations.yaml");
-        var (regimes, problems) = RegulationsLoader.Load(file, File.ReadAllText(file));
-        Assert.Empty(problems);
-        return regimes;
-    }
-
-    private static Regime R(string code) => Shipped.Single(r => r.Code == code);
+    private static Regime R(string code) => DeadlineTests.Shipped.Single(r => r.Code == code);
 
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 

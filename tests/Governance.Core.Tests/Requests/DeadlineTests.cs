@@ -5,7 +5,8 @@ namespace Governance.Core.Tests.Requests;
 
 public sealed class DeadlineTests
 {
-    private static readonly IReadOnlyList<Regime> Shipped = LoadShipped();
+    /// <summary>The regimes of the shipped regulations file, with their calendars (the other clock tests read them too).</summary>
+    internal static readonly IReadOnlyList<Regime> Shipped = LoadShipped();
 
     private static IReadOnlyList<Regime> LoadShipped()
     {

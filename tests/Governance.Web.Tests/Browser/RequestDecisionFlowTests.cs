@@ -24,12 +24,12 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
         returning 1
         """);
 
-    private static async Task<(IBrowserContext Context, IPage Page)> OpenAsync(IBrowser browser)
+    private static async Task<IPage> OpenAsync(IBrowser browser)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(60_000);
-        return (context, page);
+        return page;
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
         await using var console = await ConsoleProcess.StartAsync(databases.Settings);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
-        var (_, page) = await OpenAsync(browser);
+        var page = await OpenAsync(browser);
 
         try
         {
@@ -88,7 +88,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
         await using var console = await ConsoleProcess.StartAsync(databases.Settings);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
-        var (_, page) = await OpenAsync(browser);
+        var page = await OpenAsync(browser);
 
         try
         {
@@ -139,7 +139,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
         await using var console = await ConsoleProcess.StartAsync(databases.Settings);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(BrowserSettings.Launch);
-        var (_, page) = await OpenAsync(browser);
+        var page = await OpenAsync(browser);
         var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var twoDaysAgo = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
