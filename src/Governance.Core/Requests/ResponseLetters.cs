@@ -15,7 +15,8 @@ public sealed record LetterDraft(string Outcome, string Language, string FileNam
 public sealed class LetterTemplateException(string message) : Exception(message);
 
 /// <summary>
-/// The letter that goes with each closing outcome (completed, refused, withdrawn, closed as a duplicate), drafted from a
+/// The letter that goes with each closing outcome (completed, refused, withdrawn, closed as a duplicate), and the
+/// notices sent while a request is open (an extension; a request for the information the stopped clock waits for), drafted from a
 /// template in <c>policies/letters/</c> per regime, type and language, reviewed and edited by staff, then kept with the
 /// request as a "response-letter" attachment (encrypted, hashed, on the timeline, audited). The console does not send
 /// mail to the person: staff send the letter through their usual channel and record it here.
@@ -29,15 +30,24 @@ public sealed partial class ResponseLetters(RequestWork work, RequestAttachments
     public static readonly string[] Languages = ["en", "zh"];
 
     /// <summary>The placeholders a template may use.</summary>
-    public static readonly string[] Placeholders = ["reference", "received_on", "type", "regime", "reason", "refusal_reason", "basis", "authority", "original", "today"];
+    public static readonly string[] Placeholders = ["reference", "received_on", "type", "regime", "reason", "refusal_reason", "basis", "authority", "original", "today", "due_on"];
 
-    /// <summary>The outcome whose letter a request in this state needs (null while it is open).</summary>
+    /// <summary>Every outcome a letter is written for: the closing ones, and the two notices sent while a request is open.</summary>
+    public static readonly string[] Outcomes = ["completed", "refused", "withdrawn", "duplicate", "extended", "information-needed"];
+
+    /// <summary>
+    /// The letter a request in this state needs: the closing outcome's, or while it is open the notice of an extension
+    /// (GDPR Art. 12(3): within the first month, with the reasons) or the request for the information the clock waits
+    /// for; null when none is due.
+    /// </summary>
     public static string? OutcomeOf(RequestState state) => state switch
     {
         RequestState.Completed or RequestState.Restricted or RequestState.ObjectionUpheld => "completed",
         RequestState.Denied => "refused",
         RequestState.Withdrawn => "withdrawn",
         RequestState.Duplicate => "duplicate",
+        RequestState.Extended => "extended",
+        RequestState.ClockStopped => "information-needed",
         _ => null,
     };
 
@@ -61,7 +71,7 @@ public sealed partial class ResponseLetters(RequestWork work, RequestAttachments
         }
 
         var r = await work.GetAsync(id, ct) ?? throw new KeyNotFoundException($"No request {id}.");
-        var outcome = OutcomeOf(r.State) ?? throw ValidationException.For("letter", "request", "A response letter is drafted once the request is closed.");
+        var outcome = OutcomeOf(r.State) ?? throw ValidationException.For("letter", "request", "A letter is drafted once the request is closed, extended or waiting for the person.");
         var file = TemplateFor(r.Regime, r.Type, outcome, language)
             ?? throw ValidationException.For("letter", "language", $"There is no {outcome} letter template in this language under policies/letters.");
         var regime = regulations.Find(r.Regime);
@@ -71,12 +81,14 @@ public sealed partial class ResponseLetters(RequestWork work, RequestAttachments
             ["received_on"] = r.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["type"] = LetterWords.Type(r.Type, language),
             ["regime"] = regime?.Name ?? r.Regime,
-            ["reason"] = r.ClosedReason ?? "",
+            // The closing reason, or for a notice the reason of the step that led to it (the extension's, the stop's).
+            ["reason"] = r.ClosedReason ?? r.Timeline.LastOrDefault(e => e.To == r.State.ToString() && e.From != e.To)?.Reason ?? "",
             ["refusal_reason"] = r.DenialReason is { } code ? LetterWords.Refusal(code, language) : "",
             ["basis"] = r.LegalBasis ?? "",
             ["authority"] = regime?.Authority ?? "",
             ["original"] = r.DuplicateOfReference ?? "",
             ["today"] = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["due_on"] = r.EffectiveDueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         return new LetterDraft(outcome, language, $"{r.Reference}-{outcome}-{language}.txt", Fill(file, await File.ReadAllTextAsync(file, ct), values), Path.GetRelativePath(Path.GetDirectoryName(Folder)!, file));
     }

@@ -56,7 +56,7 @@ public static class PolicyFolder
     private static PolicyKindResult Letters(string folder, IReadOnlyList<Regime> regimes)
     {
         var problems = new List<DataMapProblem>();
-        var outcomes = new[] { RequestState.Completed, RequestState.Denied, RequestState.Withdrawn, RequestState.Duplicate }.Select(s => ResponseLetters.OutcomeOf(s)!).ToList();
+        var outcomes = ResponseLetters.Outcomes;
         foreach (var regime in regimes)
         {
             foreach (var outcome in outcomes)

@@ -74,6 +74,22 @@ public sealed class ResponseLettersTests(MigratedDatabase db) : IClassFixture<Mi
     }
 
     [Fact]
+    public async Task ExtensionNotice_GivesTheNewDueDate_AndTheReasons()
+    {
+        var (intake, transition, letters) = Services();
+        var id = (await intake.SubmitAsync(new NewRequest("gdpr", "access", $"{Guid.NewGuid():N}@example.org", null, null, false, null), "email", Lawyer, null, null, CancellationToken.None)).Id;
+        await transition.ExecuteAsync(new TransitionCommand(id, RequestAction.StartVerification, "code sent"), Lawyer, CancellationToken.None);
+        await transition.ExecuteAsync(new TransitionCommand(id, RequestAction.Extend, "eleven years of messages in three regions",
+            NewDueDate: new DateOnly(2026, 5, 11), PersonToldOn: new DateOnly(2026, 2, 10)), Lawyer, CancellationToken.None);
+
+        var draft = await letters.DraftAsync(id, "en", new DateOnly(2026, 2, 10), CancellationToken.None);
+
+        Assert.Equal("extended", draft.Outcome);
+        Assert.Contains("by 2026-05-11", draft.Text, StringComparison.Ordinal);
+        Assert.Contains("Why: eleven years of messages in three regions", draft.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Draft_OfAnOpenRequest_IsRefused()
     {
         var (intake, _, letters) = Services();
@@ -100,7 +116,7 @@ public sealed class ResponseLettersTests(MigratedDatabase db) : IClassFixture<Mi
     public void EveryRegime_HasALetterForEveryOutcome_InBothLanguages(string regime)
     {
         var (_, _, letters) = Services();
-        foreach (var outcome in new[] { "completed", "refused", "withdrawn", "duplicate" })
+        foreach (var outcome in new[] { "completed", "refused", "withdrawn", "duplicate", "extended", "information-needed" })
         {
             foreach (var language in new[] { "en", "zh" })
             {
