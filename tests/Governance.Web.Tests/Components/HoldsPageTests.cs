@@ -24,13 +24,13 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         var page = _context.Render<HoldsPage>();
         page.WaitForElement("[data-testid=holds][data-loaded=true]");
 
-        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=matter]").Change(matter));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] fluent-text-field[data-testid=hold-matter]").Change(matter));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("custodian", page.Find("[data-testid=hold-new] .field-problem[data-field=scope]").TextContent, StringComparison.Ordinal));
         Assert.Equal(0, await CountAsync($"select count(*) from gov.legal_holds where matter = '{matter}'"));
 
-        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] textarea[name=users]").Change("u-101\nu-102, u-103"));
-        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=store]").Change("eu"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] fluent-text-area[data-testid=scope-users]").Change("u-101\nu-102, u-103"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] fluent-text-field[data-testid=scope-store]").Change("eu"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] [data-testid=hold-from]").Change("2025-01-01"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
@@ -40,16 +40,16 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         Assert.Contains("2025-01-01", row.TextContent, StringComparison.Ordinal);
 
         await page.InvokeAsync(() => page.Find($"tr[data-reference='{reference}'] fluent-button").Click());
-        await page.InvokeAsync(() => page.Find("[data-testid=hold-change] textarea[name=conversations]").Change("room-9"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-change] fluent-text-area[data-testid=scope-conversations]").Change("room-9"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-change] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("reason", page.Find("[data-testid=hold-change] .field-problem[data-field=reason]").TextContent, StringComparison.OrdinalIgnoreCase));
-        await page.InvokeAsync(() => page.FindAll("[data-testid=hold-change] input").First(i => i.GetAttribute("maxlength") == "2000" && i.GetAttribute("data-testid") is null).Change("new conversation named by counsel"));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-change] fluent-text-field[data-testid=hold-change-reason]").Change("new conversation named by counsel"));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-change] form").Submit());
         page.WaitForAssertion(() => Assert.Contains($"Extended {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
         page.WaitForAssertion(() => Assert.Contains("1 conversation", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
 
         await page.InvokeAsync(() => page.Find($"tr[data-reference='{reference}'] fluent-button").Click());
-        await page.InvokeAsync(() => page.Find("[data-testid=release-reason]").Change("matter settled"));
+        await page.InvokeAsync(() => page.Find("fluent-text-field[data-testid=release-reason]").Change("matter settled"));
         await page.InvokeAsync(() => page.FindAll("[data-testid=hold-change] form")[1].Submit());
         page.WaitForAssertion(() => Assert.Contains($"Released {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
         // The message shows first; the list is read again just after it.
@@ -85,7 +85,7 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         page.WaitForAssertion(() => Assert.Equal(expected.Count, page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] li").Count));
         var shown = page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] li").Select(li => (li.GetAttribute("data-store")!, li.GetAttribute("data-id")!)).Order().ToList();
         Assert.Equal(expected.Order().ToList(), shown);
-        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] input[name=matter]").Change(matter));
+        await page.InvokeAsync(() => page.Find("[data-testid=hold-new] fluent-text-field[data-testid=hold-matter]").Change(matter));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
 
