@@ -29,6 +29,7 @@ grant select, insert, update on gov.staff to governance_app;
 grant select, insert on gov.request_notes to governance_app;
 grant select, insert on gov.request_attachments to governance_app;
 grant select, insert, update on gov.request_searches to governance_app;
+grant select on gov.request_search_accounts to governance_app;
 grant select, insert, update on gov.notices to governance_app;
 -- Stops of the legal clock are recorded and closed (restarted), never removed; "separate" decisions are recorded.
 grant select, insert, update on gov.request_clock_stops to governance_app;

@@ -35,31 +35,26 @@ public sealed class RequestDuplicates(GovernanceDatabase database, AuditLog audi
 
         // The person's identities: what was typed in, and every account the store search found (store, id).
         var rows = await connection.QueryAsync<(Guid Id, string Reference, string Type, string State, DateTime ReceivedOn, DateTime ReceivedAt, string Match)>(new CommandDefinition("""
-            with me as (select * from gov.requests where id = @id),
-            accounts as (
-                select m->>'store' as store, p.value as person_id
-                from gov.request_searches s cross join lateral jsonb_array_elements(s.results) m cross join lateral jsonb_array_elements_text(m->'personIds') p
-                where s.request_id = @id
-            ),
+            with me as (select subject_email, subject_phone, subject_user_id from gov.requests where id = @id),
+            accounts as (select store, person_id from gov.request_search_accounts where request_id = @id),
             candidates as (
-                select o.*,
+                select o.id, o.reference, o.type, o.state, o.received_on, o.received_at,
                     case
                         when me.subject_email is not null and lower(o.subject_email) = lower(me.subject_email) then 'email'
                         when me.subject_phone is not null and o.subject_phone = me.subject_phone then 'phone'
                         when me.subject_user_id is not null and o.subject_user_id = me.subject_user_id then 'user-id'
                         when o.subject_user_id in (select person_id from accounts) then 'account'
-                        when exists (select 1 from gov.request_searches s cross join lateral jsonb_array_elements(s.results) m
-                                     cross join lateral jsonb_array_elements_text(m->'personIds') p
-                                     where s.request_id = o.id
-                                       and ((m->>'store', p.value) in (select store, person_id from accounts) or p.value = me.subject_user_id)) then 'account'
+                        when exists (select 1 from gov.request_search_accounts a
+                                     where a.request_id = o.id
+                                       and ((a.store, a.person_id) in (select store, person_id from accounts) or a.person_id = me.subject_user_id)) then 'account'
                     end as match
                 from gov.requests o cross join me
-                where o.id <> me.id and o.regime = me.regime and o.type = any(@types) and o.anonymised_at is null
-                  and (o.state <> all(@closed) or o.received_at between me.received_at - interval '12 months' and me.received_at + interval '12 months')
+                where o.id <> @id and o.regime = @regime and o.type = any(@types) and o.anonymised_at is null
+                  and (o.state <> all(@closed) or o.received_at between @receivedAt - interval '12 months' and @receivedAt + interval '12 months')
             )
             select id, reference, type, state, received_on, received_at, match from candidates where match is not null
             order by received_at, reference
-            """, new { id, types, closed = RequestStateMachine.FinalStates }, cancellationToken: ct));
+            """, new { id, regime = me.Regime, receivedAt = me.ReceivedAt, types, closed = RequestStateMachine.FinalStates }, cancellationToken: ct));
         var related = rows.Select(r => (Request: new RelatedRequest(r.Id, r.Reference, r.Type, Enum.Parse<RequestState>(r.State), DateOnly.FromDateTime(r.ReceivedOn), r.Match), At: DbTime.Utc(r.ReceivedAt))).ToList();
         var separate = (await connection.QueryAsync<Guid>(new CommandDefinition(
             "select other_id from gov.request_separate where request_id = @id union select request_id from gov.request_separate where other_id = @id",
@@ -81,7 +76,7 @@ public sealed class RequestDuplicates(GovernanceDatabase database, AuditLog audi
     /// </summary>
     public async Task<IReadOnlyList<RelatedRequest>> ByIdentitiesAsync(string? email, string? phone, string? userId, CancellationToken ct)
     {
-        (email, phone, userId) = (Blank(email), Blank(phone), Blank(userId));
+        (email, phone, userId) = (Input.Blank(email), Input.Blank(phone), Input.Blank(userId));
         if (email is null && phone is null && userId is null)
         {
             return [];
@@ -101,14 +96,11 @@ public sealed class RequestDuplicates(GovernanceDatabase database, AuditLog audi
               and ((@email::text is not null and lower(o.subject_email) = lower(@email::text))
                 or (@phone::text is not null and o.subject_phone = @phone::text)
                 or (@userId::text is not null and o.subject_user_id = @userId::text)
-                or (@userId::text is not null and exists (select 1 from gov.request_searches s cross join lateral jsonb_array_elements(s.results) m
-                        cross join lateral jsonb_array_elements_text(m->'personIds') p where s.request_id = o.id and p.value = @userId::text)))
+                or (@userId::text is not null and exists (select 1 from gov.request_search_accounts a where a.request_id = o.id and a.person_id = @userId::text)))
             order by o.received_at desc, o.reference limit 20
             """, new { email, phone, userId, closed = RequestStateMachine.FinalStates, since = time.GetUtcNow().AddMonths(-12) }, cancellationToken: ct));
         return rows.Select(r => new RelatedRequest(r.Id, r.Reference, r.Type, Enum.Parse<RequestState>(r.State), DateOnly.FromDateTime(r.ReceivedOn), r.Match)).ToList();
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>Records that <paramref name="id"/> and <paramref name="otherId"/> are separate requests, with the reason on the timeline.</summary>
     public async Task MarkSeparateAsync(Guid id, Guid otherId, string? reason, AuditActor actor, CancellationToken ct)

@@ -116,7 +116,7 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
             id, reference, regime = regime.Code, type = request.Type, state, channel, email, phone = request.Phone, userId = request.UserId, agent = request.AuthorisedAgent,
             receivedAt = receivedAt.ToUniversalTime(), receivedOn = deadlines.ReceivedOn, dueOn = deadlines.Answer.LastDay, dueAt = deadlines.Answer.EndsAt.ToUniversalTime(), ack = deadlines.Acknowledge?.LastDay,
             clientId, idempotencyKey, hash,
-            agentName = Blank(request.AgentName), agentEvidence = Blank(request.AgentEvidence), staffNote = Blank(request.StaffNote),
+            agentName = Input.Blank(request.AgentName), agentEvidence = Input.Blank(request.AgentEvidence), staffNote = Input.Blank(request.StaffNote),
         }, tx, cancellationToken: ct));
         await audit.AppendAsync(connection, tx, new AuditRecord(actor, "request.create", AuditOutcome.Success, "request", id.ToString("D"), id.ToString("D"),
             new Dictionary<string, object?> { ["regime"] = regime.Code, ["type"] = request.Type, ["channel"] = channel, ["dueOn"] = deadlines.Answer.LastDay, ["agent"] = request.AuthorisedAgent }), ct);
@@ -193,8 +193,6 @@ public sealed class RequestIntake(GovernanceDatabase database, AuditLog audit, R
 
         return errors;
     }
-
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
 
 /// <summary>API clients (the chat system forwarding signed-in users' requests), identified by a key stored only as its hash.</summary>

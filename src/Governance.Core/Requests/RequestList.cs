@@ -91,7 +91,6 @@ public sealed class RequestList(GovernanceDatabase database, TimeProvider time)
         }
 
         p.Add("today", today);
-        p.Add("closed", RequestStateMachine.FinalStates);
         p.Add("notRunning", RequestStateMachine.ClockNotRunning);
         p.Add("limit", pageSize);
         p.Add("offset", offset);

@@ -107,19 +107,18 @@ public sealed partial class ResponseLetters(RequestWork work, RequestAttachments
     /// <summary>Fills the placeholders; one that is not known is refused with the template's file and line.</summary>
     public static string Fill(string file, string template, IReadOnlyDictionary<string, string> values)
     {
-        var problems = Problems(file, template);
-        if (problems.Count > 0)
+        if (Problems(template).FirstOrDefault() is { Message: not null } problem)
         {
-            throw new LetterTemplateException(problems[0]);
+            throw new LetterTemplateException($"{file}:{problem.Line}: {problem.Message}");
         }
 
         return Placeholder().Replace(template, m => values.GetValueOrDefault(m.Groups[1].Value, ""));
     }
 
-    /// <summary>Every unknown placeholder of a template, as "file:line: message".</summary>
-    public static IReadOnlyList<string> Problems(string file, string template)
+    /// <summary>Every unknown placeholder of a template, with its line.</summary>
+    public static IReadOnlyList<(int Line, string Message)> Problems(string template)
     {
-        var problems = new List<string>();
+        var problems = new List<(int, string)>();
         var lines = template.ReplaceLineEndings("\n").Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -127,7 +126,7 @@ public sealed partial class ResponseLetters(RequestWork work, RequestAttachments
             {
                 if (!Placeholders.Contains(m.Groups[1].Value))
                 {
-                    problems.Add($"{file}:{i + 1}: unknown placeholder '{{{{{m.Groups[1].Value}}}}}'; known are {string.Join(", ", Placeholders)}.");
+                    problems.Add((i + 1, $"unknown placeholder '{{{{{m.Groups[1].Value}}}}}'; known are {string.Join(", ", Placeholders)}."));
                 }
             }
         }

@@ -34,8 +34,7 @@ public sealed class Restrictions(GovernanceDatabase database, AuditLog audit, Ti
     internal static async Task<IReadOnlyList<FlaggedAccount>> AccountsOfAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid requestId, CancellationToken ct)
     {
         var rows = await connection.QueryAsync<(string? Store, string UserId)>(new CommandDefinition("""
-            select m->>'store', p.value from gov.request_searches s cross join lateral jsonb_array_elements(s.results) m
-                cross join lateral jsonb_array_elements_text(m->'personIds') p where s.request_id = @requestId
+            select store, person_id from gov.request_search_accounts where request_id = @requestId
             union
             select null, subject_user_id from gov.requests where id = @requestId and subject_user_id is not null
             """, new { requestId }, tx, cancellationToken: ct));

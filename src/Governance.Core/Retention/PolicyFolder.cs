@@ -74,11 +74,7 @@ public static class PolicyFolder
         var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.txt", SearchOption.AllDirectories) : [];
         foreach (var file in files)
         {
-            foreach (var problem in ResponseLetters.Problems(Display(file), File.ReadAllText(file)))
-            {
-                var parts = problem.Split(':', 3);
-                problems.Add(new DataMapProblem(new SourceLocation(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), 1), parts[2].Trim()));
-            }
+            problems.AddRange(ResponseLetters.Problems(File.ReadAllText(file)).Select(p => new DataMapProblem(new SourceLocation(Display(file), p.Line, 1), p.Message)));
         }
 
         return new PolicyKindResult("letters", folder, $"{files.Length} letter templates", problems);

@@ -354,7 +354,7 @@ public sealed partial class RequestDetailPage
         _flag = _request?.Type is "restriction" or "objection" ? await RestrictionFlags.ForRequestAsync(Id, Leaving) : null;
         if (_request?.Type == "rectification")
         {
-            _correctable = Corrections.Fields();
+            _correctable = _correctable.Count > 0 ? _correctable : Corrections.Fields(); // the map's fields do not change while the page is open
             _plan = await Corrections.PlanAsync(Id, _matches ?? [], Leaving);
         }
 
@@ -450,9 +450,7 @@ public sealed partial class RequestDetailPage
 
     private Task ActAsync(RequestAction action, string reason) => RunAsync(actor => Transitions.ExecuteAsync(
         new TransitionCommand(Id, action, reason, LegalBasis: string.IsNullOrWhiteSpace(_legalBasis) ? null : _legalBasis, NewDueDate: _newDue, PersonToldOn: _toldOn,
-            PauseReason: Blank(_pauseReason), On: _on, DenialReason: Blank(_denialReason)), actor, Leaving));
-
-    private static string? Blank(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+            PauseReason: Input.Blank(_pauseReason), On: _on, DenialReason: Input.Blank(_denialReason)), actor, Leaving));
 
     /// <summary>Checks and starts (or resumes) the erasure, hands it to the job server, and follows it until it ends.</summary>
     private Task StartErasureAsync() => StartAndFollowAsync(async actor =>
