@@ -48,8 +48,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
             // At intake, the e-mail typed (in another case) already shows the person's two requests.
             await BrowserSettings.SignInAsync(page, console.BaseUrl, "/requests/new", "lawyer");
             await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
-            await page.FillAsync("input[name=email]", "REPEAT-person@example.org");
-            await page.PressAsync("input[name=email]", "Tab");
+            await RequestSteps.FillAsync(page, "email", "REPEAT-person@example.org");
             await Assertions.Expect(page.Locator("[data-testid=known-requests]")).ToContainTextAsync("DSR-DUP-1");
             await Assertions.Expect(page.Locator("[data-testid=known-requests]")).ToContainTextAsync("DSR-DUP-2");
 

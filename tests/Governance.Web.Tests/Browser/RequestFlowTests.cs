@@ -25,7 +25,7 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
             await RequestSteps.OpenLetterAsync(page, "access", "2026-11-02T09:15");
 
             // A broken e-mail is refused with a message next to the field.
-            await page.FillAsync("input[name=email]", "not-an-address");
+            await RequestSteps.FillAsync(page, "email", "not-an-address");
             await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
             await Assertions.Expect(page.Locator(".field-problem[data-field=email]")).ToContainTextAsync("valid e-mail");
 

@@ -5,22 +5,26 @@ namespace Governance.Web.Tests.Browser;
 /// <summary>The steps of a request's life in the browser that several flows share, each waiting for what it leads to.</summary>
 internal static class RequestSteps
 {
-    /// <summary>From the request list (signed in): opens the new-request form and fills a GDPR letter of this type, received then.</summary>
+    /// <summary>From the request list (signed in): opens the new-request form and fills a GDPR letter of this type, received
+    /// then (Brussels time, yyyy-MM-ddTHH:mm).</summary>
     public static async Task OpenLetterAsync(IPage page, string type, string receivedAt)
     {
         await page.Locator("form[data-interactive=true]").WaitForAsync();
         await page.Locator("[data-testid=new-request-link]").ClickAsync();
         await page.Locator("form[data-testid=new-request][data-interactive=true]").WaitForAsync();
-        await page.SelectOptionAsync("select[name=regime]", "gdpr");
-        await page.SelectOptionAsync("select[name=type]", type);
-        await page.SelectOptionAsync("select[name=channel]", "letter");
-        await page.FillAsync("input[name=receivedAt]", receivedAt);
+        await ChooseAsync(page, "regime", "gdpr");
+        await ChooseAsync(page, "type", type);
+        await ChooseAsync(page, "channel", "letter");
+        var date = page.Locator("[data-testid=received-date] input");
+        await date.FillAsync(receivedAt[..10]);
+        await date.PressAsync("Tab");
+        await FillAsync(page, "received-time", receivedAt[11..]);
     }
 
     /// <summary>Saves the form with this e-mail and returns the new request's reference, once its page is shown.</summary>
     public static async Task<string> SaveAsync(IPage page, string email)
     {
-        await page.FillAsync("input[name=email]", email);
+        await FillAsync(page, "email", email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save request" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requests/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("DSR-2026-");
@@ -38,6 +42,14 @@ internal static class RequestSteps
         await page.Locator("[data-testid=verify-evidence] input").FillAsync("copy of ID seen, returned");
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark verified" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=request-state]")).ToHaveAttributeAsync("data-state", "InReview");
+    }
+
+    /// <summary>Types into a Fluent text field and leaves it, so that the console receives the value (Fluent fields report on change).</summary>
+    public static async Task FillAsync(IPage page, string testId, string text)
+    {
+        var input = page.Locator($"[data-testid={testId}] input");
+        await input.FillAsync(text);
+        await input.PressAsync("Tab");
     }
 
     /// <summary>Opens a Fluent select and picks the option with this value, then waits until the select holds it.</summary>

@@ -5,6 +5,7 @@ using Governance.Web.Authentication;
 using Governance.Web.Components.Pages.Settings;
 using Governance.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace Governance.Web.Tests.Components;
 
@@ -41,8 +42,8 @@ public sealed class AccountsPageTests(ConsoleDatabases databases) : IClassFixtur
         page.WaitForAssertion(() => Assert.Contains("Active", page.Find(row).TextContent, StringComparison.Ordinal));
 
         await page.InvokeAsync(() => page.Find($"{row} fluent-button[data-action=roles]").Click());
-        await page.InvokeAsync(() => page.Find("[data-testid=account-roles] input[name=Auditor]").Change(true));
-        await page.InvokeAsync(() => page.Find("[data-testid=account-roles] input[name=Legal]").Change(false));
+        await page.Find("[data-testid=account-roles] fluent-checkbox[data-role=Auditor]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = true });
+        await page.Find("[data-testid=account-roles] fluent-checkbox[data-role=Legal]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = false });
         await page.InvokeAsync(() => page.Find("[data-testid=account-roles] form").Submit());
         page.WaitForAssertion(() => Assert.Contains($"Changed the roles of {user}.", page.Find("[data-testid=accounts-message]").TextContent, StringComparison.Ordinal));
 
@@ -59,7 +60,7 @@ public sealed class AccountsPageTests(ConsoleDatabases databases) : IClassFixtur
         page.WaitForElement("[data-testid=accounts][data-loaded=true]");
 
         await page.InvokeAsync(() => page.Find($"tr[data-account='{user}'] fluent-button[data-action=roles]").Click());
-        await page.InvokeAsync(() => page.Find("[data-testid=account-roles] input[name=Legal]").Change(false));
+        await page.Find("[data-testid=account-roles] fluent-checkbox[data-role=Legal]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = false });
         await page.InvokeAsync(() => page.Find("[data-testid=account-roles] form").Submit());
 
         page.WaitForAssertion(() => Assert.Contains("Give at least one role.", page.Find("[data-testid=accounts-problem]").TextContent, StringComparison.Ordinal));

@@ -3,6 +3,7 @@ using Governance.Core.Security;
 using Governance.Tests.Support;
 using Governance.Web.Components.Pages.Holds;
 using Governance.Web.Tests.Support;
+using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace Governance.Web.Tests.Components;
 
@@ -54,6 +55,9 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         page.WaitForAssertion(() => Assert.Contains($"Released {reference}", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
         // The message shows first; the list is read again just after it.
         page.WaitForAssertion(() => Assert.Empty(page.FindAll($"tr[data-reference='{reference}']")));
+        // Released holds stay on record: ticking "Show released holds" lists it again, with who released it and why.
+        await page.Find("fluent-checkbox[data-testid=show-released]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = true });
+        page.WaitForAssertion(() => Assert.Contains("matter settled", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
         Assert.Equal(3, await CountAsync($"select count(*) from gov.audit_log a join gov.legal_holds h on h.id::text = a.target_id where h.reference = '{reference}' and a.actor_id = 'local:2'"));
     }
 

@@ -37,10 +37,10 @@ public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyn
     {
         var form = _context.Render<NewRequestPage>();
 
-        Assert.Equal(["", "gdpr", "ccpa", "pipl"], form.FindAll("select[name=regime] option").Select(o => o.GetAttribute("value")));
-        Assert.Equal(9, form.FindAll("select[name=type] option").Count);
-        Assert.Equal(["email", "letter", "phone"], form.FindAll("select[name=channel] option").Select(o => o.GetAttribute("value")));
-        Assert.True(form.Find("input[name=agentName]").HasAttribute("disabled"));
+        Assert.Equal(["", "gdpr", "ccpa", "pipl"], form.FindAll("fluent-select[data-testid=regime] fluent-option").Select(o => o.GetAttribute("value")));
+        Assert.Equal(9, form.FindAll("fluent-select[data-testid=type] fluent-option").Count);
+        Assert.Equal(["email", "letter", "phone"], form.FindAll("fluent-select[data-testid=channel] fluent-option").Select(o => o.GetAttribute("value")));
+        Assert.True(form.Find("fluent-text-field[data-testid=agent-name]").HasAttribute("disabled"));
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyn
         var before = await CountAsync();
         var form = _context.Render<NewRequestPage>();
 
-        form.Find("select[name=regime]").Change("gdpr");
-        form.Find("input[name=email]").Change("not-an-address");
+        form.Find("fluent-select[data-testid=regime]").Change("gdpr");
+        form.Find("fluent-text-field[data-testid=email]").Change("not-an-address");
         form.Find("form").Submit();
 
         form.WaitForAssertion(() => Assert.NotNull(form.Find("[data-testid=form-failure]")));
@@ -66,15 +66,33 @@ public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyn
     {
         var form = _context.Render<NewRequestPage>();
 
-        form.Find("select[name=regime]").Change("ccpa");
-        form.Find("select[name=type]").Change("erasure");
-        form.Find("input[name=phone]").Change("+14155550100");
-        form.Find("input[name=authorisedAgent]").Change(true);
+        form.Find("fluent-select[data-testid=regime]").Change("ccpa");
+        form.Find("fluent-select[data-testid=type]").Change("erasure");
+        form.Find("fluent-text-field[data-testid=phone]").Change("+14155550100");
+        // The checkbox reports its change after a yield: the submit must wait for it, as a person clicking would.
+        await form.Find("fluent-checkbox[data-testid=authorised-agent]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = true });
         form.Find("form").Submit();
 
         form.WaitForAssertion(() => Assert.Contains("agent", form.Find(".field-problem[data-field=agentName]").TextContent, StringComparison.Ordinal));
-        Assert.False(form.Find("input[name=agentName]").HasAttribute("disabled"));
+        Assert.False(form.Find("fluent-text-field[data-testid=agent-name]").HasAttribute("disabled"));
         Assert.Equal(0, await CountAsync("subject_phone = '+14155550100'"));
+    }
+
+    [Fact]
+    public async Task Submit_ATwelveHourTime_NamesTheReceiptAndWritesNothing()
+    {
+        var before = await CountAsync();
+        var form = _context.Render<NewRequestPage>();
+
+        form.Find("fluent-select[data-testid=regime]").Change("gdpr");
+        form.Find("fluent-select[data-testid=type]").Change("access");
+        form.Find("[data-testid=received-date]").Change("2026-01-31");
+        form.Find("fluent-text-field[data-testid=received-time]").Change("9:30 PM");
+        form.Find("fluent-text-field[data-testid=email]").Change("twelve-hour@example.org");
+        form.Find("form").Submit();
+
+        form.WaitForAssertion(() => Assert.Contains("HH:mm", form.Find(".field-problem[data-field=receivedAt]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(before, await CountAsync());
     }
 
     [Fact]
@@ -83,14 +101,16 @@ public sealed class NewRequestFormTests : IClassFixture<ConsoleDatabases>, IAsyn
         var email = $"letter-{Guid.NewGuid().ToString("N")[..8]}@example.org";
         var form = _context.Render<NewRequestPage>();
 
-        form.Find("select[name=regime]").Change("gdpr");
-        form.Find("select[name=type]").Change("access");
-        form.Find("select[name=channel]").Change("letter");
-        form.Find("input[name=receivedAt]").Change("2026-01-31T00:30");
-        form.Find("input[name=email]").Change(email);
-        form.Find("input[name=authorisedAgent]").Change(true);
-        form.Find("input[name=agentName]").Change("Example Rights Ltd");
-        form.Find("textarea[name=agentEvidence]").Change("signed permission enclosed");
+        form.Find("fluent-select[data-testid=regime]").Change("gdpr");
+        form.Find("fluent-select[data-testid=type]").Change("access");
+        form.Find("fluent-select[data-testid=channel]").Change("letter");
+        form.Find("[data-testid=received-date]").Change("2026-01-31");
+        form.Find("fluent-text-field[data-testid=received-time]").Change("00:30");
+        form.Find("fluent-text-field[data-testid=email]").Change(email);
+        // The checkbox reports its change after a yield: the submit must wait for it, as a person clicking would.
+        await form.Find("fluent-checkbox[data-testid=authorised-agent]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = true });
+        form.Find("fluent-text-field[data-testid=agent-name]").Change("Example Rights Ltd");
+        form.Find("fluent-text-area[data-testid=agent-evidence]").Change("signed permission enclosed");
         form.Find("form").Submit();
 
         var navigation = _context.Services.GetRequiredService<NavigationManager>();

@@ -57,6 +57,12 @@ public sealed partial class HoldsPage
 
     private bool _loaded;
 
+    private async Task ShowReleasedAsync(bool show)
+    {
+        _showReleased = show;
+        await LoadAsync();
+    }
+
     private async Task LoadAsync()
     {
         _holds = await Holds.ListAsync(_showReleased, Leaving);
