@@ -58,6 +58,10 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         // Released holds stay on record: ticking "Show released holds" lists it again, with who released it and why.
         await page.Find("fluent-checkbox[data-testid=show-released]").TriggerEventAsync("oncheckedchange", new CheckboxChangeEventArgs { Checked = true });
         page.WaitForAssertion(() => Assert.Contains("matter settled", page.Find($"tr[data-reference='{reference}']").TextContent, StringComparison.Ordinal));
+        // The confirmation is a toast over the page, not a line at its foot, and it closes.
+        Assert.Contains($"Released {reference}", page.Find(".toast[role=status] [data-testid=hold-message]").TextContent, StringComparison.Ordinal);
+        await page.InvokeAsync(() => page.Find(".toast fluent-button").Click());
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".toast")));
         Assert.Equal(3, await CountAsync($"select count(*) from gov.audit_log a join gov.legal_holds h on h.id::text = a.target_id where h.reference = '{reference}' and a.actor_id = 'local:2'"));
     }
 
