@@ -52,6 +52,7 @@ public static class GovernanceCoreServices
         services.AddSingleton<Governance.Core.Requests.RequestIntake>();
         services.AddSingleton<Governance.Core.Requests.ApiClients>();
         services.AddSingleton<Governance.Core.Requests.FindPerson>();
+        services.AddSingleton<Governance.Core.Holds.CustodianNames>();
         services.AddSingleton<Governance.Core.Requests.RequestSearch>();
         services.AddSingleton<Governance.Core.Requests.TransitionRequest>();
         services.AddSingleton<Governance.Core.Requests.RequestDuplicates>();

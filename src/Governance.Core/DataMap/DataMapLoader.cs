@@ -107,12 +107,31 @@ public static partial class DataMapLoader
         var identities = b.Items(top.Required("identities"), "'identities'").Select(n => BindIdentity(b, n)).OfType<Identity>().ToList();
         var collections = b.Items(top.Required("collections"), "'collections'").Select(n => BindCollection(b, n)).OfType<Collection>().ToList();
         var holdsNode = top.Get("holds");
-        var holds = holdsNode is null ? null : b.Map(holdsNode, "'holds'", "conversation", "tenant", "conversation_kind");
+        var holds = holdsNode is null ? null : b.Map(holdsNode, "'holds'", "conversation", "tenant", "conversation_kind", "custodian_name");
         return new DataMapDocument(name, top.Text("description"), top.Names("stores"), identities, collections, b.At(root))
         {
             Holds = holds is null ? HoldScopeCollections.None
-                : new HoldScopeCollections(holds.Text("conversation"), holds.Text("tenant"), b.At(holdsNode!)) { ConversationKind = holds.Text("conversation_kind") },
+                : new HoldScopeCollections(holds.Text("conversation"), holds.Text("tenant"), b.At(holdsNode!)) { ConversationKind = holds.Text("conversation_kind"), CustodianName = BindName(b, holds.Get("custodian_name")) },
         };
+    }
+
+    /// <summary><c>custodian_name: display_name</c> (a column of the people's collection) or <c>{ collection, column }</c>.</summary>
+    private static NameField? BindName(YamlBinder b, YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode)
+        {
+            return b.Scalar(node, "custodian_name") is { } column ? new NameField(null, column, b.At(node)) : null;
+        }
+
+        var m = b.Map(node, "custodian_name", "collection", "column");
+        return m?.Text("collection", required: true) is { } collection && m.Text("column", required: true) is { } named
+            ? new NameField(collection, named, b.At(node))
+            : null;
     }
 
     private static Identity? BindIdentity(YamlBinder b, YamlNode node)

@@ -264,7 +264,14 @@ public sealed record HoldScopeCollections(string? Conversation, string? Tenant, 
 
     /// <summary>The column of the conversation collection that says what kind a conversation is (direct, group, channel), for retention rules by kind.</summary>
     public string? ConversationKind { get; init; }
+
+    /// <summary>The personal field that names a person (a display name), shown beside a custodian's id: a column of the
+    /// people's collection, or of a collection that points at the person (a profile table).</summary>
+    public NameField? CustodianName { get; init; }
 }
+
+/// <summary>Where a person's name is kept: a column of the people's collection (Collection null), or of one that references the person.</summary>
+public sealed record NameField(string? Collection, string Column, SourceLocation Where);
 
 /// <summary>A chat store's data map: who can be found how, and what each collection holds and what erasure does there.</summary>
 public sealed record DataMapDocument(
@@ -326,10 +333,16 @@ public sealed record DataMapDocument(
     /// The reference by which an identity kept outside the subject collection leads to the person: the one plain
     /// reference of its collection to the subject, or the one <see cref="Identity.Via"/> names; null when there is none or it is ambiguous.
     /// </summary>
-    public Reference? IdentityReference(Identity identity)
+    public Reference? IdentityReference(Identity identity) => ReferenceToSubject(identity.Collection, identity.Via);
+
+    /// <summary>
+    /// The one plain reference of <paramref name="collection"/> to the people's collection (or the one whose column is
+    /// <paramref name="via"/>); null when there is none or it is ambiguous.
+    /// </summary>
+    public Reference? ReferenceToSubject(string collection, string? via = null)
     {
         var subject = SubjectCollection;
-        var candidates = Find(identity.Collection)?.References.Where(r => r.To == subject?.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList() ?? [];
-        return identity.Via is null ? (candidates.Count == 1 ? candidates[0] : null) : candidates.FirstOrDefault(r => r.Columns[0] == identity.Via);
+        var candidates = Find(collection)?.References.Where(r => r.To == subject?.Name && !r.Array && !r.IsEmbedded && r.Columns.Count == 1).ToList() ?? [];
+        return via is null ? (candidates.Count == 1 ? candidates[0] : null) : candidates.FirstOrDefault(r => r.Columns[0] == via);
     }
 }

@@ -41,6 +41,20 @@ public static partial class DataMapValidator
                 ? "holds: conversation_kind names a column of the conversation collection, but 'conversation' names none."
                 : $"holds: conversation_kind '{kind}' must be a column name of letters, digits or '_'.");
         }
+
+        if (map.Holds.CustodianName is { } named && map.SubjectCollection is { } people)
+        {
+            var kept = map.Find(named.Collection ?? people.Name);
+            var why = people.Key.Count != 1 ? $"the people's collection '{people.Name}' has a key of several columns: a hold names one id"
+                : kept is null ? $"'{named.Collection}' is not a collection of this map"
+                : kept.Fields.All(f => f.Column != named.Column) ? $"'{named.Column}' is not a field of '{kept.Name}'; list it there as personal data first"
+                : kept != people && map.ReferenceToSubject(kept.Name) is null ? $"'{kept.Name}' has no single plain reference to the people's collection '{people.Name}'"
+                : null;
+            if (why is not null)
+            {
+                Problem(named.Where, $"holds: custodian_name: {why}.");
+            }
+        }
     }
 
     /// <summary>Names, keys, rows kept with their basis, and every field's erasure complete.</summary>

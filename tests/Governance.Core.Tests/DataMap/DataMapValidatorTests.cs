@@ -47,6 +47,32 @@ public sealed class DataMapValidatorTests
     }
 
     [Theory]
+    [InlineData("display_name", null)]
+    [InlineData("nickname", "'nickname' is not a field of 'people'")]
+    [InlineData("{ collection: contacts, column: address }", null)]
+    [InlineData("{ collection: rooms, column: address }", "'rooms' is not a collection of this map")]
+    [InlineData("{ collection: contacts, column: medium }", "'medium' is not a field of 'contacts'")]
+    public void CustodianName_IsAPersonalFieldOfThePeople_OrOfACollectionThatPointsAtThem(string named, string? problem)
+    {
+        var yaml = ThirdPartyIds.Replace("REFS", "      - { column: owner, to: people, relation: owner }", StringComparison.Ordinal)
+            .Replace("    row_erasure: delete\n  - name: contacts", "    row_erasure: delete\n    fields:\n      - { column: display_name, category: contact, erasure: set-null }\n  - name: contacts", StringComparison.Ordinal)
+            + "\nholds:\n  custodian_name: " + named + "\n";
+
+        var problems = Problems(yaml);
+
+        if (problem is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            var only = Assert.Single(problems);
+            Assert.Contains(problem, only.Message, StringComparison.Ordinal);
+            Assert.Equal(yaml.Split('\n').ToList().FindIndex(l => l.StartsWith("  custodian_name:", StringComparison.Ordinal)) + 1, only.Where.Line);
+        }
+    }
+
+    [Theory]
     [InlineData("json_path: $.a..b", "json_path '$.a..b'")]
     [InlineData("json_path: '$.a[0]'", "json_path '$.a[0]'")]
     [InlineData("pattern: '(?<name>x)'", "named groups id")]

@@ -71,16 +71,18 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         // The address of a seeded person, and where each store has it, read here straight from the stores.
         var email = await TestPostgres.ScalarAsync<string>(databases.Settings["ChatStores:eu:ConnectionString"]!, "select email from users where email is not null order by id limit 1");
         var expected = new List<(string Store, string Id)>();
+        var names = new List<string>();
         foreach (var store in new[] { "cn", "eu", "us" })
         {
             await using var connection = new Npgsql.NpgsqlConnection(databases.Settings[$"ChatStores:{store}:ConnectionString"]);
             await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand("select id::text from users where lower(email) = lower(@e)", connection);
+            await using var command = new Npgsql.NpgsqlCommand("select id::text, display_name from users where lower(email) = lower(@e)", connection);
             command.Parameters.AddWithValue("e", email);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 expected.Add((store, reader.GetString(0)));
+                names.Add($"{reader.GetString(1)} ({store})");
             }
         }
 
@@ -93,6 +95,8 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         page.WaitForAssertion(() => Assert.Equal(expected.Count, page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] li").Count));
         var shown = page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] li").Select(li => (li.GetAttribute("data-store")!, li.GetAttribute("data-id")!)).Order().ToList();
         Assert.Equal(expected.Order().ToList(), shown);
+        Assert.Equal(names.Select(n => n[..n.LastIndexOf(" (", StringComparison.Ordinal)]).Order(StringComparer.Ordinal),
+            page.FindAll("[data-testid=hold-new] [data-testid=custodians-found] [data-testid=custodian-name]").Select(n => n.TextContent).Order(StringComparer.Ordinal));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] fluent-text-field[data-testid=hold-matter]").Change(matter));
         await page.InvokeAsync(() => page.Find("[data-testid=hold-new] form").Submit());
         page.WaitForAssertion(() => Assert.Contains("Created HOLD-", page.Find("[data-testid=hold-message]").TextContent, StringComparison.Ordinal));
@@ -100,5 +104,11 @@ public sealed class HoldsPageTests(ConsoleDatabases databases) : IClassFixture<C
         Assert.Equal(string.Join(",", expected.Order().Select(e => $"{e.Store}:{e.Id}")), await TestPostgres.ScalarAsync<string>(databases.AdminConnectionString,
             $"select string_agg(s.store || ':' || s.value, ',' order by s.store, s.value) from gov.legal_hold_scope s join gov.legal_holds h on h.id = s.hold_id where h.matter = '{matter}'"));
         Assert.True(await CountAsync("select count(*) from gov.audit_log where action = 'person.search' and actor_id = 'local:2'") >= 1);
+
+        // The list names the custodians as their stores do (the shipped map's holds.custodian_name), each with its store.
+        var reference = page.Find("[data-testid=hold-message]").TextContent.Split(' ')[1].TrimEnd('.');
+        Assert.InRange(names.Count, 1, 3); // a seeded address is in at most the three stores: every name is shown
+        page.WaitForAssertion(() => Assert.Equal(names.Order(StringComparer.Ordinal),
+            page.Find($"tr[data-reference='{reference}'] [data-testid=hold-custodians]").TextContent.Split(", ").Order(StringComparer.Ordinal)));
     }
 }

@@ -53,6 +53,12 @@ public sealed partial class HoldsPage
     [Inject]
     private CurrentActor Actor { get; set; } = default!;
 
+    [Inject]
+    private CustodianNames Names { get; set; } = default!;
+
+    /// <summary>The custodians' names as their chat stores give them (ids stay where a store has none or does not answer).</summary>
+    private CustodianNameSet _names = CustodianNameSet.Empty;
+
     protected override Task OnInitializedAsync() => LoadAsync();
 
     private bool _loaded;
@@ -66,7 +72,19 @@ public sealed partial class HoldsPage
     private async Task LoadAsync()
     {
         _holds = await Holds.ListAsync(_showReleased, Leaving);
+        _names = await Names.FindAsync(_holds.SelectMany(h => h.Scope), Leaving);
         _loaded = true;
+    }
+
+    /// <summary>The first custodians by name and store ("Ana Silva (eu)"), and how many more; empty when no name is known.</summary>
+    private string NamedCustodians(LegalHold h)
+    {
+        var custodians = h.Scope.Where(s => s.Kind == HoldScopeKind.User).ToList();
+        var named = custodians.Select(c => (c, Name: _names.Of(c))).Where(x => x.Name is not null).Take(3)
+            .Select(x => x.c.Store is { } store ? $"{x.Name} ({store})" : x.Name!).ToList();
+        return named.Count == 0 ? ""
+            : named.Count == custodians.Count ? string.Join(", ", named)
+            : Text.Format("{0} and {1} more", string.Join(", ", named), custodians.Count - named.Count);
     }
 
     private static string Summary(LegalHold h)
