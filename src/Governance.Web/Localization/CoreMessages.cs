@@ -70,4 +70,43 @@ public static class CoreMessages
         Text.Key("Resuming needs the state the request was in when the hold began."),
         Text.Key("Changed in the folder, not on this page (see the repository's history for who and why)."),
     ];
+
+    /// <summary>
+    /// The use cases' messages that carry a value (a number, a date, a name): the text with {0}, {1} where the use case
+    /// writes its values. <see cref="Text.Get"/> recognises a message by its words and translates it with its values.
+    /// </summary>
+    public static readonly string[] Templates =
+    [
+        Text.Key("At most {0} characters."),
+        Text.Key("At least {0} characters."),
+        Text.Key("Write between 1 and {0} characters."),
+        Text.Key("Must hold between 1 byte and {0} bytes."),
+        Text.Key("At most {0} entries at once."),
+        Text.Key("Entry {0}: ids are letters, digits, '_', '.', ':' or '-' (at most 200)."),
+        Text.Key("An extension moves the review date later than {0}."),
+        Text.Key("No rule named '{0}' is in force."),
+        Text.Key("The rule '{0}' was not found in {1}: it changed since the page was opened."),
+        Text.Key("{0} changed since you opened it (another version was saved, or the file was edited in the folder): open it again and make your change there."),
+    ];
+
+    private static readonly (System.Text.RegularExpressions.Regex Pattern, string Template)[] Patterns = Templates
+        .Select(t => (new System.Text.RegularExpressions.Regex(
+            "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(t), @"\\\{[0-9]+}", "(.+?)") + "$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50)), t))
+        .ToArray();
+
+    /// <summary>The template a message was written from, with the values it carries; null when it is none of them.</summary>
+    public static (string Template, string[] Values)? Recognise(string message)
+    {
+        foreach (var (pattern, template) in Patterns)
+        {
+            var match = pattern.Match(message);
+            if (match.Success)
+            {
+                return (template, match.Groups.Cast<System.Text.RegularExpressions.Group>().Skip(1).Select(g => g.Value).ToArray());
+            }
+        }
+
+        return null;
+    }
 }

@@ -33,7 +33,11 @@ public sealed class Text
     private static readonly System.Resources.ResourceManager Resources = new(typeof(Text).FullName!, typeof(Text).Assembly);
 
     /// <summary>The text in the current UI language, for code outside components (what <c>L[...]</c> does in them).</summary>
-    public static string Get(string english) => Resources.GetString(english, CultureInfo.CurrentUICulture) ?? english;
+    public static string Get(string english) =>
+        Resources.GetString(english, CultureInfo.CurrentUICulture)
+        ?? (IsChinese && CoreMessages.Recognise(english) is { } known && Resources.GetString(known.Template, CultureInfo.CurrentUICulture) is { } translated
+            ? string.Format(CultureInfo.CurrentCulture, translated, known.Values)
+            : english);
 
     /// <summary>The text in the current UI language, its placeholders filled in the culture's formats.</summary>
     public static string Format(string english, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Get(english), args);

@@ -102,8 +102,32 @@ public sealed partial class TranslationTests
             .SelectMany(p => Directory.EnumerateFiles(RepositoryFolders.Find(Path.Combine("src", p)), "*.cs", SearchOption.AllDirectories)).Select(File.ReadAllText));
 
         var gone = CoreMessages.All.Where(m => !core.Contains($"\"{m}\"", StringComparison.Ordinal)).ToList();
+        // A message with values is an interpolated string whose words are the template's, a hole where each {n} is.
+        gone.AddRange(CoreMessages.Templates.Where(t => !System.Text.RegularExpressions.Regex.IsMatch(core,
+            "\\$\"" + string.Join("\\{[^}\"]+\\}", System.Text.RegularExpressions.Regex.Split(t, "\\{[0-9]+\\}").Select(System.Text.RegularExpressions.Regex.Escape)) + "\"")));
 
         Assert.True(gone.Count == 0, "no longer a message of the use cases:\n" + string.Join("\n", gone));
+    }
+
+    [Fact]
+    public void TextGet_InChinese_TranslatesAMessageThatCarriesValues_KeepingTheValues()
+    {
+        var before = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("zh-CN");
+            // The Chinese template, written out here from the resource file, with the values the use case wrote.
+            Assert.Equal(string.Format(CultureInfo.InvariantCulture, Chinese("zh-CN")["At most {0} characters."], "2,000"), Text.Get("At most 2,000 characters."));
+            Assert.Equal(string.Format(CultureInfo.InvariantCulture, Chinese("zh-CN")["The rule '{0}' was not found in {1}: it changed since the page was opened."], "chat-default", "eu.yaml"),
+                Text.Get("The rule 'chat-default' was not found in eu.yaml: it changed since the page was opened."));
+            Assert.Equal("At most 2,000 characters, or so", Text.Get("At most 2,000 characters, or so"));
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("en");
+            Assert.Equal("At most 2,000 characters.", Text.Get("At most 2,000 characters."));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
     }
 
     [Fact]
