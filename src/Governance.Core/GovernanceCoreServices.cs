@@ -106,6 +106,8 @@ public static class GovernanceCoreServices
             .Validate(o => !o.Enabled || (o.Port is > 0 and < 65536 && o.Security is "None" or "StartTls" or "SslOnConnect" && Governance.Core.Requests.ContactFormats.IsEmail(o.From)),
                 "Notifications:Smtp: Port 1-65535, Security None, StartTls or SslOnConnect, From an e-mail address.")
             .ValidateOnStart();
+        services.AddOptions<Governance.Core.Requests.NotificationOptions>().BindConfiguration(Governance.Core.Requests.NotificationOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Governance.Core.Requests.NotificationOptions>, Governance.Core.Requests.NotificationOptions.Check>();
 
         // Data-protection keys (attachments now, export packages later) live in a folder of their own so that they
         // survive restarts and are shared by every process of the console.

@@ -57,12 +57,15 @@ public sealed class SmtpNoticeMailer(IOptions<SmtpOptions> options) : INoticeMai
 
 /// <summary>
 /// The daily deadline check: every open request due within <see cref="RequestOptions.DueSoonDays"/> days, or
-/// overdue, gets a notice for its assignee (for every privacy officer and admin while unassigned): in the console, and by
-/// e-mail when SMTP is configured and the person's address is known. Running twice a day repeats nothing; an
+/// overdue, gets a notice for its assignee (for every privacy officer and admin while unassigned) and for each shared
+/// mailbox of <c>Notifications:Mailboxes</c>: in the console, and by e-mail when SMTP is configured and the address is known. Running twice a day repeats nothing; an
 /// e-mail that failed is tried again at the next run.
 /// </summary>
-public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit, INoticeMailer mailer, IOptions<RequestOptions> options, TimeProvider time, ILogger<DeadlineNotices> log)
+public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit, INoticeMailer mailer, IOptions<RequestOptions> options, TimeProvider time, ILogger<DeadlineNotices> log,
+    IOptions<NotificationOptions>? notifications = null)
 {
+    private IReadOnlyList<NoticeMailbox> Mailboxes => notifications?.Value.Mailboxes ?? [];
+
     /// <summary>
     /// Who hears of an unassigned request: privacy officers and admins, whether or not they have signed in yet (local
     /// accounts are known from the day they are made; people of an identity provider from their first sign-in).
@@ -84,6 +87,19 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
             where coalesce(r.assignee_id, s.actor_id) is not null
             on conflict on constraint notices_once do nothing
             """, new { today, now, notRunning = RequestStateMachine.ClockNotRunning, soon = today.AddDays(options.Value.DueSoonDays), leads = UnassignedGoTo }, cancellationToken: ct));
+        if (Mailboxes.Count > 0)
+        {
+            // The team's shared mailboxes hear of every flagged request, assigned or not.
+            flagged += await connection.ExecuteAsync(new CommandDefinition("""
+                insert into gov.notices (recipient_id, request_id, kind, due_on, created_at)
+                select m, r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
+                from (select id, coalesce(extended_due_on, due_on) as due from gov.requests
+                      where state <> all(@notRunning) and coalesce(extended_due_on, due_on) <= @soon) r
+                cross join unnest(@mailboxes) m
+                on conflict on constraint notices_once do nothing
+                """, new { today, now, notRunning = RequestStateMachine.ClockNotRunning, soon = today.AddDays(options.Value.DueSoonDays), mailboxes = Mailboxes.Select(m => m.RecipientId).ToArray() },
+                cancellationToken: ct));
+        }
 
         var (emailed, failures) = mailer.Enabled ? await EmailAsync(connection, ct) : (0, 0);
         await using (var tx = await connection.BeginTransactionAsync(ct))
@@ -101,11 +117,19 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
     private async Task<(int Emailed, int Failures)> EmailAsync(Npgsql.NpgsqlConnection connection, CancellationToken ct)
     {
         var pending = (await connection.QueryAsync<(long Id, string Recipient, string Email, string? Language, string Reference, string Kind, DateTime DueOn)>(new CommandDefinition("""
-            select n.id, n.recipient_id, s.email, s.language, r.reference, n.kind, n.due_on
-            from gov.notices n join gov.staff s on s.actor_id = n.recipient_id join gov.requests r on r.id = n.request_id
-            where n.emailed_at is null and n.read_at is null and s.email is not null and r.state <> all(@closed)
+            select n.id, n.recipient_id, coalesce(s.email, m.address), coalesce(s.language, m.language), r.reference, n.kind, n.due_on
+            from gov.notices n join gov.requests r on r.id = n.request_id
+            left join gov.staff s on s.actor_id = n.recipient_id
+            left join unnest(@ids, @addresses, @languages) m(id, address, language) on m.id = n.recipient_id
+            where n.emailed_at is null and n.read_at is null and coalesce(s.email, m.address) is not null and r.state <> all(@closed)
             order by n.recipient_id, n.due_on, r.reference
-            """, new { closed = RequestStateMachine.FinalStates }, cancellationToken: ct))).ToList();
+            """, new
+            {
+                closed = RequestStateMachine.FinalStates,
+                ids = Mailboxes.Select(m => m.RecipientId).ToArray(),
+                addresses = Mailboxes.Select(m => m.Address.Trim()).ToArray(),
+                languages = Mailboxes.Select(m => m.Language).ToArray(),
+            }, cancellationToken: ct))).ToList();
         int emailed = 0, failures = 0;
         foreach (var group in pending.GroupBy(p => (p.Recipient, p.Email, p.Language)))
         {

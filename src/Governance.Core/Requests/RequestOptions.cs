@@ -39,3 +39,52 @@ public sealed class SmtpOptions
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Host);
 }
+
+/// <summary>
+/// The <c>Notifications</c> section's <c>Mailboxes</c>: shared addresses (a privacy team's mailbox) that receive every
+/// deadline notice, assigned or not, in their own digest. They reach the team before anyone has signed in, which the
+/// people of an identity provider only become known by.
+/// </summary>
+public sealed class NotificationOptions
+{
+    public const string Section = "Notifications";
+
+    public List<NoticeMailbox> Mailboxes { get; set; } = [];
+
+    /// <summary>The first setting that is wrong, named as the configuration names it; null when all are right.</summary>
+    public string? Problem()
+    {
+        for (var i = 0; i < Mailboxes.Count; i++)
+        {
+            if (!ContactFormats.IsEmail(Mailboxes[i].Address ?? ""))
+            {
+                return $"{Section}:Mailboxes:{i}:Address must be an e-mail address.";
+            }
+
+            if (Languages.Known(Mailboxes[i].Language) is null)
+            {
+                return $"{Section}:Mailboxes:{i}:Language must be {Languages.English} or {Languages.Chinese}.";
+            }
+        }
+
+        return Mailboxes.Select(m => m.Address.ToLowerInvariant()).Distinct().Count() == Mailboxes.Count ? null : $"{Section}:Mailboxes names an address twice.";
+    }
+
+    /// <summary>Refuses the console's start with the setting that is wrong.</summary>
+    public sealed class Check : Microsoft.Extensions.Options.IValidateOptions<NotificationOptions>
+    {
+        public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, NotificationOptions options) =>
+            options.Problem() is { } problem ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problem) : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>A shared mailbox for deadline notices, and the language its digest is written in.</summary>
+public sealed class NoticeMailbox
+{
+    public string Address { get; set; } = "";
+
+    public string Language { get; set; } = Languages.English;
+
+    /// <summary>The recipient of its notices in the notices table (never a person's actor id).</summary>
+    public string RecipientId => "mailbox:" + Address.Trim().ToLowerInvariant();
+}

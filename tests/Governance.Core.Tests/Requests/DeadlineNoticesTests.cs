@@ -26,12 +26,13 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
 
     private GovernanceDatabase Database() => new(NpgsqlDataSource.Create(_app));
 
-    private DeadlineNotices Notices(int smtpPort)
+    private DeadlineNotices Notices(int smtpPort, params NoticeMailbox[] mailboxes)
     {
         var database = Database();
         var smtp = Options.Create(new SmtpOptions { Host = smtpPort == 0 ? "" : "127.0.0.1", Port = smtpPort, Security = "None", From = "console@example.internal" });
         return new DeadlineNotices(database, new AuditLog(database, new AuditSealSignal()), new SmtpNoticeMailer(smtp),
-            Options.Create(new RequestOptions { DueSoonDays = 7, ConsoleUrl = "https://governance.example.internal" }), _time, NullLogger<DeadlineNotices>.Instance);
+            Options.Create(new RequestOptions { DueSoonDays = 7, ConsoleUrl = "https://governance.example.internal" }), _time, NullLogger<DeadlineNotices>.Instance,
+            Options.Create(new NotificationOptions { Mailboxes = [.. mailboxes] }));
     }
 
     /// <summary>A GDPR request received on the given day (due one month later) with the given state.</summary>
@@ -133,6 +134,42 @@ public sealed class DeadlineNoticesTests : IAsyncLifetime
         Assert.Contains(soon.Reference, message, StringComparison.Ordinal);
         Assert.Contains("https://governance.example.internal/requests", message, StringComparison.Ordinal);
         Assert.DoesNotContain("subject-person", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithATeamMailbox_ItHearsOfEveryFlaggedRequest_AssignedOrNot_InItsLanguage_Once()
+    {
+        await StaffAsync();
+        var overdue = await RequestAsync(new DateOnly(2026, 2, 2), assignee: "local:10");
+        var soon = await RequestAsync(new DateOnly(2026, 2, 24));
+        var team = new NoticeMailbox { Address = "Privacy-Team@example.internal", Language = "zh-CN" };
+        await using var smtp = await SmtpSink.StartAsync();
+
+        await Notices(smtp.Port, team).RunAsync(Job, CancellationToken.None);
+        var again = await Notices(smtp.Port, team).RunAsync(Job, CancellationToken.None);
+
+        Assert.Equal(0, again.Flagged + again.Emailed);
+        Assert.Equal(2L, await TestPostgres.ScalarAsync<long>(_admin, "select count(*) from gov.notices where recipient_id = 'mailbox:privacy-team@example.internal'"));
+        var messages = smtp.Messages().Select(m => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m)))).ToList();
+        var digest = Assert.Single(messages, m => m.To.ToString().Contains("Privacy-Team@example.internal", StringComparison.Ordinal));
+        Assert.Equal("1 件数据主体请求已逾期", digest.Subject);
+        Assert.Contains(overdue.Reference, digest.TextBody, StringComparison.Ordinal);
+        Assert.Contains(soon.Reference, digest.TextBody, StringComparison.Ordinal);
+        // The people still get theirs: the assignee of the overdue one, and both officers of the unassigned one.
+        Assert.Equal(["assigned@example.internal", "other@example.internal"], messages.Select(m => m.To.Mailboxes.Single().Address)
+            .Where(a => a.EndsWith("@example.internal", StringComparison.Ordinal) && !a.StartsWith("Privacy", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("privacy@example.internal", "zh-CN", "privacy@example.internal", "en", "Notifications:Mailboxes names an address twice.")]
+    [InlineData("privacy@example.internal", "en", "not an address", "en", "Notifications:Mailboxes:1:Address must be an e-mail address.")]
+    [InlineData("privacy@example.internal", "fr", "legal@example.internal", "en", "Notifications:Mailboxes:0:Language must be en or zh-CN.")]
+    [InlineData("privacy@example.internal", "zh-CN", "legal@example.internal", "en", null)]
+    public void Mailboxes_AreCheckedAtStart_NamingTheSetting(string first, string firstLanguage, string second, string secondLanguage, string? problem)
+    {
+        var options = new NotificationOptions { Mailboxes = [new() { Address = first, Language = firstLanguage }, new() { Address = second, Language = secondLanguage }] };
+
+        Assert.Equal(problem, options.Problem());
     }
 
     [Fact]

@@ -48,6 +48,7 @@ public sealed class ExampleSettingsTests
         { Governance.Core.DataMap.DataMapOptions.Section, typeof(Governance.Core.DataMap.DataMapOptions) },
         { Governance.Core.Requests.RequestOptions.Section, typeof(Governance.Core.Requests.RequestOptions) },
         { Governance.Core.Requests.SmtpOptions.Section, typeof(Governance.Core.Requests.SmtpOptions) },
+        { Governance.Core.Requests.NotificationOptions.Section, typeof(Governance.Core.Requests.NotificationOptions) },
         { Governance.Web.Requests.ApiOAuthOptions.Section, typeof(Governance.Web.Requests.ApiOAuthOptions) },
         { Governance.Web.Security.ProxyOptions.Section, typeof(Governance.Web.Security.ProxyOptions) },
         { Governance.Web.Requests.IntakeLimitOptions.Section, typeof(Governance.Web.Requests.IntakeLimitOptions) },
