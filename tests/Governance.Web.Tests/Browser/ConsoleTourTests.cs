@@ -107,6 +107,8 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
                     await Assertions.Expect(page.Locator("h1").First).ToContainTextAsync(heading, new() { Timeout = 120_000 });
                     await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
                     await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                    // Checked and saved as the reader sees it once loaded, not while its figures are still coming.
+                    await Assertions.Expect(page.Locator("fluent-progress-ring")).ToHaveCountAsync(0, new() { Timeout = 120_000 });
                     await CheckAsync(page, language, name, problems);
                     if (language == "zh-CN")
                     {

@@ -42,6 +42,9 @@ public sealed class RequestFlowTests(ConsoleDatabases databases) : IClassFixture
 
             await RequestSteps.FindAndVerifyAsync(page);
             await Assertions.Expect(page.Locator("[data-testid=verified]")).ToContainTextAsync("identity document seen");
+            // The account found is named as the store names the person (read here straight from the store).
+            var name = await TestPostgres.ScalarAsync<string>(databases.Settings["ChatStores:eu:ConnectionString"]!, "select display_name from users order by id limit 1");
+            await Assertions.Expect(page.Locator("[data-testid=find-person] tr[data-store=eu] [data-testid=found-names]")).ToHaveTextAsync(name);
 
             // The store search stays with the request: a reload shows it, with when and by whom.
             await page.ReloadAsync();

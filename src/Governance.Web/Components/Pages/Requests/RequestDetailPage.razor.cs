@@ -329,6 +329,7 @@ public sealed partial class RequestDetailPage
         _roles = me.Roles;
         // The last search first: its author is named with everyone else on the page, in one read.
         _search = await Search.LatestAsync(Id, Leaving);
+        _accountNames = await AccountNames.FindAsync(FoundAccounts, Leaving);
         await LoadAsync(view: true);
         _staff = await Staff.AssignableAsync(Leaving);
         if (_request is { } r)
@@ -387,6 +388,12 @@ public sealed partial class RequestDetailPage
     /// <summary>The request's latest store search (kept with the request).</summary>
     private RequestSearchResult? _search;
 
+    [Inject]
+    private Governance.Core.Holds.CustodianNames AccountNames { get; set; } = default!;
+
+    /// <summary>The names of the accounts the search found, as their stores give them (read when the page shows them).</summary>
+    private Governance.Core.Holds.CustodianNameSet _accountNames = Governance.Core.Holds.CustodianNameSet.Empty;
+
     private IReadOnlyList<PersonMatch>? _matches => _search?.Matches;
 
     /// <summary>The accounts the last search found, store by store.</summary>
@@ -428,6 +435,7 @@ public sealed partial class RequestDetailPage
         try
         {
             _search = await Search.SearchAsync(r.Id, r.Email, r.Phone, r.UserId, await Actor.GetAsync(), Leaving);
+            _accountNames = await AccountNames.FindAsync(FoundAccounts, Leaving);
             _names = await Staff.ByIdAsync(_names.Keys.Append(_search.SearchedBy), Leaving);
             await HoldsOfFoundAsync(r);
         }
