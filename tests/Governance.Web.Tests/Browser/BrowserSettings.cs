@@ -26,6 +26,10 @@ public static class BrowserSettings
         }
     }
 
+    /// <summary>Where screenshots go (TestResults/artifacts/screens with ./test.sh), to be looked at after the run.</summary>
+    public static string Screens() =>
+        Directory.CreateDirectory(Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_ARTIFACTS") ?? Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "screens")).FullName;
+
     public static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
 
     /// <summary>Opens <paramref name="path"/>, is sent to sign in, signs in, and is back on <paramref name="path"/>.</summary>

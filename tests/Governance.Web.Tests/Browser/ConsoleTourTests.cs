@@ -31,14 +31,6 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
         ("jobs", "/jobs-overview", "Jobs", "作业"),
     ];
 
-    private static string Screens()
-    {
-        // Kept after the run as test artifacts (TestResults/artifacts/screens with ./test.sh), to look at.
-        var folder = Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_ARTIFACTS") ?? Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "screens");
-        Directory.CreateDirectory(folder);
-        return folder;
-    }
-
     private async Task<Guid> RequestAsync()
     {
         var id = Guid.NewGuid();
@@ -128,7 +120,7 @@ public sealed partial class ConsoleTourTests(ConsoleDatabases databases) : IClas
     /// <summary>Axe-core on the page as it is; the screenshot saved whatever axe says.</summary>
     private static async Task CheckAsync(IPage page, string language, string name, List<string> problems)
     {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screens(), $"{language}-{name}.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSettings.Screens(), $"{language}-{name}.png"), FullPage = true });
         var results = await page.RunAxe();
         foreach (var v in results.Violations.Where(v => v.Impact is "serious" or "critical"))
         {

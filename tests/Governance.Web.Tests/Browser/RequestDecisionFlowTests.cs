@@ -12,9 +12,6 @@ namespace Governance.Web.Tests.Browser;
 /// </summary>
 public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClassFixture<ConsoleDatabases>
 {
-    private static string Screens() =>
-        Directory.CreateDirectory(Path.Combine(Environment.GetEnvironmentVariable("GOV_TEST_ARTIFACTS") ?? Environment.GetEnvironmentVariable("GOV_TEST_WORK") ?? Path.GetTempPath(), "screens")).FullName;
-
     private Task<string> Sql(string sql) => TestPostgres.ScalarAsync<string>(databases.AdminConnectionString, sql);
 
     private Task Insert(Guid id, string reference, string state, string email, int daysAgo) => TestPostgres.ScalarAsync<int>(databases.AdminConnectionString, $"""
@@ -71,7 +68,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
             // The letter for a duplicate names the request the person will be answered under.
             await page.Locator("[data-testid=letter-draft]").ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=letter-text] textarea")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("under reference DSR-DUP-1"));
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screens(), "request-duplicate.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSettings.Screens(), "request-duplicate.png"), FullPage = true });
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
@@ -115,7 +112,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
             Assert.Contains("GDPR Art. 17(3)(e)", draft, StringComparison.Ordinal);
             var sent = draft + "\n隐私团队";
             await text.FillAsync(sent);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screens(), "request-refusal-letter.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSettings.Screens(), "request-refusal-letter.png"), FullPage = true });
             await page.Locator("[data-testid=letter-record]").ClickAsync();
 
             await Assertions.Expect(page.Locator("[data-testid=letter-message]")).ToContainTextAsync("DSR-REF-1-refused-zh.txt");
@@ -169,7 +166,7 @@ public sealed class RequestDecisionFlowTests(ConsoleDatabases databases) : IClas
             Assert.True(string.CompareOrdinal(dueAfter, dueBefore) > 0, $"{dueAfter} after {dueBefore}");
             await Assertions.Expect(page.Locator("[data-testid=request-due]")).ToContainTextAsync("Due " + dueAfter);
             await Assertions.Expect(page.Locator("[data-testid=clock-stops]")).ToContainTextAsync(dueBefore);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screens(), "request-clock-stopped.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSettings.Screens(), "request-clock-stopped.png"), FullPage = true });
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {

@@ -56,6 +56,18 @@ public sealed partial class HoldsPage
     [Inject]
     private CustodianNames Names { get; set; } = default!;
 
+    [Inject]
+    private Governance.Core.Requests.StaffDirectory Staff { get; set; } = default!;
+
+    /// <summary>The staff who created and released the holds shown, by actor id.</summary>
+    private IReadOnlyDictionary<string, Governance.Core.Requests.StaffMember> _staff = new Dictionary<string, Governance.Core.Requests.StaffMember>();
+
+    private string Who(string? actorId) => actorId is null ? "" : Shared.ActorWords.Who(actorId, _staff);
+
+    /// <summary>The time window in words; a dash when the hold has none (it holds data of any date).</summary>
+    private string Window(LegalHold h) => h.WindowFrom is null && h.WindowTo is null ? "—"
+        : Text.Format("{0} to {1}", h.WindowFrom is { } wf ? Shared.When.Date(wf) : "…", h.WindowTo is { } wt ? Shared.When.Date(wt) : "…");
+
     /// <summary>The custodians' names as their chat stores give them (ids stay where a store has none or does not answer).</summary>
     private CustodianNameSet _names = CustodianNameSet.Empty;
 
@@ -73,6 +85,7 @@ public sealed partial class HoldsPage
     {
         _holds = await Holds.ListAsync(_showReleased, Leaving);
         _names = await Names.FindAsync(_holds.SelectMany(h => h.Scope), Leaving);
+        _staff = await Staff.ByIdAsync(_holds.Select(h => h.CreatedBy).Concat(_holds.Select(h => h.ReleasedBy).OfType<string>()).Distinct(), Leaving);
         _loaded = true;
     }
 
