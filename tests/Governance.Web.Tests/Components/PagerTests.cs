@@ -1,7 +1,7 @@
 using System.Globalization;
 using Bunit;
 using Governance.Web.Components.Shared;
-using Microsoft.Extensions.DependencyInjection;
+using Governance.Web.Tests.Support;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace Governance.Web.Tests.Components;
@@ -9,19 +9,10 @@ namespace Governance.Web.Tests.Components;
 /// <summary>The console's pager: where the reader is, the four moves, and their screen-reader names in the reader's language.</summary>
 public sealed class PagerTests
 {
-    private static BunitContext Context()
-    {
-        var context = new BunitContext();
-        context.Services.AddLocalization();
-        context.Services.AddFluentUIComponents();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        return context;
-    }
-
     [Fact]
     public async Task A120RowList_In50s_HasThreePages_AndEachMoveLandsWhereItSays()
     {
-        await using var context = Context();
+        await using var context = PolicyContext.Create();
         var state = new PaginationState { ItemsPerPage = 50 };
         await state.SetTotalItemCountAsync(120);
         var pager = context.Render<Pager>(p => p.Add(x => x.State, state));
@@ -51,7 +42,7 @@ public sealed class PagerTests
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("zh-CN");
         try
         {
-            await using var context = Context();
+            await using var context = PolicyContext.Create();
             var state = new PaginationState { ItemsPerPage = 50 };
             await state.SetTotalItemCountAsync(10);
             var pager = context.Render<Pager>(p => p.Add(x => x.State, state));
