@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Governance.Web.Tests.Support;
@@ -19,6 +20,22 @@ public sealed partial class ConsoleFactory(IReadOnlyDictionary<string, string?> 
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>One host starts at a time in this process.</summary>
+    private static readonly Lock Starting = new();
+
+    /// <summary>
+    /// The console's host is built by running its <c>Program</c>, which the test host catches through a listener of the
+    /// whole process: two factories starting at once (test classes run in parallel) can catch each other's host, and
+    /// one then has no server ("The server has not been started", seen once in a full run). Hosts start one by one.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        lock (Starting)
+        {
+            return base.CreateHost(builder);
         }
     }
 
