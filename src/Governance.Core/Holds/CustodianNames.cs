@@ -81,8 +81,8 @@ public sealed class CustodianNames(ChatStoreRegistry stores, DataMapCatalog maps
     private static string? NameSql(DataMapDocument map, Collection people, NameField name)
     {
         var key = "s." + DataMapPlanner.Q(people.Key[0]);
-        var column = "n." + DataMapPlanner.Q(name.Column);
         var from = $"{Table(people)} s";
+        var column = "s." + DataMapPlanner.Q(name.Column);
         if (name.Collection is { } kept && kept != people.Name)
         {
             if (map.Find(kept) is not { } keptIn || map.ReferenceToSubject(kept) is not { } link)
@@ -93,10 +93,7 @@ public sealed class CustodianNames(ChatStoreRegistry stores, DataMapCatalog maps
             var target = link.ToColumn is null ? $"{key}::text" : $"s.{DataMapPlanner.Q(link.ToColumn)}::text";
             var value = link.Derive is null ? target : DataMapPlanner.DeriveSql(link.Derive, target);
             from += $" join {Table(keptIn)} n on n.{DataMapPlanner.Q(link.Columns[0])}::text = {value}";
-        }
-        else
-        {
-            column = "s." + DataMapPlanner.Q(name.Column);
+            column = "n." + DataMapPlanner.Q(name.Column);
         }
 
         return $"select {key}::text, {column}::text from {from} where {key}::text = any(@ids) and {column} is not null";

@@ -58,8 +58,8 @@ public sealed class SmtpNoticeMailer(IOptions<SmtpOptions> options) : INoticeMai
 /// <summary>
 /// The daily deadline check: every open request due within <see cref="RequestOptions.DueSoonDays"/> days, or
 /// overdue, gets a notice for its assignee (for every privacy officer and admin while unassigned) and for each shared
-/// mailbox of <c>Notifications:Mailboxes</c>: in the console, and by e-mail when SMTP is configured and the address is known. Running twice a day repeats nothing; an
-/// e-mail that failed is tried again at the next run.
+/// mailbox of <c>Notifications:Mailboxes</c>: in the console, and by e-mail when SMTP is configured and the address
+/// is known. Running twice a day repeats nothing; an e-mail that failed is tried again at the next run.
 /// </summary>
 public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit, INoticeMailer mailer, IOptions<RequestOptions> options, TimeProvider time, ILogger<DeadlineNotices> log,
     IOptions<NotificationOptions>? notifications = null)
@@ -77,29 +77,24 @@ public sealed class DeadlineNotices(GovernanceDatabase database, AuditLog audit,
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         await using var connection = await database.OpenAsync(ct);
+        // Each flagged request reaches its assignee (every privacy officer and admin while it has none) and every
+        // shared mailbox of the team, assigned or not.
         var flagged = await connection.ExecuteAsync(new CommandDefinition("""
             insert into gov.notices (recipient_id, request_id, kind, due_on, created_at)
-            select coalesce(r.assignee_id, s.actor_id), r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
+            select t.recipient, r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
             from (select id, assignee_id, coalesce(extended_due_on, due_on) as due from gov.requests
                   where state <> all(@notRunning) and coalesce(extended_due_on, due_on) <= @soon) r
-            left join (select actor_id from gov.staff where roles && @leads
-                       union select 'local:' || id from gov.local_accounts where disabled_at is null and roles && @leads) s on r.assignee_id is null
-            where coalesce(r.assignee_id, s.actor_id) is not null
+            cross join lateral (
+                select r.assignee_id where r.assignee_id is not null
+                union select actor_id from gov.staff where r.assignee_id is null and roles && @leads
+                union select 'local:' || id from gov.local_accounts where r.assignee_id is null and disabled_at is null and roles && @leads
+                union select unnest(@mailboxes)) t(recipient)
             on conflict on constraint notices_once do nothing
-            """, new { today, now, notRunning = RequestStateMachine.ClockNotRunning, soon = today.AddDays(options.Value.DueSoonDays), leads = UnassignedGoTo }, cancellationToken: ct));
-        if (Mailboxes.Count > 0)
-        {
-            // The team's shared mailboxes hear of every flagged request, assigned or not.
-            flagged += await connection.ExecuteAsync(new CommandDefinition("""
-                insert into gov.notices (recipient_id, request_id, kind, due_on, created_at)
-                select m, r.id, case when r.due < @today then 'overdue' else 'due-soon' end, r.due, @now
-                from (select id, coalesce(extended_due_on, due_on) as due from gov.requests
-                      where state <> all(@notRunning) and coalesce(extended_due_on, due_on) <= @soon) r
-                cross join unnest(@mailboxes) m
-                on conflict on constraint notices_once do nothing
-                """, new { today, now, notRunning = RequestStateMachine.ClockNotRunning, soon = today.AddDays(options.Value.DueSoonDays), mailboxes = Mailboxes.Select(m => m.RecipientId).ToArray() },
-                cancellationToken: ct));
-        }
+            """, new
+            {
+                today, now, notRunning = RequestStateMachine.ClockNotRunning, soon = today.AddDays(options.Value.DueSoonDays), leads = UnassignedGoTo,
+                mailboxes = Mailboxes.Select(m => m.RecipientId).ToArray(),
+            }, cancellationToken: ct));
 
         var (emailed, failures) = mailer.Enabled ? await EmailAsync(connection, ct) : (0, 0);
         await using (var tx = await connection.BeginTransactionAsync(ct))
