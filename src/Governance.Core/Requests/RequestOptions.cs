@@ -67,7 +67,8 @@ public sealed class NotificationOptions
             }
         }
 
-        return Mailboxes.Select(m => m.Address.ToLowerInvariant()).Distinct().Count() == Mailboxes.Count ? null : $"{Section}:Mailboxes names an address twice.";
+        // Two spellings of one address would share one recipient in the notices table.
+        return Mailboxes.Select(m => m.RecipientId).Distinct().Count() == Mailboxes.Count ? null : $"{Section}:Mailboxes names an address twice.";
     }
 
     /// <summary>Refuses the console's start with the setting that is wrong.</summary>
